@@ -1,0 +1,98 @@
+import { AccountError, validateAccountName, validatePassword } from '../../server/accounts.ts';
+import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
+import type { Game } from '../../server/game.ts';
+import type { Session } from '../../server/session.ts';
+import type { Account } from '../../typeclasses/account.ts';
+import { usage, type LoginCommand } from '../command.ts';
+import { askNewPassword, nameAndPassword } from './password_prompt.ts';
+
+export const create: LoginCommand = {
+  key: 'create',
+  aliases: ['cr'],
+  secretArgs: true,
+  help: 'create <name> [<password>] — make a new account and its character, then enter the game.\nWithout a password on the line, the game asks for it twice, with echo off.',
+  async run({ game, session, args, reply }) {
+    const { name, password: given } = nameAndPassword(args);
+    if (!name) return reply('Usage: create <name> [<password>]');
+    const nameProblem = validateAccountName(name);
+    if (nameProblem) return reply(nameProblem);
+    if (game.accounts.byName(name)) return reply(`The name '${name}' is taken.`);
+    let password = given;
+    if (password !== null) {
+      const problem = validatePassword(password);
+      if (problem) return reply(problem);
+    } else {
+      password = await askNewPassword(session);
+      if (password === null) return;
+    }
+    try {
+      const { account, first } = await game.accounts.create(name, password);
+      if (session.closed) return;
+      game.audit.emit(auditEvent('account_created', actorOf(session), { target: targetOf(account) }));
+      if (first) game.log.server.info(`First account '${account.name}' created with full admin (Developer) permissions`);
+      reply(`Welcome, ${account.name}! Your account is created.`);
+      enterGame(game, session, account);
+    } catch (error) {
+      if (error instanceof AccountError) return reply(error.message);
+      throw error;
+    }
+  },
+};
+
+export const connect: LoginCommand = {
+  key: 'connect',
+  aliases: ['conn', 'co'],
+  secretArgs: true,
+  help: 'connect <name> [<password>] — log in to your account.\nWithout a password on the line, the game asks for it with echo off.',
+  async run({ game, session, args, reply }) {
+    const { name, password: given } = nameAndPassword(args);
+    if (!name) return reply('Usage: connect <name> [<password>]');
+    const password = given ?? (await session.ask('Password: ', { secret: true }));
+    const account = game.accounts.byName(name);
+    const ok = account ? await account.checkPassword(password) : false;
+    if (session.closed) return;
+    if (!account || !ok) {
+      game.audit.emit(
+        auditEvent('login_failed', actorOf(session), {
+          success: false,
+          payload: { name_tried: name, reason: account ? 'wrong password' : 'no such account' },
+        }),
+      );
+      return reply('Wrong name or password.');
+    }
+    enterGame(game, session, account);
+  },
+};
+
+/** Logs the session in and puppets the account's character, making one if it has none. */
+function enterGame(game: Game, session: Session, account: Account): void {
+  game.store.unitOfWork(() => {
+    const character = game.characterOf(account) ?? game.createCharacter(account);
+    game.audit.emit(auditEvent('login_ok', actorOf(session, character), { target: targetOf(account) }));
+    game.sessions.puppet(session, account, character);
+  });
+}
+
+export const unloggedLook: LoginCommand = {
+  key: 'look',
+  aliases: ['l'],
+  help: 'look — show the welcome screen again.',
+  run: ({ game, reply }) => reply(game.banner()),
+};
+
+export const unloggedHelp: LoginCommand = {
+  key: 'help',
+  aliases: ['h', '?'],
+  help: 'help — list what you can do before logging in.',
+  run: ({ game, reply }) =>
+    reply(['You are not logged in. You can:', ...game.dispatcher.loginCommands.commands.map((c) => `  ${usage(c)}`)].join('\n')),
+};
+
+export const unloggedQuit: LoginCommand = {
+  key: 'quit',
+  aliases: ['q'],
+  help: 'quit — close the connection.',
+  run: ({ session }) => session.disconnect('Goodbye!', 'quit'),
+};
+
+export const loginCommands: readonly LoginCommand[] = [create, connect, unloggedLook, unloggedHelp, unloggedQuit];

@@ -1,0 +1,28 @@
+import { validatePassword } from '../../server/accounts.ts';
+import type { Session } from '../../server/session.ts';
+
+/**
+ * Asks for a new password twice with echo off; returns it, or null after telling the player
+ * what was wrong. The answers go straight to this code, never through the dispatcher or a log.
+ */
+export async function askNewPassword(session: Session, question = 'Password: '): Promise<string | null> {
+  const password = await session.ask(question, { secret: true });
+  const problem = validatePassword(password);
+  if (problem) {
+    session.msg(problem);
+    return null;
+  }
+  const again = await session.ask('Confirm password: ', { secret: true });
+  if (again !== password) {
+    session.msg('The passwords did not match.');
+    return null;
+  }
+  return password;
+}
+
+/** Splits `name password` (the one-line auto-login form) into its two parts. */
+export function nameAndPassword(args: string): { name: string; password: string | null } {
+  const space = args.search(/\s/);
+  if (space < 0) return { name: args, password: null };
+  return { name: args.slice(0, space), password: args.slice(space + 1).trim() || null };
+}

@@ -1,0 +1,90 @@
+import { Room } from '../../typeclasses/room.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
+import type { CharacterCommand, CharacterContext } from '../command.ts';
+import { findOne } from '../search.ts';
+import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
+
+const ROOM = 'typeclasses/room.Room';
+const EXIT = 'typeclasses/exit.Exit';
+const THING = 'typeclasses/object.DefaultObject';
+
+function openExit(ctx: CharacterContext, from: DefaultObject, spec: string, to: DefaultObject): DefaultObject | null {
+  const { key, aliases } = nameWithAliases(spec);
+  if (!key) return null;
+  if (from.contents.some((o) => o.isExit && o.answersTo(key))) {
+    ctx.reply(`${from.key} already has an exit called '${key}'.`);
+    return null;
+  }
+  const exit = ctx.game.objects.create({ typeclass: EXIT, key, aliases, location: from, destination: to, home: from });
+  ctx.reply(`Created exit ${exit.key}(${exit.dbref}) from ${from.key} to ${to.key}.`);
+  return exit;
+}
+
+export const dig: CharacterCommand = {
+  key: '@dig',
+  lock: BUILDER,
+  category: 'Building',
+  help: '@dig <room>[;aliases] [= <exit there>[;aliases][, <exit back>[;aliases]]] — make a new room, and exits to and from it.',
+  run(ctx) {
+    const { lhs, rhs } = splitAssignment(ctx.args);
+    const { key, aliases } = nameWithAliases(lhs);
+    if (!key) return ctx.reply('Usage: @dig <room>[;aliases] [= <exit there>[, <exit back>]]');
+    const room = ctx.game.objects.create({ typeclass: ROOM, key, aliases });
+    ctx.reply(`Created room ${room.key}(${room.dbref}).`);
+    if (!rhs) return;
+    if (!ctx.room) return ctx.reply('You are nowhere, so no exits were made.');
+    const [there = '', back = ''] = rhs.split(',').map((s) => s.trim());
+    openExit(ctx, ctx.room, there, room);
+    openExit(ctx, room, back, ctx.room);
+  },
+};
+
+export const open: CharacterCommand = {
+  key: '@open',
+  lock: BUILDER,
+  category: 'Building',
+  help: '@open <exit>[;aliases] = <destination> — make an exit from this room.',
+  run(ctx) {
+    const { lhs, rhs } = splitAssignment(ctx.args);
+    if (!lhs || !rhs) return ctx.reply('Usage: @open <exit>[;aliases] = <destination>');
+    if (!ctx.room) return ctx.reply('You are nowhere.');
+    const destination = findOne(ctx, rhs, 'global');
+    if (!destination) return;
+    if (!(destination instanceof Room)) return ctx.reply(`${destination.key} is not a room.`);
+    openExit(ctx, ctx.room, lhs, destination);
+  },
+};
+
+export const createObject: CharacterCommand = {
+  key: '@create',
+  lock: BUILDER,
+  category: 'Building',
+  help: '@create <name>[;aliases] [: <typeclass>] — make an object and carry it.',
+  run(ctx) {
+    const [spec = '', typeclass = THING] = ctx.args.split(':').map((s) => s.trim());
+    const { key, aliases } = nameWithAliases(spec);
+    if (!key) return ctx.reply('Usage: @create <name>[;aliases] [: <typeclass>]');
+    if (!ctx.game.typeclasses.has(typeclass)) return ctx.reply(`Unknown typeclass '${typeclass}' (known: ${ctx.game.typeclasses.paths().join(', ')})`);
+    const obj = ctx.game.objects.create({ typeclass, key, aliases, location: ctx.caller, home: ctx.room });
+    ctx.reply(`Created ${obj.key}(${obj.dbref}) of ${typeclass}; you carry it.`);
+  },
+};
+
+export const destroy: CharacterCommand = {
+  key: '@destroy',
+  aliases: ['@delete'],
+  lock: BUILDER,
+  category: 'Building',
+  help: '@destroy <object> — remove an object for good (exits leading to a destroyed room go too).',
+  run(ctx) {
+    if (!ctx.args) return ctx.reply('Usage: @destroy <object>');
+    const obj = findOne(ctx, ctx.args, 'nearby');
+    if (!obj) return;
+    if (obj.isPuppeted || obj.record.accountId !== null) return ctx.reply(`${obj.key} is a player's character; it stays.`);
+    if (obj === ctx.game.startRoom()) return ctx.reply(`${obj.key} is the start room; it stays.`);
+    if (obj.contents.some((o) => o.isPuppeted)) return ctx.reply(`Someone is in ${obj.key}; move them first.`);
+    const what = `${obj.key}(${obj.dbref})`;
+    ctx.game.objects.destroy(obj);
+    ctx.reply(`Destroyed ${what}.`);
+  },
+};

@@ -1,0 +1,74 @@
+import type { CharacterCommand } from '../command.ts';
+import { findOne } from '../search.ts';
+import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
+
+export const describe: CharacterCommand = {
+  key: '@desc',
+  aliases: ['@describe'],
+  lock: BUILDER,
+  category: 'Building',
+  help: '@desc [<object> =] <description> — describe an object, or the room you are in.',
+  run(ctx) {
+    const { lhs, rhs } = splitAssignment(ctx.args);
+    const target = rhs === null ? ctx.room : findOne(ctx, lhs, 'nearby');
+    const text = rhs ?? lhs;
+    if (!target) return rhs === null ? ctx.reply('You are nowhere to describe.') : undefined;
+    if (!text) return ctx.reply('Usage: @desc [<object> =] <description>');
+    target.attributes.set('desc', text);
+    ctx.reply(`Description of ${target.key} set.`);
+  },
+};
+
+export const rename: CharacterCommand = {
+  key: '@name',
+  aliases: ['@rename'],
+  lock: BUILDER,
+  category: 'Building',
+  help: '@name <object> = <new name>[;aliases] — rename an object.',
+  run(ctx) {
+    const { lhs, rhs } = splitAssignment(ctx.args);
+    if (!lhs || !rhs) return ctx.reply('Usage: @name <object> = <new name>[;aliases]');
+    const target = findOne(ctx, lhs, 'nearby');
+    if (!target) return;
+    const { key, aliases } = nameWithAliases(rhs);
+    if (!key) return ctx.reply('A name cannot be empty.');
+    const old = target.key;
+    target.record.key = key;
+    if (rhs.includes(';')) target.record.aliases = aliases;
+    ctx.game.objects.save(target);
+    ctx.reply(`${old} is now called ${key}.`);
+  },
+};
+
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export const setAttribute: CharacterCommand = {
+  key: '@set',
+  lock: BUILDER,
+  category: 'Building',
+  help: '@set <object>/<attribute> [= <value>] — show, set (JSON or plain text) or, with an empty value, delete an attribute.',
+  run(ctx) {
+    const { lhs, rhs } = splitAssignment(ctx.args);
+    const slash = lhs.lastIndexOf('/');
+    if (slash <= 0 || slash === lhs.length - 1) return ctx.reply('Usage: @set <object>/<attribute> [= <value>]');
+    const target = findOne(ctx, lhs.slice(0, slash), 'nearby');
+    if (!target) return;
+    const name = lhs.slice(slash + 1).trim();
+    if (rhs === null) {
+      const shown = target.attributes.has(name) ? JSON.stringify(target.attributes.get(name, null)) : '(not set)';
+      return ctx.reply(`${target.key}/${name} = ${shown}`);
+    }
+    if (rhs === '') {
+      return ctx.reply(target.attributes.delete(name) ? `Deleted ${target.key}/${name}.` : `${target.key} has no attribute '${name}'.`);
+    }
+    const value = parseValue(rhs);
+    target.attributes.set(name, value);
+    ctx.reply(`Set ${target.key}/${name} = ${JSON.stringify(value)}`);
+  },
+};

@@ -1,0 +1,32 @@
+import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
+import type { CharacterCommand } from '../command.ts';
+import { findOne } from '../search.ts';
+import { BUILDER, splitAssignment } from './syntax.ts';
+
+export const typeclass: CharacterCommand = {
+  key: '@typeclass',
+  aliases: ['@swap'],
+  lock: BUILDER,
+  category: 'Building',
+  help:
+    '@typeclass[/noinit] <object> [= <typeclass path>] — show or change what kind of object it is.\n' +
+    'The object keeps its id, location and attributes. /noinit skips the new class\'s creation hook\n' +
+    '(use it to migrate existing characters); "@typeclass/list" lists the known paths.',
+  run(ctx) {
+    const { game, switches, reply } = ctx;
+    if (switches.includes('list')) return reply(`Known typeclasses:\n  ${game.typeclasses.paths().join('\n  ')}`);
+    const { lhs, rhs } = splitAssignment(ctx.args);
+    if (!lhs) return reply('Usage: @typeclass[/noinit] <object> [= <typeclass path>]');
+    const target = findOne(ctx, lhs, 'nearby');
+    if (!target) return;
+    if (!rhs) return reply(`${target.key}(${target.dbref}) is a ${target.typeclassPath}.`);
+    if (!game.typeclasses.has(rhs)) return reply(`Unknown typeclass '${rhs}' (known: ${game.typeclasses.paths().join(', ')})`);
+    const from = target.typeclassPath;
+    const runStartHooks = !switches.includes('noinit');
+    game.objects.swapTypeclass(target, rhs, { runStartHooks });
+    game.audit.emit(
+      auditEvent('typeclass_swapped', actorOf(ctx.session), { target: targetOf(target), payload: { from, to: rhs, run_start_hooks: runStartHooks } }),
+    );
+    reply(`${target.key}(${target.dbref}) changed from ${from} to ${rhs}${runStartHooks ? '' : ' without running its creation hook'}.`);
+  },
+};

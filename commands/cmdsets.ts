@@ -1,0 +1,35 @@
+import { loginCommands } from './account/login.ts';
+import { setPassword } from './admin/set_password.ts';
+import { shutdown } from './admin/shutdown.ts';
+import { users } from './admin/users.ts';
+import { createObject, destroy, dig, open } from './builder/building.ts';
+import { describe, rename, setAttribute } from './builder/editing.ts';
+import { examine, find } from './builder/inspection.ts';
+import { teleport } from './builder/teleport.ts';
+import { typeclass } from './builder/typeclass.ts';
+import type { BaseContext, CharacterContext } from './command.ts';
+import { CommandSet } from './dispatcher.ts';
+import { password, quit } from './player/account.ts';
+import { pose, say, whisper } from './player/communication.ts';
+import { help } from './player/help.ts';
+import { drop, get, give, inventory } from './player/items.ts';
+import { look } from './player/look.ts';
+import { go, home } from './player/movement.ts';
+import { who } from './player/who.ts';
+import { audit } from './audit/audit.ts';
+import type { CharacterCommand } from './command.ts';
+
+/** What a connection can do before logging in. */
+export function loginCmdset(): CommandSet<BaseContext> {
+  return new CommandSet(loginCommands);
+}
+
+/** What a puppeted character can do; `extra` lets a game add its own (the audit commands). */
+export function characterCmdset(extra: readonly CharacterCommand[] = []): CommandSet<CharacterContext> {
+  return new CommandSet<CharacterContext>([
+    look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, quit,
+    dig, open, createObject, describe, rename, setAttribute, examine, find, teleport, destroy, typeclass,
+    users, shutdown, setPassword, audit,
+    ...extra,
+  ]);
+}

@@ -1,0 +1,134 @@
+import { Exit } from '../typeclasses/exit.ts';
+import type { Game } from '../server/game.ts';
+import { SessionClosedError, type Session } from '../server/session.ts';
+import type { BaseContext, CharacterCommand, CharacterContext, Command, LoginCommand } from './command.ts';
+import { parseLock, type Lock } from './locks.ts';
+
+interface Entry<Ctx extends BaseContext> {
+  command: Command<Ctx>;
+  lock: Lock;
+}
+
+/** A command set, indexed by every key and alias, lower-cased. */
+export class CommandSet<Ctx extends BaseContext> {
+  private readonly byName = new Map<string, Entry<Ctx>>();
+  readonly commands: readonly Command<Ctx>[];
+
+  constructor(commands: readonly Command<Ctx>[]) {
+    this.commands = commands;
+    for (const command of commands) {
+      const entry = { command, lock: parseLock(command.lock) };
+      for (const name of [command.key, ...(command.aliases ?? [])]) {
+        const lower = name.toLowerCase();
+        if (this.byName.has(lower)) throw new Error(`Two commands answer to '${name}'`);
+        this.byName.set(lower, entry);
+      }
+    }
+  }
+
+  get(name: string): Entry<Ctx> | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+}
+
+interface ParsedLine {
+  /** The command word as typed, without switches. */
+  word: string;
+  switches: string[];
+  args: string;
+}
+
+/** Splits `@typeclass/noinit box = x` into word, switches and args; `'hi` and `:waves` too. */
+export function parseLine(line: string, glued: (symbol: string) => boolean): ParsedLine | null {
+  const text = line.trim();
+  if (!text) return null;
+  const first = text[0]!;
+  if (!/[\p{L}\p{N}@_]/u.test(first) && glued(first)) {
+    return { word: first, switches: [], args: text.slice(1).trim() };
+  }
+  const space = text.search(/\s/);
+  const head = space < 0 ? text : text.slice(0, space);
+  const args = space < 0 ? '' : text.slice(space + 1).trim();
+  const [word, ...switches] = head.split('/');
+  return { word: word || head, switches: switches.filter(Boolean).map((s) => s.toLowerCase()), args };
+}
+
+/**
+ * Finds the command for a line in the merged command sets (login commands, or the character's
+ * commands plus the exits of its room), checks its lock, calls the caller's `atPreCmd` and runs
+ * it inside one unit of work, so a command's writes commit together when it returns.
+ */
+export class Dispatcher {
+  constructor(
+    private readonly game: Game,
+    readonly loginCommands: CommandSet<BaseContext>,
+    readonly characterCommands: CommandSet<CharacterContext>,
+  ) {}
+
+  async handle(session: Session, line: string): Promise<void> {
+    const account = session.account;
+    const caller = session.puppet;
+    if (!account || !caller) {
+      const parsed = parseLine(line, (s) => !!this.loginCommands.get(s));
+      if (!parsed) return;
+      const entry = this.loginCommands.get(parsed.word);
+      if (!entry) return this.unknown(session, parsed.word);
+      const ctx: BaseContext = { game: this.game, session, args: parsed.args, switches: parsed.switches, reply: (t) => session.msg(t) };
+      return this.run(session, entry.command as LoginCommand, ctx, () => {});
+    }
+    const parsed = parseLine(line, (s) => !!this.characterCommands.get(s));
+    if (!parsed) return;
+    const room = caller.location;
+    let command: CharacterCommand | undefined;
+    const entry = this.characterCommands.get(parsed.word);
+    if (entry) {
+      if (!entry.lock.allows(account)) {
+        session.msg(`You are not allowed to use '${entry.command.key}': it needs ${entry.lock.needs} permission.`);
+        return;
+      }
+      command = entry.command;
+    } else {
+      const exit = room?.contents.find((obj) => obj.isExit && obj.answersTo(parsed.word));
+      if (exit instanceof Exit) command = exitCommand(exit);
+    }
+    if (!command) return this.unknown(session, parsed.word);
+    const ctx: CharacterContext = {
+      game: this.game,
+      session,
+      account,
+      caller,
+      room,
+      args: parsed.args,
+      switches: parsed.switches,
+      reply: (t) => session.msg(t),
+    };
+    const run = command;
+    return this.run(session, run, ctx, () => caller.atPreCmd(run, parsed.args));
+  }
+
+  private unknown(session: Session, word: string): void {
+    session.msg(`Command '${word}' is not available. Type "help" for help.`);
+  }
+
+  private async run<Ctx extends BaseContext>(session: Session, command: Command<Ctx>, ctx: Ctx, preCmd: () => void): Promise<void> {
+    try {
+      await this.game.store.unitOfWork(() => {
+        preCmd();
+        return command.run(ctx);
+      });
+    } catch (error) {
+      if (error instanceof SessionClosedError) return;
+      this.game.reportCommandError(session, command, ctx.args, error);
+      session.msg(`Sorry, '${command.key}' failed with an internal error; the operators can find it in the server log.`);
+    }
+  }
+}
+
+/** An exit in the room acts as a command named by its key and aliases. */
+function exitCommand(exit: Exit): CharacterCommand {
+  return {
+    key: exit.key,
+    help: `${exit.key} — go through this exit.`,
+    run: ({ caller }) => void exit.traverse(caller),
+  };
+}

@@ -1,0 +1,68 @@
+import { Account, type Permission } from '../typeclasses/account.ts';
+import { hashPassword } from './passwords.ts';
+import type { ObjectStore } from './store/index.ts';
+
+/** A rejection a person can act on; the message is shown to them as is. */
+export class AccountError extends Error {
+  override name = 'AccountError';
+}
+
+const NAME_RULE = /^[A-Za-z0-9_]{3,20}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function validateAccountName(name: string): string | null {
+  if (!NAME_RULE.test(name)) return 'Names are 3 to 20 letters, digits or underscores.';
+  return null;
+}
+
+export function validatePassword(password: string): string | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return `Passwords are at least ${MIN_PASSWORD_LENGTH} characters long.`;
+  if (password.length > 256) return 'Passwords are at most 256 characters long.';
+  return null;
+}
+
+/** Finds, caches and creates accounts; the first account ever created is the Developer. */
+export class AccountManager {
+  private readonly byIdCache = new Map<number, Account>();
+
+  constructor(private readonly store: ObjectStore) {}
+
+  byId(id: number): Account | null {
+    const cached = this.byIdCache.get(id);
+    if (cached) return cached;
+    const record = this.store.accountById(id);
+    return record ? this.remember(new Account(this.store, record)) : null;
+  }
+
+  byName(name: string): Account | null {
+    const record = this.store.accountByName(name);
+    if (!record) return null;
+    return this.byIdCache.get(record.id) ?? this.remember(new Account(this.store, record));
+  }
+
+  all(): Account[] {
+    return this.store.allAccounts().map((record) => this.byId(record.id)!);
+  }
+
+  /**
+   * Creates an account after checking name and password; throws AccountError saying why not.
+   * Returns whether it was the very first account, which is made a Developer.
+   */
+  async create(name: string, password: string): Promise<{ account: Account; first: boolean }> {
+    const problem = validateAccountName(name) ?? validatePassword(password);
+    if (problem) throw new AccountError(problem);
+    if (this.store.accountByName(name)) throw new AccountError(`The name '${name}' is taken.`);
+    const hash = await hashPassword(password);
+    // Checked again after the await: another connection may have taken the name meanwhile.
+    if (this.store.accountByName(name)) throw new AccountError(`The name '${name}' is taken.`);
+    const first = this.store.countAccounts() === 0;
+    const permissions: Permission[] = first ? ['Developer'] : ['Player'];
+    const account = this.remember(new Account(this.store, this.store.insertAccount(name, hash, permissions)));
+    return { account, first };
+  }
+
+  private remember(account: Account): Account {
+    this.byIdCache.set(account.id, account);
+    return account;
+  }
+}

@@ -1,0 +1,28 @@
+import type { AuditEvent } from './events.ts';
+
+export type AuditSink = (event: AuditEvent) => void;
+
+/**
+ * The one stream every audited happening goes through. Sinks are called synchronously, in
+ * order; a failing sink is reported and skipped so that it can neither stop the game nor
+ * starve the other sinks.
+ */
+export class AuditBus {
+  private readonly sinks: AuditSink[] = [];
+
+  constructor(private readonly onSinkError: (error: unknown, event: AuditEvent) => void) {}
+
+  subscribe(sink: AuditSink): void {
+    this.sinks.push(sink);
+  }
+
+  emit(event: AuditEvent): void {
+    for (const sink of this.sinks) {
+      try {
+        sink(event);
+      } catch (error) {
+        this.onSinkError(error, event);
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { Account } from '../../typeclasses/account.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
+import type { Session } from '../session.ts';
+
+/**
+ * One audited happening. The schema is stable (additions only): the text logs, and any later
+ * structured sink, render these same facts. Secrets are masked when the event is made, so no
+ * sink can leak one; escaping for line-based files is the text sink's job.
+ */
+export interface AuditEvent {
+  /** ISO-8601 UTC with milliseconds. */
+  ts: string;
+  event_type: AuditEventType;
+  actor: AuditActor;
+  target: AuditTarget | null;
+  /** Name of the room where it happened, if any. */
+  location: string | null;
+  payload: Record<string, unknown>;
+  success: boolean;
+}
+
+export type AuditEventType =
+  | 'command'
+  | 'move_leave'
+  | 'move_arrive'
+  | 'puppet'
+  | 'unpuppet'
+  | 'character_created'
+  | 'account_created'
+  | 'login_ok'
+  | 'login_failed'
+  | 'logout'
+  | 'password_changed'
+  | 'typeclass_swapped'
+  | 'connection_opened'
+  | 'connection_closed';
+
+export interface AuditActor {
+  account: string | null;
+  character: string | null;
+  session_id: number | null;
+  protocol: string | null;
+  remote_addr: string | null;
+}
+
+export interface AuditTarget {
+  kind: string;
+  id: number | null;
+  name: string;
+}
+
+export const MASK = '***';
+
+/** Who did it: from the session when there is one, else from the character alone. */
+export function actorOf(session: Session | null, character: DefaultObject | null = session?.puppet ?? null): AuditActor {
+  return {
+    account: session?.account?.name ?? character?.account?.name ?? null,
+    character: character?.key ?? null,
+    session_id: session?.id ?? null,
+    protocol: session?.protocol ?? null,
+    remote_addr: session?.remoteAddress ?? null,
+  };
+}
+
+export function targetOf(obj: DefaultObject | Account, kind?: string): AuditTarget {
+  if ('typeclassPath' in obj) return { kind: kind ?? 'object', id: obj.id, name: obj.key };
+  return { kind: 'account', id: obj.id, name: obj.name };
+}
+
+export function auditEvent(
+  event_type: AuditEventType,
+  actor: AuditActor,
+  fields: Partial<Pick<AuditEvent, 'target' | 'location' | 'payload' | 'success'>> = {},
+): AuditEvent {
+  return {
+    ts: new Date().toISOString(),
+    event_type,
+    actor,
+    target: fields.target ?? null,
+    location: fields.location ?? null,
+    payload: fields.payload ?? {},
+    success: fields.success ?? true,
+  };
+}

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Everything an operator can set. Environment variables win over the optional JSON file. */
+export interface GameConfig {
+  serverName: string;
+  host: string;
+  telnetPort: number;
+  webPort: number;
+  /** Start the browser front end (on by default; tests of the telnet side may skip it). */
+  webEnabled: boolean;
+  dataDir: string;
+  logDir: string;
+  /** Typeclass of characters made by `create`. */
+  defaultCharacterTypeclass: string;
+  /** Connections that have not logged in after this long are closed; 0 turns it off. */
+  loginIdleTimeoutMs: number;
+  logs: {
+    /** Full audit mode: the command, movement and player logs. */
+    audit: boolean;
+    server: boolean;
+    portal: boolean;
+    auditMaxBytes: number;
+    auditKeep: number;
+    dailyKeep: number;
+    fileMode: number;
+    dirMode: number;
+    /** Also print the server log to the console. */
+    console: boolean;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function defaultConfig(): GameConfig {
+  return {
+    serverName: 'Audited MUD',
+    host: '0.0.0.0',
+    telnetPort: 4000,
+    webPort: 4001,
+    webEnabled: true,
+    dataDir: './data',
+    logDir: './logs',
+    defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
+    loginIdleTimeoutMs: 10 * 60_000,
+    logs: {
+      audit: true,
+      server: true,
+      portal: true,
+      auditMaxBytes: 10 * 1024 * 1024,
+      auditKeep: 50,
+      dailyKeep: 30,
+      fileMode: 0o600,
+      dirMode: 0o700,
+      console: false,
+    },
+  };
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, { min = 0, max = Number.MAX_SAFE_INTEGER, octal = false } = {}): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = octal ? Number.parseInt(raw, 8) : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not ${octal ? 'an octal mode' : `a whole number from ${min} to ${max}`}`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name}=${JSON.stringify(env[name])} should be on or off`);
+}
+
+/** A JSON file shaped like GameConfig (any subset), named by MUD_CONFIG or ./mud.config.json. */
+function readConfigFile(env: Env, cwd: string): Partial<GameConfig> {
+  const file = env.MUD_CONFIG ?? path.join(cwd, 'mud.config.json');
+  if (!env.MUD_CONFIG && !fs.existsSync(file)) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<GameConfig>;
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Builds the configuration from defaults, the config file and the environment, in that order. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameConfig {
+  const base = defaultConfig();
+  const file = readConfigFile(env, cwd);
+  const fromFile: GameConfig = { ...base, ...file, logs: { ...base.logs, ...file.logs } };
+  const logs = fromFile.logs;
+  const port = { min: 0, max: 65535 };
+  return {
+    ...fromFile,
+    serverName: env.MUD_SERVER_NAME ?? fromFile.serverName,
+    host: env.MUD_HOST ?? fromFile.host,
+    telnetPort: integer(env, 'MUD_TELNET_PORT', fromFile.telnetPort, port),
+    webPort: integer(env, 'MUD_WEB_PORT', fromFile.webPort, port),
+    webEnabled: flag(env, 'MUD_WEB', fromFile.webEnabled),
+    dataDir: path.resolve(cwd, env.MUD_DATA_DIR ?? fromFile.dataDir),
+    logDir: path.resolve(cwd, env.MUD_LOG_DIR ?? fromFile.logDir),
+    defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
+    loginIdleTimeoutMs: integer(env, 'MUD_LOGIN_IDLE_SECONDS', fromFile.loginIdleTimeoutMs / 1000) * 1000,
+    logs: {
+      audit: flag(env, 'MUD_AUDIT', logs.audit),
+      server: flag(env, 'MUD_SERVER_LOG', logs.server),
+      portal: flag(env, 'MUD_PORTAL_LOG', logs.portal),
+      auditMaxBytes: integer(env, 'MUD_AUDIT_LOG_MAX_BYTES', logs.auditMaxBytes, { min: 1024 }),
+      auditKeep: integer(env, 'MUD_AUDIT_LOG_KEEP', logs.auditKeep, { min: 1 }),
+      dailyKeep: integer(env, 'MUD_DAILY_LOG_KEEP', logs.dailyKeep, { min: 1 }),
+      fileMode: integer(env, 'MUD_LOG_FILE_MODE', logs.fileMode, { octal: true }),
+      dirMode: integer(env, 'MUD_LOG_DIR_MODE', logs.dirMode, { octal: true }),
+      console: flag(env, 'MUD_LOG_CONSOLE', logs.console),
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import { Attributes } from '../typeclasses/attributes.ts';
+import type { DefaultObject } from '../typeclasses/object.ts';
+import type { TypeclassConstructor, TypeclassRegistry } from '../typeclasses/registry.ts';
+import type { Game } from './game.ts';
+import type { ObjectRecord, ObjectStore } from './store/index.ts';
+
+export interface CreateObjectOptions {
+  typeclass: string;
+  key: string;
+  aliases?: string[];
+  location?: DefaultObject | null;
+  destination?: DefaultObject | null;
+  home?: DefaultObject | null;
+  accountId?: number | null;
+  /** Attributes set before `atObjectCreation` runs (a room's desc, say). */
+  attributes?: Record<string, unknown>;
+}
+
+type Instantiable = new (game: Game, record: ObjectRecord, attributes: Attributes) => DefaultObject;
+
+/**
+ * The live world: every object is loaded once at start-up and kept in memory (Evennia's idmapper
+ * does the same), so reads never touch SQL; every change writes through to the store.
+ */
+export class ObjectManager {
+  private readonly byId = new Map<number, DefaultObject>();
+
+  constructor(
+    private readonly game: Game,
+    private readonly store: ObjectStore,
+    private readonly registry: TypeclassRegistry,
+  ) {}
+
+  /** Loads the persisted world. An object whose typeclass is gone loads as its nearest base. */
+  load(onUnknownTypeclass: (record: ObjectRecord, fallback: string) => void): void {
+    const attributes = this.store.loadAttributes();
+    for (const record of this.store.loadObjects()) {
+      let cls: TypeclassConstructor;
+      if (this.registry.has(record.typeclass)) cls = this.registry.resolve(record.typeclass);
+      else {
+        const fallback = record.destinationId !== null ? 'typeclasses/exit.Exit' : 'typeclasses/object.DefaultObject';
+        onUnknownTypeclass(record, fallback);
+        cls = this.registry.resolve(fallback);
+      }
+      this.instantiate(cls, record, new Attributes(this.store, record.id, attributes.get(record.id)));
+    }
+    for (const obj of this.byId.values()) this.location(obj)?.contents.push(obj);
+  }
+
+  get(id: number | null | undefined): DefaultObject | null {
+    return id == null ? null : (this.byId.get(id) ?? null);
+  }
+
+  get count(): number {
+    return this.byId.size;
+  }
+
+  all(): IterableIterator<DefaultObject> {
+    return this.byId.values();
+  }
+
+  /** Objects matching `name` by key, alias or dbref ("#12"), among `candidates` or everywhere. */
+  search(name: string, candidates?: Iterable<DefaultObject>): DefaultObject[] {
+    const found: DefaultObject[] = [];
+    for (const obj of candidates ?? this.byId.values()) if (obj.answersTo(name)) found.push(obj);
+    return found;
+  }
+
+  /** Objects whose key contains `fragment`, case-insensitively (for @find). */
+  searchKeys(fragment: string): DefaultObject[] {
+    const wanted = fragment.toLowerCase();
+    return [...this.byId.values()].filter((obj) => obj.key.toLowerCase().includes(wanted));
+  }
+
+  /** Creates, persists and places a new object, then runs its `atObjectCreation` hook. */
+  create(options: CreateObjectOptions): DefaultObject {
+    const cls = this.registry.resolve(options.typeclass);
+    return this.store.unitOfWork(() => {
+      const record = this.store.insertObject({
+        key: options.key,
+        aliases: options.aliases ?? [],
+        typeclass: options.typeclass,
+        locationId: options.location?.id ?? null,
+        destinationId: options.destination?.id ?? null,
+        homeId: options.home?.id ?? null,
+        accountId: options.accountId ?? null,
+      });
+      const obj = this.instantiate(cls, record, new Attributes(this.store, record.id));
+      for (const [key, value] of Object.entries(options.attributes ?? {})) obj.attributes.set(key, value);
+      options.location?.contents.push(obj);
+      obj.atObjectCreation();
+      return obj;
+    });
+  }
+
+  /** Changes where `obj` is, keeping both rooms' contents in step and the row on disk. */
+  setLocation(obj: DefaultObject, destination: DefaultObject | null): void {
+    const source = this.location(obj);
+    if (source) {
+      const at = source.contents.indexOf(obj);
+      if (at >= 0) source.contents.splice(at, 1);
+    }
+    obj.record.locationId = destination?.id ?? null;
+    this.save(obj);
+    destination?.contents.push(obj);
+  }
+
+  /** Persists a change to an object's own fields (key, aliases, destination, home…). */
+  save(obj: DefaultObject): void {
+    this.store.updateObject(obj.record);
+  }
+
+  /**
+   * Removes `obj`. What it contained goes to its location (or to its home, or nowhere);
+   * exits leading to it are removed with it.
+   */
+  destroy(obj: DefaultObject): void {
+    this.store.unitOfWork(() => {
+      for (const inner of [...obj.contents]) {
+        if (inner.isExit) this.destroy(inner);
+        else this.setLocation(inner, obj.location ?? inner.home ?? null);
+      }
+      for (const other of [...this.byId.values()]) {
+        if (other.record.destinationId === obj.id) this.destroy(other);
+      }
+      this.setLocation(obj, null);
+      this.store.deleteObject(obj.id);
+      this.byId.delete(obj.id);
+      for (const other of this.byId.values()) {
+        if (other.record.homeId === obj.id) other.record.homeId = null;
+      }
+    });
+  }
+
+  /**
+   * Re-binds `obj` to another typeclass in place (Evennia's swap_typeclass): same instance, id,
+   * location and attributes, so every reference to it stays valid. With `runStartHooks` the new
+   * class's `atObjectCreation` runs as for a new object; without it (`/noinit`) the object is
+   * migrated as is and reads missing attributes as their defaults.
+   */
+  swapTypeclass(obj: DefaultObject, path: string, options: { runStartHooks: boolean }): void {
+    const cls = this.registry.resolve(path);
+    this.store.unitOfWork(() => {
+      Object.setPrototypeOf(obj, cls.prototype);
+      obj.record.typeclass = path;
+      this.save(obj);
+      if (options.runStartHooks) obj.atObjectCreation();
+    });
+  }
+
+  private location(obj: DefaultObject): DefaultObject | null {
+    return this.get(obj.record.locationId);
+  }
+
+  private instantiate(cls: TypeclassConstructor, record: ObjectRecord, attributes: Attributes): DefaultObject {
+    const obj = new (cls as unknown as Instantiable)(this.game, record, attributes);
+    this.byId.set(record.id, obj);
+    return obj;
+  }
+}

@@ -1,0 +1,173 @@
+import type { Account } from '../typeclasses/account.ts';
+import type { DefaultObject } from '../typeclasses/object.ts';
+import type { Game } from './game.ts';
+import { cleanInput } from './text.ts';
+
+export type Protocol = 'telnet' | 'web';
+
+/**
+ * What a front end (telnet, web) offers a session: text out, a way to hide typed input, an
+ * out-of-band channel (GMCP), and closing. Front ends know bytes and sockets; sessions know
+ * neither, so both front ends feed the one pipeline.
+ */
+export interface SessionTransport {
+  readonly protocol: Protocol;
+  readonly remoteAddress: string;
+  /** The client's name if it told us (telnet TTYPE / GMCP Core.Hello, browser user agent). */
+  readonly clientName: string | null;
+  send(text: string): void;
+  /** Text that waits for an answer on the same line (then GA/EOR on telnet). */
+  prompt(text: string): void;
+  /** Hide what the player types (telnet WILL ECHO, a password field in the browser). */
+  setSecretInput(secret: boolean): void;
+  /** Structured data for clients that take it (GMCP); ignored by those that do not. */
+  sendOob(pkg: string, data: unknown): void;
+  close(reason: string): void;
+}
+
+/** Raised in a command waiting on `ask` when the connection goes away. */
+export class SessionClosedError extends Error {
+  override name = 'SessionClosedError';
+}
+
+/** How many lines a player may type ahead of the game before the rest are refused. */
+const MAX_QUEUED_LINES = 64;
+
+/**
+ * One connection's place in the game: its account and puppet once logged in, and the queue
+ * that runs its input lines one at a time, in order, even when a command awaits something.
+ */
+export class Session {
+  private static nextId = 1;
+  readonly id = Session.nextId++;
+  readonly connectedAt = new Date();
+  account: Account | null = null;
+  puppet: DefaultObject | null = null;
+  lastInputAt = Date.now();
+  commandsRun = 0;
+  closed = false;
+
+  private readonly queue: string[] = [];
+  private running = false;
+  private answer: { resolve: (line: string) => void; reject: (err: Error) => void } | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly game: Game,
+    readonly transport: SessionTransport,
+  ) {
+    this.armIdleTimer();
+  }
+
+  get protocol(): Protocol {
+    return this.transport.protocol;
+  }
+  get remoteAddress(): string {
+    return this.transport.remoteAddress;
+  }
+  get isLoggedIn(): boolean {
+    return this.account !== null;
+  }
+
+  msg(text: string): void {
+    if (!this.closed) this.transport.send(text);
+  }
+
+  /** A line typed by the player: the answer to a pending `ask`, or the next command. */
+  receiveLine(raw: string): void {
+    if (this.closed) return;
+    this.lastInputAt = Date.now();
+    const line = cleanInput(raw);
+    if (this.answer) {
+      const { resolve } = this.answer;
+      this.answer = null;
+      resolve(line);
+      return;
+    }
+    if (this.queue.length >= MAX_QUEUED_LINES) {
+      this.msg('You are typing faster than the game can follow; that line was dropped.');
+      return;
+    }
+    this.queue.push(line);
+    if (!this.running) void this.drain();
+  }
+
+  /**
+   * Asks the player a question and resolves with their next line. A secret question hides the
+   * typing and never lets the answer reach the dispatcher, hence never a log.
+   */
+  async ask(question: string, options: { secret?: boolean } = {}): Promise<string> {
+    if (this.closed) throw new SessionClosedError('connection closed');
+    if (options.secret) this.transport.setSecretInput(true);
+    this.transport.prompt(question);
+    try {
+      // Typed ahead before the question came: the player already answered.
+      if (this.queue.length) return this.queue.shift()!;
+      return await new Promise<string>((resolve, reject) => (this.answer = { resolve, reject }));
+    } finally {
+      if (options.secret && !this.closed) {
+        this.transport.setSecretInput(false);
+        this.transport.send('');
+      }
+    }
+  }
+
+  /** Tells GMCP clients the room they are in now (Room.Info). */
+  roomChanged(room: DefaultObject): void {
+    const exits: Record<string, number> = {};
+    for (const obj of room.contents) if (obj.isExit && obj.destination) exits[obj.key] = obj.destination.id;
+    this.transport.sendOob('Room.Info', { num: room.id, name: room.key, exits });
+  }
+
+  /** Logged in: no idle limit any more. */
+  loggedIn(account: Account): void {
+    this.account = account;
+    this.clearIdleTimer();
+    this.transport.sendOob('Char.Name', { name: this.puppet?.key ?? account.name, fullname: this.puppet?.key ?? account.name });
+  }
+
+  /** Ends the connection from the game's side; the front end then reports it closed. */
+  disconnect(message?: string, reason = 'disconnected'): void {
+    if (this.closed) return;
+    if (message) this.transport.send(message);
+    this.transport.close(reason);
+  }
+
+  /** Called once by the front end when the connection is gone, whatever the cause. */
+  connectionLost(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearIdleTimer();
+    this.queue.length = 0;
+    this.answer?.reject(new SessionClosedError(reason));
+    this.answer = null;
+    this.game.sessions.remove(this, reason);
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length && !this.closed) {
+        const line = this.queue.shift()!;
+        this.commandsRun++;
+        await this.game.dispatcher.handle(this, line);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private armIdleTimer(): void {
+    const ms = this.game.config.loginIdleTimeoutMs;
+    if (ms <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      if (!this.isLoggedIn) this.disconnect('Idle too long without logging in; goodbye.', 'idle timeout');
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+}

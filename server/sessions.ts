@@ -1,0 +1,86 @@
+import type { Account } from '../typeclasses/account.ts';
+import type { DefaultObject } from '../typeclasses/object.ts';
+import { actorOf, auditEvent, targetOf } from './audit/events.ts';
+import type { Game } from './game.ts';
+import { Session, type SessionTransport } from './session.ts';
+
+/** Every live session, and the puppet/unpuppet protocol with its hooks in Evennia's order. */
+export class SessionManager {
+  private readonly sessions = new Set<Session>();
+
+  constructor(private readonly game: Game) {}
+
+  get count(): number {
+    return this.sessions.size;
+  }
+
+  all(): Session[] {
+    return [...this.sessions];
+  }
+
+  /** Sessions that have logged in, in the order they connected. */
+  loggedIn(): Session[] {
+    return this.all().filter((s) => s.isLoggedIn);
+  }
+
+  /** A front end has a new connection: make its session and greet it. */
+  open(transport: SessionTransport): Session {
+    const session = new Session(this.game, transport);
+    this.sessions.add(session);
+    this.game.audit.emit(auditEvent('connection_opened', actorOf(session)));
+    session.msg(this.game.banner());
+    return session;
+  }
+
+  /**
+   * Logs `session` in as `account` and puppets `character`. A character puppeted elsewhere is
+   * taken over: the old connection is told, unpuppeted (hooks run) and closed first.
+   */
+  puppet(session: Session, account: Account, character: DefaultObject): void {
+    for (const other of [...character.sessions]) {
+      if (other === session) continue;
+      other.msg('Your character was taken over from another connection. Goodbye.');
+      this.logout(other, 'taken over');
+      other.disconnect();
+    }
+    this.game.store.unitOfWork(() => {
+      account.recordLogin(session.remoteAddress, session.protocol);
+      character.atPrePuppet(account, session);
+      session.puppet = character;
+      session.loggedIn(account);
+      character.sessions.add(session);
+      character.atPostPuppet(session);
+    });
+  }
+
+  /** Unpuppets (with hooks) and logs out; the connection itself stays open. */
+  logout(session: Session, reason: string): void {
+    const { account, puppet } = session;
+    if (!account) return;
+    this.game.store.unitOfWork(() => {
+      if (puppet) {
+        puppet.atPreUnpuppet(session);
+        puppet.sessions.delete(session);
+        session.puppet = null;
+        puppet.atPostUnpuppet(account, session);
+      }
+      this.game.audit.emit(
+        auditEvent('logout', actorOf(session, puppet), { target: targetOf(account), payload: { reason } }),
+      );
+      session.account = null;
+    });
+  }
+
+  /** The connection is gone (quit, dropped link, shutdown): unpuppet and forget it. */
+  remove(session: Session, reason: string): void {
+    if (!this.sessions.delete(session)) return;
+    this.logout(session, reason);
+    this.game.audit.emit(auditEvent('connection_closed', actorOf(session, null), { payload: { reason } }));
+  }
+
+  /** The session puppeting the character named `name`, if one is online. */
+  findOnline(name: string): Session | null {
+    const wanted = name.toLowerCase();
+    return this.loggedIn().find((s) => s.puppet?.key.toLowerCase() === wanted) ?? null;
+  }
+}

@@ -1,0 +1,245 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate } from './schema.ts';
+
+/** One persisted object row, as the typeclasses see it. */
+export interface ObjectRecord {
+  id: number;
+  key: string;
+  aliases: string[];
+  typeclass: string;
+  locationId: number | null;
+  destinationId: number | null;
+  homeId: number | null;
+  accountId: number | null;
+  createdAt: string;
+}
+
+export interface AccountRecord {
+  id: number;
+  name: string;
+  passwordHash: string;
+  permissions: string[];
+  createdAt: string;
+  lastLogin: string | null;
+  lastLoginAddr: string | null;
+  lastProtocol: string | null;
+}
+
+export type NewObject = Omit<ObjectRecord, 'id' | 'createdAt'>;
+
+interface ObjectRow {
+  id: number;
+  key: string;
+  aliases: string;
+  typeclass: string;
+  location_id: number | null;
+  destination_id: number | null;
+  home_id: number | null;
+  account_id: number | null;
+  created_at: string;
+}
+
+interface AccountRow {
+  id: number;
+  name: string;
+  password_hash: string;
+  permissions: string;
+  created_at: string;
+  last_login: string | null;
+  last_login_addr: string | null;
+  last_protocol: string | null;
+}
+
+const toObject = (row: ObjectRow): ObjectRecord => ({
+  id: row.id,
+  key: row.key,
+  aliases: JSON.parse(row.aliases) as string[],
+  typeclass: row.typeclass,
+  locationId: row.location_id,
+  destinationId: row.destination_id,
+  homeId: row.home_id,
+  accountId: row.account_id,
+  createdAt: row.created_at,
+});
+
+const toAccount = (row: AccountRow): AccountRecord => ({
+  id: row.id,
+  name: row.name,
+  passwordHash: row.password_hash,
+  permissions: JSON.parse(row.permissions) as string[],
+  createdAt: row.created_at,
+  lastLogin: row.last_login,
+  lastLoginAddr: row.last_login_addr,
+  lastProtocol: row.last_protocol,
+});
+
+/**
+ * The only code that speaks SQL. Statements are prepared once; every write is synchronous, so a
+ * change is in the WAL before the call returns. Callers group the writes of one command with
+ * `unitOfWork` so that a command costs one commit, not one per attribute.
+ */
+export class ObjectStore {
+  readonly db: Database.Database;
+  private readonly stmt;
+  private depth = 0;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a crash of this process (kill -9); only a power loss can take
+    // the last commits, which is the usual trade for a game server.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+    const db = this.db;
+    this.stmt = {
+      allObjects: db.prepare<[], ObjectRow>('SELECT * FROM objects ORDER BY id'),
+      allAttributes: db.prepare<[], { object_id: number; key: string; value: string }>(
+        'SELECT object_id, key, value FROM attributes',
+      ),
+      insertObject: db.prepare(
+        `INSERT INTO objects (key, aliases, typeclass, location_id, destination_id, home_id, account_id, created_at)
+         VALUES (@key, @aliases, @typeclass, @locationId, @destinationId, @homeId, @accountId, @createdAt)`,
+      ),
+      updateObject: db.prepare(
+        `UPDATE objects SET key = @key, aliases = @aliases, typeclass = @typeclass, location_id = @locationId,
+         destination_id = @destinationId, home_id = @homeId, account_id = @accountId WHERE id = @id`,
+      ),
+      deleteObject: db.prepare('DELETE FROM objects WHERE id = ?'),
+      setAttribute: db.prepare(
+        'INSERT INTO attributes (object_id, key, value) VALUES (?, ?, ?) ON CONFLICT(object_id, key) DO UPDATE SET value = excluded.value',
+      ),
+      deleteAttribute: db.prepare('DELETE FROM attributes WHERE object_id = ? AND key = ?'),
+      insertAccount: db.prepare(
+        'INSERT INTO accounts (name, name_lower, password_hash, permissions, created_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      accountByName: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE name_lower = ?'),
+      accountById: db.prepare<[number], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
+      allAccounts: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY id'),
+      countAccounts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM accounts'),
+      setPassword: db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?'),
+      setPermissions: db.prepare('UPDATE accounts SET permissions = ? WHERE id = ?'),
+      recordLogin: db.prepare(
+        'UPDATE accounts SET last_login = ?, last_login_addr = ?, last_protocol = ? WHERE id = ?',
+      ),
+      getState: db.prepare<[string], { value: string }>('SELECT value FROM server_state WHERE key = ?'),
+      setState: db.prepare(
+        'INSERT INTO server_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+    };
+  }
+
+  /**
+   * Runs `work` inside one transaction (nested calls join the outer one). If `work` returns a
+   * promise, only its synchronous part is inside the transaction: what it writes after its first
+   * `await` commits on its own, which keeps the event loop free while, say, a password hashes.
+   */
+  unitOfWork<T>(work: () => T): T {
+    if (this.depth > 0 || !this.db.open) return work();
+    this.db.exec('BEGIN');
+    this.depth++;
+    let committed = false;
+    try {
+      const result = work();
+      this.depth--;
+      this.db.exec('COMMIT');
+      committed = true;
+      return result;
+    } finally {
+      if (!committed) {
+        this.depth = 0;
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      }
+    }
+  }
+
+  loadObjects(): ObjectRecord[] {
+    return this.stmt.allObjects.all().map(toObject);
+  }
+
+  /** Every attribute, grouped by object id, as raw JSON text (parsed lazily by the owner). */
+  loadAttributes(): Map<number, Map<string, string>> {
+    const byObject = new Map<number, Map<string, string>>();
+    for (const row of this.stmt.allAttributes.iterate()) {
+      let attrs = byObject.get(row.object_id);
+      if (!attrs) byObject.set(row.object_id, (attrs = new Map()));
+      attrs.set(row.key, row.value);
+    }
+    return byObject;
+  }
+
+  insertObject(fields: NewObject): ObjectRecord {
+    const createdAt = new Date().toISOString();
+    const info = this.stmt.insertObject.run({ ...fields, aliases: JSON.stringify(fields.aliases), createdAt });
+    return { ...fields, id: Number(info.lastInsertRowid), createdAt };
+  }
+
+  updateObject(record: ObjectRecord): void {
+    this.stmt.updateObject.run({ ...record, aliases: JSON.stringify(record.aliases) });
+  }
+
+  deleteObject(id: number): void {
+    this.stmt.deleteObject.run(id);
+  }
+
+  setAttribute(objectId: number, key: string, json: string): void {
+    this.stmt.setAttribute.run(objectId, key, json);
+  }
+
+  deleteAttribute(objectId: number, key: string): void {
+    this.stmt.deleteAttribute.run(objectId, key);
+  }
+
+  insertAccount(name: string, passwordHash: string, permissions: string[]): AccountRecord {
+    const createdAt = new Date().toISOString();
+    const info = this.stmt.insertAccount.run(name, name.toLowerCase(), passwordHash, JSON.stringify(permissions), createdAt);
+    return this.accountById(Number(info.lastInsertRowid))!;
+  }
+
+  accountByName(name: string): AccountRecord | null {
+    const row = this.stmt.accountByName.get(name.toLowerCase());
+    return row ? toAccount(row) : null;
+  }
+
+  accountById(id: number): AccountRecord | null {
+    const row = this.stmt.accountById.get(id);
+    return row ? toAccount(row) : null;
+  }
+
+  allAccounts(): AccountRecord[] {
+    return this.stmt.allAccounts.all().map(toAccount);
+  }
+
+  countAccounts(): number {
+    return this.stmt.countAccounts.get()!.n;
+  }
+
+  setPassword(accountId: number, passwordHash: string): void {
+    this.stmt.setPassword.run(passwordHash, accountId);
+  }
+
+  setPermissions(accountId: number, permissions: string[]): void {
+    this.stmt.setPermissions.run(JSON.stringify(permissions), accountId);
+  }
+
+  recordLogin(accountId: number, at: string, address: string, protocol: string): void {
+    this.stmt.recordLogin.run(at, address, protocol, accountId);
+  }
+
+  getState(key: string): string | null {
+    return this.stmt.getState.get(key)?.value ?? null;
+  }
+
+  setState(key: string, value: string): void {
+    this.stmt.setState.run(key, value);
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}

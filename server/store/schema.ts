@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, keyed on SQLite's `PRAGMA user_version`. Each entry moves the schema from
+ * version N to N+1; append only — never edit a migration that has shipped.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: the persisted world and its accounts.
+  `
+  CREATE TABLE accounts (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL,
+    name_lower      TEXT NOT NULL UNIQUE,
+    password_hash   TEXT NOT NULL,
+    permissions     TEXT NOT NULL DEFAULT '[]',
+    created_at      TEXT NOT NULL,
+    last_login      TEXT,
+    last_login_addr TEXT,
+    last_protocol   TEXT
+  );
+  CREATE TABLE objects (
+    id             INTEGER PRIMARY KEY,
+    key            TEXT NOT NULL,
+    aliases        TEXT NOT NULL DEFAULT '[]',
+    typeclass      TEXT NOT NULL,
+    location_id    INTEGER REFERENCES objects(id) ON DELETE SET NULL,
+    destination_id INTEGER REFERENCES objects(id) ON DELETE SET NULL,
+    home_id        INTEGER REFERENCES objects(id) ON DELETE SET NULL,
+    account_id     INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+    created_at     TEXT NOT NULL
+  );
+  CREATE INDEX objects_location ON objects(location_id);
+  CREATE INDEX objects_account ON objects(account_id);
+  CREATE TABLE attributes (
+    object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (object_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE server_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database up to SCHEMA_VERSION, one transaction per migration. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `Database schema version ${current} is newer than this server understands (${SCHEMA_VERSION}); ` +
+        'upgrade the server or restore a matching backup.',
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

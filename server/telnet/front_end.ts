@@ -1,0 +1,73 @@
+import net from 'node:net';
+import type { FrontEnd, Game } from '../game.ts';
+import type { SessionTransport } from '../session.ts';
+import { TelnetConnection } from './connection.ts';
+
+/** Refuses new connections past this many, so a connection flood cannot take the process down. */
+const MAX_CONNECTIONS = 5000;
+
+/** A telnet connection as the session pipeline sees it. */
+function transportFor(conn: TelnetConnection): SessionTransport {
+  return {
+    protocol: 'telnet',
+    remoteAddress: conn.remoteAddress,
+    get clientName() {
+      return conn.clientName;
+    },
+    send: (text) => conn.write(text.endsWith('\n') ? text : `${text}\n`),
+    prompt: (text) => conn.prompt(text),
+    setSecretInput: (secret) => (secret ? conn.echoOff() : conn.echoOn()),
+    sendOob: (pkg, data) => conn.sendGmcp(pkg, data),
+    close: (reason) => conn.close(reason),
+  };
+}
+
+/** MSSP (Mud Server Status Protocol) facts, so MUD listings can crawl the server. */
+function msspFor(game: Game, port: () => number): () => Record<string, string> {
+  return () => ({
+    NAME: game.config.serverName,
+    PLAYERS: String(game.sessions.loggedIn().length),
+    UPTIME: String(Math.floor(game.startedAt.getTime() / 1000)),
+    PORT: String(port()),
+    CODEBASE: 'audited-mud',
+    FAMILY: 'Custom',
+    LANGUAGE: 'English',
+    ANSI: '1',
+    UTF_8: '1',
+    GMCP: '1',
+    MCCP: '1',
+  });
+}
+
+/** Port 4000: each socket becomes a TelnetConnection, each connection one Session. */
+export function telnetFrontEnd(game: Game): FrontEnd {
+  const server = net.createServer({ noDelay: true });
+  let port = 0;
+  server.maxConnections = MAX_CONNECTIONS;
+  const mssp = msspFor(game, () => port);
+
+  server.on('connection', (socket) => {
+    const conn = new TelnetConnection(socket, { mssp });
+    // Offers first, so the client knows our options before the banner arrives.
+    conn.start();
+    const session = game.sessions.open(transportFor(conn));
+    conn.on('line', (line) => session.receiveLine(line));
+    conn.on('overlong', () => session.msg(`That line was longer than ${conn.limits.maxLineBytes} bytes and was ignored.`));
+    conn.on('close', (reason) => session.connectionLost(reason));
+  });
+  server.on('error', (error) => game.log.server.error(`Telnet listener error: ${error.message}`));
+
+  return {
+    name: 'telnet',
+    listen: () =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(game.config.telnetPort, game.config.host, () => {
+          server.off('error', reject);
+          port = (server.address() as net.AddressInfo).port;
+          resolve(port);
+        });
+      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

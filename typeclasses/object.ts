@@ -1,0 +1,188 @@
+import type { CharacterCommand } from '../commands/command.ts';
+import type { Game } from '../server/game.ts';
+import type { Session } from '../server/session.ts';
+import type { ObjectRecord } from '../server/store/index.ts';
+import type { Account } from './account.ts';
+import type { Attributes } from './attributes.ts';
+
+export type MoveType = 'move' | 'traverse' | 'teleport' | 'home' | 'get' | 'drop' | 'give';
+
+export interface MoveOptions {
+  /** Skip the leave/arrive announcements to the rooms (teleports by admins may want this). */
+  quiet?: boolean;
+  moveType?: MoveType;
+}
+
+/**
+ * The root typeclass (Evennia's DefaultObject). Hooks are methods a subclass overrides; they
+ * map one to one onto Evennia's:
+ *
+ * | here                       | Evennia                 |
+ * |----------------------------|-------------------------|
+ * | atObjectCreation           | at_object_creation      |
+ * | atPreMove                  | at_pre_move             |
+ * | atPreObjectLeave           | at_pre_object_leave     |
+ * | atPreObjectReceive         | at_pre_object_receive   |
+ * | announceMoveFrom           | announce_move_from      |
+ * | announceMoveTo             | announce_move_to        |
+ * | atObjectLeave              | at_object_leave         |
+ * | atObjectReceive            | at_object_receive       |
+ * | atPostMove                 | at_post_move            |
+ * | atPreCmd                   | at_pre_cmd (Command)    |
+ * | atPrePuppet / atPostPuppet | at_pre_puppet / at_post_puppet |
+ * | atPreUnpuppet / atPostUnpuppet | at_pre_unpuppet / at_post_unpuppet |
+ * | returnAppearance           | return_appearance       |
+ *
+ * `swapTypeclass` re-binds an existing instance to another class in place (its prototype
+ * changes), so typeclasses keep their state in attributes or in fields declared here, never in
+ * field initialisers of their own: those would not run for a swapped-in object.
+ */
+export class DefaultObject {
+  static readonly typeclassPath: string = 'typeclasses/object.DefaultObject';
+
+  /** Objects whose location is this one, kept in step by the ObjectManager. */
+  readonly contents: DefaultObject[] = [];
+  /** Sessions puppeting this object (Evennia's `obj.sessions`); not persisted. */
+  readonly sessions = new Set<Session>();
+
+  constructor(
+    readonly game: Game,
+    readonly record: ObjectRecord,
+    readonly attributes: Attributes,
+  ) {}
+
+  get id(): number {
+    return this.record.id;
+  }
+  get dbref(): string {
+    return `#${this.record.id}`;
+  }
+  get key(): string {
+    return this.record.key;
+  }
+  get aliases(): readonly string[] {
+    return this.record.aliases;
+  }
+  get typeclassPath(): string {
+    return this.record.typeclass;
+  }
+  get location(): DefaultObject | null {
+    return this.game.objects.get(this.record.locationId);
+  }
+  get destination(): DefaultObject | null {
+    return this.game.objects.get(this.record.destinationId);
+  }
+  get home(): DefaultObject | null {
+    return this.game.objects.get(this.record.homeId);
+  }
+  /** The account that owns this object (a player's character), if any. */
+  get account(): Account | null {
+    return this.record.accountId === null ? null : this.game.accounts.byId(this.record.accountId);
+  }
+  get isExit(): boolean {
+    return this.record.destinationId !== null;
+  }
+  get isPuppeted(): boolean {
+    return this.sessions.size > 0;
+  }
+  get description(): string {
+    return this.attributes.get('desc', '');
+  }
+
+  /** True for a name that is this object's key, one of its aliases, or its dbref. */
+  answersTo(name: string): boolean {
+    const wanted = name.toLowerCase();
+    return (
+      wanted === this.dbref ||
+      this.key.toLowerCase() === wanted ||
+      this.aliases.some((alias) => alias.toLowerCase() === wanted)
+    );
+  }
+
+  /** Sends text to whoever puppets this object. */
+  msg(text: string): void {
+    for (const session of this.sessions) session.msg(text);
+  }
+
+  /** Sends text to everything inside this object (a room's occupants), except `exclude`. */
+  msgContents(text: string, options: { exclude?: readonly DefaultObject[] } = {}): void {
+    for (const obj of this.contents) {
+      if (!options.exclude?.includes(obj)) obj.msg(text);
+    }
+  }
+
+  /**
+   * Moves this object, calling the hooks in Evennia's order. The rooms' vetoes are asked first
+   * and the mover's own `atPreMove` last, so that once `atPreMove` has agreed the move happens:
+   * an audited mover can state "leaving" there as a fact. Returns false when vetoed.
+   */
+  moveTo(destination: DefaultObject, options: MoveOptions = {}): boolean {
+    const moveType = options.moveType ?? 'move';
+    const source = this.location;
+    if (destination === this || this.isInside(destination)) return false;
+    if (source && !source.atPreObjectLeave(this, destination)) return false;
+    if (!destination.atPreObjectReceive(this, source)) return false;
+    if (!this.atPreMove(destination, moveType)) return false;
+    if (!options.quiet) this.announceMoveFrom(destination, moveType);
+    this.game.objects.setLocation(this, destination);
+    if (!options.quiet) this.announceMoveTo(source, moveType);
+    source?.atObjectLeave(this, destination);
+    destination.atObjectReceive(this, source);
+    this.atPostMove(source, moveType);
+    return true;
+  }
+
+  /** True when `other` is somewhere inside this object (moving into it would make a loop). */
+  private isInside(other: DefaultObject): boolean {
+    for (let at: DefaultObject | null = other; at; at = at.location) if (at === this) return true;
+    return false;
+  }
+
+  /** Called once, when the object is first created (not on every load). */
+  atObjectCreation(): void {}
+
+  /** Called before a move, after the rooms agreed; return false to veto it. */
+  atPreMove(_destination: DefaultObject, _moveType: MoveType): boolean {
+    return true;
+  }
+  /** Called on the old location before `mover` leaves it; return false to veto. */
+  atPreObjectLeave(_mover: DefaultObject, _destination: DefaultObject): boolean {
+    return true;
+  }
+  /** Called on the destination before `mover` enters it; return false to veto. */
+  atPreObjectReceive(_mover: DefaultObject, _source: DefaultObject | null): boolean {
+    return true;
+  }
+  /** Tells the room being left; called just before the location changes. */
+  announceMoveFrom(_destination: DefaultObject, _moveType: MoveType): void {
+    this.location?.msgContents(`${this.key} leaves.`, { exclude: [this] });
+  }
+  /** Tells the room being entered; called just after the location changed. */
+  announceMoveTo(_source: DefaultObject | null, _moveType: MoveType): void {
+    this.location?.msgContents(`${this.key} arrives.`, { exclude: [this] });
+  }
+  /** Called on the old location after `mover` left it. */
+  atObjectLeave(_mover: DefaultObject, _destination: DefaultObject): void {}
+  /** Called on the new location after `mover` arrived. */
+  atObjectReceive(_mover: DefaultObject, _source: DefaultObject | null): void {}
+  /** Called after the move, with the old location. */
+  atPostMove(_source: DefaultObject | null, _moveType: MoveType): void {}
+
+  /** Called by the dispatcher before a command this object runs is executed. */
+  atPreCmd(_command: CharacterCommand, _args: string): void {}
+
+  /** Called before a session takes control of this object. */
+  atPrePuppet(_account: Account, _session: Session): void {}
+  /** Called after a session took control of this object. */
+  atPostPuppet(_session: Session): void {}
+  /** Called before the puppeting session lets go. */
+  atPreUnpuppet(_session: Session): void {}
+  /** Called after the session let go (quit, dropped link, take-over or shutdown). */
+  atPostUnpuppet(_account: Account, _session: Session): void {}
+
+  /** What `looker` sees when looking at this object. */
+  returnAppearance(_looker: DefaultObject): string {
+    const desc = this.description;
+    return `${this.key}\n${desc || 'You see nothing special.'}`;
+  }
+}
