@@ -1,0 +1,66 @@
+/**
+ * Public types, limits and the option policy of TelnetConnection.
+ */
+import { OPT } from './constants.ts';
+
+export interface TelnetLimits {
+  /** Longest input line in bytes; longer lines are discarded with an 'overlong' event. */
+  maxLineBytes: number;
+  /**
+   * Backstop on input held undecoded/unsplit (partial line + partial
+   * subnegotiation); exceeding it drops the connection ('input overflow').
+   * Input is processed synchronously per packet, so with sane settings
+   * (>= maxLineBytes + maxSubnegotiation) this never triggers.
+   */
+  maxInputBuffer: number;
+  /** Longest subnegotiation body; longer ones are discarded. */
+  maxSubnegotiation: number;
+  /**
+   * Cap on output not yet taken by the kernel (socket.writableLength plus
+   * zlib and held bytes); exceeding it drops the connection ('output overflow').
+   */
+  maxOutputBuffer: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<TelnetLimits> = Object.freeze({
+  maxLineBytes: 4096,
+  maxInputBuffer: 64 * 1024,
+  maxSubnegotiation: 8 * 1024,
+  maxOutputBuffer: 1024 * 1024,
+});
+
+/** Merge with defaults; reject nonsense so a typo cannot silently disable a cap. */
+export function resolveLimits(partial: Partial<TelnetLimits> = {}): Readonly<TelnetLimits> {
+  const limits = { ...DEFAULT_LIMITS, ...partial };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`telnet limit ${key} must be a positive integer, got ${value}`);
+  }
+  return Object.freeze(limits);
+}
+
+export interface TelnetConnectionOptions {
+  limits?: Partial<TelnetLimits>;
+  /** MSSP table; WILL MSSP is only offered when this is given. */
+  mssp?: () => Record<string, string | string[]>;
+  /** How long close() waits for a graceful end before destroying the socket (default 2000 ms). */
+  closeTimeoutMs?: number;
+}
+
+export interface TelnetConnectionEvents {
+  /** One decoded input line, without its terminator. */
+  line: [line: string];
+  /** A line over maxLineBytes was discarded (up to its terminator). */
+  overlong: [];
+  /** Incoming GMCP message; malformed JSON never gets here. */
+  gmcp: [pkg: string, data: unknown];
+  naws: [width: number, height: number];
+  /** First TTYPE reply (the client name under MTTS). */
+  ttype: [clientName: string];
+  /** Exactly once per connection, whatever the cause. */
+  close: [reason: string];
+}
+
+/** Local options we agree to when the client asks (DO). MSSP: only with a table. */
+export const LOCAL_OK: ReadonlySet<number> = new Set<number>([OPT.BINARY, OPT.SGA, OPT.EOR, OPT.CHARSET, OPT.GMCP, OPT.MCCP2]);
+/** Remote options we agree to when the client offers (WILL). */
+export const REMOTE_OK: ReadonlySet<number> = new Set<number>([OPT.BINARY, OPT.SGA, OPT.TTYPE, OPT.NAWS, OPT.CHARSET]);
