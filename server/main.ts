@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { Game } from './game.ts';
 import { frontEndsFor } from './front_ends.ts';
+import { removePidFile, writePidFile } from './pid_file.ts';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_PORT_IN_USE = 3;
@@ -22,24 +23,33 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message, EXIT_CONFIG);
     throw error;
   }
-  const game = new Game(config);
+  let game: Game;
+  try {
+    game = new Game(config);
+  } catch (error) {
+    fail(`cannot open the game: ${(error as Error).message}`, 1);
+  }
+  writePidFile(config.dataDir);
+  // However the game stops (signal, @shutdown, failed start), the process exits with this code.
+  let exitCode = 0;
+  game.onStop(() => {
+    removePidFile(config.dataDir);
+    process.exit(exitCode);
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal} received, shutting down...\n`);
-    game.shutdown(signal).then(
-      () => process.exit(0),
-      (error) => fail(`shutdown failed: ${(error as Error).message}`, 1),
-    );
+    game.shutdown(signal).catch((error) => fail(`shutdown failed: ${(error as Error).message}`, 1));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  game.onStop(() => process.exit(0));
   process.on('uncaughtException', (error) => {
     game.log.server.error(`Uncaught exception, shutting down: ${error.stack ?? error.message}`);
     process.stderr.write(`fatal: ${error.stack ?? error.message}\n`);
-    void game.shutdown('uncaught exception').finally(() => process.exit(1));
+    exitCode = 1;
+    void game.shutdown('uncaught exception');
   });
 
   try {
@@ -48,13 +58,17 @@ async function main(): Promise<void> {
       process.stdout.write(`${frontEnd.describe(config.host, ports[frontEnd.name]!)}\n`);
     }
   } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    await game.shutdown('start-up failed');
+    const err = error as NodeJS.ErrnoException & { port?: number };
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
       const what = err.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this process does not have';
-      fail(`cannot listen on ${config.host}:${(err as { port?: number }).port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_WEB_PORT to free ports.`, EXIT_PORT_IN_USE);
+      process.stderr.write(`error: cannot listen on ${config.host}:${err.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_WEB_PORT to free ports.\n`);
+      exitCode = EXIT_PORT_IN_USE;
+    } else {
+      process.stderr.write(`error: cannot start: ${err.message}\n`);
+      exitCode = 1;
     }
-    fail(`cannot start: ${err.message}`, 1);
+    await game.shutdown('start-up failed');
+    return;
   }
   process.stdout.write(`${config.serverName} is running (data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`);
 }

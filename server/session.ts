@@ -30,8 +30,12 @@ export class SessionClosedError extends Error {
   override name = 'SessionClosedError';
 }
 
-/** How many lines a player may type ahead of the game before the rest are refused. */
-const MAX_QUEUED_LINES = 64;
+/**
+ * How much a player may type ahead of the game before further lines are refused: enough for a
+ * pasted script or a client's speedwalk, bounded so one connection cannot hoard memory.
+ */
+const MAX_QUEUED_LINES = 1000;
+const MAX_QUEUED_CHARS = 256 * 1024;
 
 /**
  * One connection's place in the game: its account and puppet once logged in, and the queue
@@ -48,6 +52,7 @@ export class Session {
   closed = false;
 
   private readonly queue: string[] = [];
+  private queuedChars = 0;
   private running = false;
   private answer: { resolve: (line: string) => void; reject: (err: Error) => void } | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -84,11 +89,12 @@ export class Session {
       resolve(line);
       return;
     }
-    if (this.queue.length >= MAX_QUEUED_LINES) {
+    if (this.queue.length >= MAX_QUEUED_LINES || this.queuedChars + line.length > MAX_QUEUED_CHARS) {
       this.msg('You are typing faster than the game can follow; that line was dropped.');
       return;
     }
     this.queue.push(line);
+    this.queuedChars += line.length;
     if (!this.running) void this.drain();
   }
 
@@ -102,7 +108,7 @@ export class Session {
     this.transport.prompt(question);
     try {
       // Typed ahead before the question came: the player already answered.
-      if (this.queue.length) return this.queue.shift()!;
+      if (this.queue.length) return this.dequeue();
       return await new Promise<string>((resolve, reject) => (this.answer = { resolve, reject }));
     } finally {
       if (options.secret && !this.closed) {
@@ -139,16 +145,23 @@ export class Session {
     this.closed = true;
     this.clearIdleTimer();
     this.queue.length = 0;
+    this.queuedChars = 0;
     this.answer?.reject(new SessionClosedError(reason));
     this.answer = null;
     this.game.sessions.remove(this, reason);
+  }
+
+  private dequeue(): string {
+    const line = this.queue.shift()!;
+    this.queuedChars -= line.length;
+    return line;
   }
 
   private async drain(): Promise<void> {
     this.running = true;
     try {
       while (this.queue.length && !this.closed) {
-        const line = this.queue.shift()!;
+        const line = this.dequeue();
         this.commandsRun++;
         await this.game.dispatcher.handle(this, line);
       }

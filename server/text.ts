@@ -32,10 +32,15 @@ const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t',
 /**
  * Makes player-controlled text safe for a one-record-per-line log: backslash, CR, LF and TAB
  * become escapes and other control characters become \xNN, so text can never split or forge a
- * line nor drive an operator's terminal.
+ * line nor drive an operator's terminal (U+2028/U+2029 too: some viewers break lines there).
  */
 export function escapeForLog(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f\\]/g, (ch) => ESCAPES[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(/[\x00-\x1f\x7f-\x9f\\\u2028\u2029]/g, (ch) => ESCAPES[ch] ?? hexEscape(ch));
+}
+
+function hexEscape(ch: string): string {
+  const code = ch.charCodeAt(0);
+  return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
 }
 
 /** Display width helper for tables: pads plain (non-ANSI) text. */

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+
+const WILL_ECHO = Buffer.from([0xff, 0xfb, 0x01]);
+const WONT_ECHO = Buffer.from([0xff, 0xfc, 0x01]);
+
+describe('accounts and login', () => {
+  let run: RunningGame;
+  afterEach(async () => run?.stop());
+
+  it('creates an account at a Password: prompt with echo off, asking twice', async () => {
+    run = await startGame();
+    const client = await run.connect();
+    client.send('create Alice');
+    await client.waitFor('Password:');
+    const echoOffAt = client.raw.indexOf(WILL_ECHO);
+    expect(echoOffAt).toBeGreaterThanOrEqual(0);
+    client.send(PASSWORD);
+    await client.waitFor('Confirm password:');
+    client.send(PASSWORD);
+    await client.waitFor('You become Alice');
+    expect(client.raw.indexOf(WONT_ECHO, echoOffAt)).toBeGreaterThan(echoOffAt);
+    expect(client.text).not.toContain(PASSWORD);
+  });
+
+  it('says why a name or password is refused', async () => {
+    run = await startGame();
+    const client = await run.connect();
+    await client.command('create al', 'Names are 3 to 20 letters, digits or underscores.');
+    await client.command('create bad-name!', 'Names are 3 to 20 letters, digits or underscores.');
+    await client.command(`create ${'x'.repeat(21)}`, 'Names are 3 to 20');
+    await client.command('create Bobby short', 'Passwords are at least 8 characters long.');
+    client.send('create Bobby');
+    await client.waitFor('Password:');
+    client.send(PASSWORD);
+    await client.waitFor('Confirm password:');
+    client.send('something else');
+    await client.waitFor('The passwords did not match.');
+    await client.command(`create Bobby ${PASSWORD}`, 'You become Bobby');
+    const other = await run.connect();
+    await other.command(`create BOBBY ${PASSWORD}`, "The name 'BOBBY' is taken.");
+  });
+
+  it('refuses a wrong password or unknown name and logs the failure without the password', async () => {
+    run = await startGame();
+    (await run.login('Carol')).send('quit');
+    const client = await run.connect();
+    await client.command('connect Carol not-the-password', 'Wrong name or password.');
+    await client.command('connect Nobody whatever123', 'Wrong name or password.');
+    client.send('connect carol');
+    await client.waitFor('Password:');
+    client.send(PASSWORD);
+    await client.waitFor('You become Carol');
+    const player = await run.logs.lines('player_activity.log');
+    expect(player).toContainEqual(expect.stringMatching(/\| WARN \| AUDIT LOGIN FAILED: name 'Carol' from 127\.0\.0\.1 via telnet \(wrong password\)$/));
+    expect(player).toContainEqual(expect.stringMatching(/AUDIT LOGIN FAILED: name 'Nobody' from 127\.0\.0\.1 via telnet \(no such account\)$/));
+    expect(await run.logs.everything()).not.toContain('not-the-password');
+  });
+
+  it('makes the first account a Developer and says so in the server log; later ones are Players', async () => {
+    run = await startGame();
+    await run.login('Founder');
+    await run.login('Newbie');
+    expect(run.game.accounts.byName('founder')!.permissionLevel).toBe('Developer');
+    expect(run.game.accounts.byName('newbie')!.permissionLevel).toBe('Player');
+    expect(await run.logs.lines('server.log')).toContainEqual(
+      expect.stringMatching(/\| mud\.server \| INFO \| First account 'Founder' created with full admin \(Developer\) permissions$/),
+    );
+  });
+
+  it('stores only a salted scrypt hash of the password', async () => {
+    run = await startGame();
+    await run.login('Dora');
+    await run.login('Dorb');
+    const rows = run.game.store.db.prepare('SELECT password_hash FROM accounts').all() as { password_hash: string }[];
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.password_hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(rows[0]!.password_hash).not.toBe(rows[1]!.password_hash);
+  });
+
+  it('changes a password with the password command', async () => {
+    run = await startGame();
+    const client = await run.login('Erin');
+    await client.command(`password ${PASSWORD} brand-new-secret`, 'Password changed.');
+    await client.command('password wrong-old-one another-secret', 'That is not your current password.');
+    client.send('quit');
+    const again = await run.connect();
+    await again.command(`connect Erin ${PASSWORD}`, 'Wrong name or password.');
+    await again.command('connect Erin brand-new-secret', 'You become Erin');
+    expect(await run.logs.everything()).not.toContain('brand-new-secret');
+  });
+
+  it('takes a character over from an older connection, which is told and closed', async () => {
+    run = await startGame();
+    const first = await run.login('Frank');
+    const second = await run.login('Frank', 'connect');
+    await first.waitFor('taken over from another connection');
+    await first.waitClosed();
+    await second.command('look', 'Limbo');
+    expect(run.game.sessions.loggedIn()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PASSWORD, startGame, tempDir, type RunningGame } from '../support/game.ts';
+import { spawnServer } from '../support/server_process.ts';
+import { TestTelnetClient } from '../support/telnet_client.ts';
+
+const unpuppets = async (run: RunningGame) =>
+  (await run.logs.lines('player_activity.log')).filter((l) => /AUDIT SESSION: \w+ unpuppeted - session \d+s$/.test(l));
+
+describe('session life cycle', () => {
+  let run: RunningGame | undefined;
+  afterEach(async () => {
+    await run?.stop();
+    run = undefined;
+  });
+
+  it('unpuppets on quit, on a dropped connection and on a take-over', async () => {
+    run = await startGame();
+    const quitter = await run.login('Quitter');
+    await quitter.command('quit', 'Goodbye!');
+    await quitter.waitClosed();
+    const dropper = await run.login('Dropper');
+    dropper.close();
+    const first = await run.login('Twice');
+    await run.login('Twice', 'connect');
+    await first.waitClosed();
+    await expect.poll(async () => (await unpuppets(run!)).length).toBe(3);
+    const lines = await unpuppets(run);
+    expect(lines.map((l) => /SESSION: (\w+) /.exec(l)![1])).toEqual(['Quitter', 'Dropper', 'Twice']);
+    expect(run.game.sessions.loggedIn().map((s) => s.puppet!.key)).toEqual(['Twice']);
+  });
+
+  it('closes connections that never log in after the idle time', async () => {
+    run = await startGame({ config: { loginIdleTimeoutMs: 300 } });
+    const idle = await run.connect();
+    await idle.waitFor('Idle too long without logging in');
+    await idle.waitClosed();
+    expect(await run.logs.lines('portal.log')).toContainEqual(expect.stringMatching(/closed from 127\.0\.0\.1 via telnet \(idle timeout\)$/));
+  });
+
+  it('refuses an overlong line and strips control characters, keeping UTF-8', async () => {
+    run = await startGame();
+    const client = await run.login('Tester');
+    client.send(`say ${'x'.repeat(5000)}`);
+    await client.waitFor('That line was longer than 4096 bytes and was ignored.');
+    await client.command('say a\x07b\x1b[31mc\u00e9\u2603', 'You say, "ab[31mcé☃"');
+    await client.command('look', 'Limbo');
+  });
+
+  it('survives binary garbage and keeps serving other players', async () => {
+    run = await startGame();
+    const bystander = await run.login('Bystander');
+    for (let i = 0; i < 20; i++) {
+      const socket = net.connect(run.port, '127.0.0.1');
+      socket.on('error', () => {});
+      const junk = Buffer.alloc(2048);
+      for (let j = 0; j < junk.length; j++) junk[j] = (i * 7919 + j * 104729) % 256;
+      socket.end(junk);
+    }
+    await bystander.command('say still here', 'You say, "still here"');
+    await expect.poll(() => run!.game.sessions.count).toBe(1);
+  });
+});
+
+describe('the server process', () => {
+  it('unpuppets everyone and flushes the logs on SIGTERM, exiting 0', async () => {
+    const dir = tempDir();
+    const env = { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') };
+    const server = await spawnServer(env);
+    const client = await TestTelnetClient.connect(server.telnetPort);
+    await client.command(`create Sleeper ${PASSWORD}`, 'You become Sleeper');
+    await client.command('north', 'Courtyard');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await client.waitFor('The server is shutting down');
+    const log = (name: string) => fs.readFileSync(path.join(dir, 'logs', name), 'utf8');
+    expect(log('player_activity.log')).toMatch(/AUDIT SESSION: Sleeper unpuppeted - session \d+s\n/);
+    expect(log('command_audit.log')).toMatch(/AUDIT CMD: Sleeper executed 'north'\n$/);
+    expect(log('server.log')).toMatch(/Shutdown complete\n$/);
+
+    const again = await spawnServer(env);
+    const back = await TestTelnetClient.connect(again.telnetPort);
+    await back.command(`connect Sleeper ${PASSWORD}`, 'Courtyard');
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+    expect(log('server.log')).not.toContain('did not shut down cleanly');
+  });
+
+  it('prints a clear error and exits 3 when the port is taken', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const dir = tempDir();
+    const server = await spawnServer(
+      { MUD_TELNET_PORT: String(port), MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') },
+      { waitForPort: false },
+    );
+    expect(await server.exited).toBe(3);
+    expect(server.stderr()).toContain(`error: cannot listen on 127.0.0.1:${port}: the port is already in use`);
+    expect(server.stderr()).not.toMatch(/\n\s+at /);
+    blocker.close();
+  });
+
+  it('rejects a bad setting with a message naming it', async () => {
+    const server = await spawnServer({ MUD_TELNET_PORT: 'forty' }, { waitForPort: false });
+    expect(await server.exited).toBe(2);
+    expect(server.stderr()).toContain('MUD_TELNET_PORT="forty" is not a whole number from 0 to 65535');
+  });
+});
