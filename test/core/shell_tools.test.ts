@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pidFilePath } from '../../server/pid_file.ts';
+import { AuditedCharacter } from '../../typeclasses/audited_character.ts';
+import { runCli } from '../support/cli.ts';
+import { PASSWORD, startGame, tempDir } from '../support/game.ts';
+
+const envFor = (dir: string) => ({ MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') });
+
+describe('npm run admin -- create', () => {
+  it('makes a Developer account from the shell, without the password reaching a log', () => {
+    const dir = tempDir();
+    const made = runCli('admin.ts', ['create', 'Operator'], { ...envFor(dir), MUD_ADMIN_PASSWORD: PASSWORD });
+    expect(made.stderr).toBe('');
+    expect(made.stdout).toContain('Created account Operator with Developer permissions.');
+    expect(made.code).toBe(0);
+    const again = runCli('admin.ts', ['create', 'operator'], { ...envFor(dir), MUD_ADMIN_PASSWORD: PASSWORD });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe("error: The name 'operator' is taken.\n");
+    expect(runCli('admin.ts', ['delete'], envFor(dir)).stderr).toContain('usage: npm run admin -- create <name>');
+    const logs = fs.readdirSync(path.join(dir, 'logs')).map((f) => fs.readFileSync(path.join(dir, 'logs', f), 'utf8')).join('');
+    expect(logs).toContain("Account 'Operator' created from the shell with full admin (Developer) permissions");
+    expect(logs).not.toContain(PASSWORD);
+  });
+});
+
+describe('npm run migrate-audit', () => {
+  it('migrates the named characters in place and reports each one', async () => {
+    const dir = tempDir();
+    let run = await startGame({ dir, config: { defaultCharacterTypeclass: 'typeclasses/character.Character' } });
+    const old = await run.login('Oldie');
+    await old.command('north', 'Courtyard');
+    await run.login('Other');
+    const oldie = run.game.objects.search('Oldie')[0]!;
+    oldie.attributes.set('title', 'the Patient');
+    await run.stop();
+
+    const result = runCli('migrate_audit.ts', ['Oldie', 'Ghost'], envFor(dir));
+    expect(result.stdout).toContain(`Migrated Oldie(#${oldie.id}) from typeclasses/character.Character to typeclasses/audited_character.AuditedCharacter.`);
+    expect(result.stdout).toContain("No character is called 'ghost'.");
+    expect(result.stdout).toContain('1 character(s) migrated.');
+    expect(result.code).toBe(1);
+
+    run = await startGame({ dir });
+    const migrated = run.game.objects.get(oldie.id)!;
+    expect(migrated).toBeInstanceOf(AuditedCharacter);
+    expect(migrated.location?.key).toBe('Courtyard');
+    expect(migrated.attributes.get('title', null)).toBe('the Patient');
+    expect((migrated as AuditedCharacter).getAuditSummary().commands_executed).toBe(0);
+    expect(run.game.objects.search('Other')[0]).not.toBeInstanceOf(AuditedCharacter);
+    await run.stop();
+
+    const all = runCli('migrate_audit.ts', [], envFor(dir));
+    expect(all.stdout).toContain(`Oldie(#${oldie.id}) is already audited.`);
+    expect(all.stdout).toMatch(/Migrated Other\(#\d+\)/);
+    expect(all.code).toBe(0);
+  });
+
+  it('refuses to run beside a live server on the same data', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+    fs.writeFileSync(pidFilePath(path.join(dir, 'data')), `${process.pid}\n`);
+    const result = runCli('migrate_audit.ts', [], envFor(dir));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: the server (pid ${process.pid}) is running on`);
+  });
+});
