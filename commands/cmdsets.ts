@@ -24,7 +24,7 @@ export function loginCmdset(): CommandSet<BaseContext> {
   return new CommandSet(loginCommands);
 }
 
-/** What a puppeted character can do; `extra` lets a game add its own (the audit commands). */
+/** What a puppeted character can do; `extra` lets a game (or a test) add commands of its own. */
 export function characterCmdset(extra: readonly CharacterCommand[] = []): CommandSet<CharacterContext> {
   return new CommandSet<CharacterContext>([
     look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, quit,

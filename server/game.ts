@@ -77,6 +77,13 @@ export class Game {
       fileMode: config.logs.fileMode,
       dirMode: config.logs.dirMode,
       console: config.logs.console,
+    }, {
+      // A log file that cannot be written must not stop the game: say so where it can be seen.
+      onError: (error) => {
+        process.stderr.write(`[logging] ${error.message}\n`);
+        if (!error.file.endsWith('server.log')) this.log?.server.error(`Log trouble: ${escapeForLog(error.message)}`);
+      },
+      onRecover: (info) => this.log?.server.info(`Log file ${escapeForLog(info.file)} is writable again`),
     });
     this.log = { server: this.logs.get('mud.server'), portal: this.logs.get('mud.portal') };
     this.audit = new AuditBus((error, event) =>
