@@ -1,3 +1,4 @@
+import { MASK, type AuditEvent, type AuditEventType } from '../server/audit/events.ts';
 import type { Account } from '../typeclasses/account.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
 import type { Game } from '../server/game.ts';
@@ -13,6 +14,8 @@ export interface BaseContext {
   switches: string[];
   /** Sends text to the person who typed the command. */
   reply(text: string): void;
+  /** States what happened as an audit event, with this session as the actor and its room. */
+  audit(type: AuditEventType, fields?: Partial<Pick<AuditEvent, 'target' | 'payload' | 'success'>>): void;
 }
 
 /** A command run by a logged-in player's character. */
@@ -20,6 +23,8 @@ export interface CharacterContext extends BaseContext {
   account: Account;
   caller: DefaultObject;
   room: DefaultObject | null;
+  /** Names the object a builder command acted on, for the admin trail. */
+  noteTarget(target: DefaultObject | Account): void;
 }
 
 export type LoginContext = BaseContext;
@@ -46,4 +51,9 @@ export type LoginCommand = Command<LoginContext>;
 /** A command's one-line usage: the first line of its help. */
 export function usage(command: Command<never>): string {
   return command.help.split('\n', 1)[0]!;
+}
+
+/** A command's arguments as every trail may show them: `***` when they carry a password. */
+export function maskedArgs(command: Command<never>, args: string): string {
+  return args && command.secretArgs ? MASK : args;
 }

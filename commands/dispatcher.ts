@@ -1,7 +1,10 @@
+import { actorOf, auditEvent, targetOf } from '../server/audit/events.ts';
 import { Exit } from '../typeclasses/exit.ts';
+import type { Account } from '../typeclasses/account.ts';
+import type { DefaultObject } from '../typeclasses/object.ts';
 import type { Game } from '../server/game.ts';
 import { SessionClosedError, type Session } from '../server/session.ts';
-import type { BaseContext, CharacterCommand, CharacterContext, Command, LoginCommand } from './command.ts';
+import { maskedArgs, type BaseContext, type CharacterCommand, type CharacterContext, type Command, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
 
 interface Entry<Ctx extends BaseContext> {
@@ -73,8 +76,7 @@ export class Dispatcher {
       if (!parsed) return;
       const entry = this.loginCommands.get(parsed.word);
       if (!entry) return this.unknown(session, parsed.word);
-      const ctx: BaseContext = { game: this.game, session, args: parsed.args, switches: parsed.switches, reply: (t) => session.msg(t) };
-      return this.run(session, entry.command as LoginCommand, ctx, () => {});
+      return this.run(session, entry.command as LoginCommand, this.baseContext(session, parsed), () => {});
     }
     const parsed = parseLine(line, (s) => !!this.characterCommands.get(s));
     if (!parsed) return;
@@ -92,37 +94,66 @@ export class Dispatcher {
       if (exit instanceof Exit) command = exitCommand(exit);
     }
     if (!command) return this.unknown(session, parsed.word);
+    let target: DefaultObject | Account | null = null;
     const ctx: CharacterContext = {
-      game: this.game,
-      session,
+      ...this.baseContext(session, parsed),
       account,
       caller,
       room,
-      args: parsed.args,
-      switches: parsed.switches,
-      reply: (t) => session.msg(t),
+      noteTarget: (obj) => (target = obj),
     };
     const run = command;
-    return this.run(session, run, ctx, () => caller.atPreCmd(run, parsed.args));
+    const privileged = entry?.lock.needs && PRIVILEGED.has(entry.lock.needs) ? entry.lock.needs : null;
+    await this.run(session, run, ctx, () => caller.atPreCmd(run, parsed.args), (ok) => {
+      if (!privileged) return;
+      ctx.audit('builder_command', {
+        success: ok,
+        target: target ? targetOf(target) : null,
+        payload: { command: run.key, args: maskedArgs(run, parsed.args), switches: parsed.switches, permission: privileged },
+      });
+    });
+  }
+
+  private baseContext(session: Session, parsed: ParsedLine): BaseContext {
+    const game = this.game;
+    return {
+      game,
+      session,
+      args: parsed.args,
+      switches: parsed.switches,
+      reply: (text) => session.msg(text),
+      audit: (type, fields) => game.audit.emit(auditEvent(type, actorOf(session), { location: session.puppet?.location?.key ?? null, ...fields })),
+    };
   }
 
   private unknown(session: Session, word: string): void {
     session.msg(`Command '${word}' is not available. Type "help" for help.`);
   }
 
-  private async run<Ctx extends BaseContext>(session: Session, command: Command<Ctx>, ctx: Ctx, preCmd: () => void): Promise<void> {
+  private async run<Ctx extends BaseContext>(
+    session: Session,
+    command: Command<Ctx>,
+    ctx: Ctx,
+    preCmd: () => void,
+    done: (ok: boolean) => void = () => {},
+  ): Promise<void> {
     try {
       await this.game.store.unitOfWork(() => {
         preCmd();
         return command.run(ctx);
       });
+      done(true);
     } catch (error) {
+      done(false);
       if (error instanceof SessionClosedError) return;
       this.game.reportCommandError(session, command, ctx.args, error);
       session.msg(`Sorry, '${command.key}' failed with an internal error; the operators can find it in the server log.`);
     }
   }
 }
+
+/** Commands whose lock needs one of these are builder/admin actions, audited as such. */
+const PRIVILEGED = new Set(['Builder', 'Admin', 'Developer']);
 
 /** An exit in the room acts as a command named by its key and aliases. */
 function exitCommand(exit: Exit): CharacterCommand {

@@ -9,6 +9,16 @@ export interface GameConfig {
   webPort: number;
   /** Start the browser front end (on by default; tests of the telnet side may skip it). */
   webEnabled: boolean;
+  /**
+   * Origins (scheme://host[:port]) whose pages may open a webclient socket, besides the page's
+   * own origin (the Origin header matching Host). Env MUD_WEB_ORIGINS, comma-separated.
+   */
+  webOrigins: string[];
+  /**
+   * Behind a reverse proxy: take the player's address from X-Forwarded-For (the entry the proxy
+   * appended) and the host from X-Forwarded-Host. Off by default, as anyone can send those headers.
+   */
+  webTrustProxy: boolean;
   dataDir: string;
   logDir: string;
   /** Typeclass of characters made by `create`. */
@@ -20,6 +30,10 @@ export interface GameConfig {
     audit: boolean;
     server: boolean;
     portal: boolean;
+    /** admin_actions.log: every builder and admin command. */
+    admin: boolean;
+    /** chat.log: say, whisper and emote, IRC style. */
+    chat: boolean;
     auditMaxBytes: number;
     auditKeep: number;
     dailyKeep: number;
@@ -41,6 +55,8 @@ export function defaultConfig(): GameConfig {
     telnetPort: 4000,
     webPort: 4001,
     webEnabled: true,
+    webOrigins: [],
+    webTrustProxy: false,
     dataDir: './data',
     logDir: './logs',
     defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
@@ -49,6 +65,8 @@ export function defaultConfig(): GameConfig {
       audit: true,
       server: true,
       portal: true,
+      admin: true,
+      chat: true,
       auditMaxBytes: 10 * 1024 * 1024,
       auditKeep: 50,
       dailyKeep: 30,
@@ -79,6 +97,32 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name}=${JSON.stringify(env[name])} should be on or off`);
 }
 
+/** Each origin as the browser sends it (`https://mud.example.com`, `http://localhost:8080`). */
+function origins(raw: readonly string[], source: string): string[] {
+  return raw
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(o);
+      } catch {
+        // reported below
+      }
+      const bare = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      if (!url || !bare || !['http:', 'https:'].includes(url.protocol)) {
+        throw new ConfigError(`${source}: ${JSON.stringify(o)} is not an origin like https://mud.example.com or http://localhost:8080`);
+      }
+      return url.origin;
+    });
+}
+
+function listOf(value: unknown, source: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ConfigError(`${source} should be a list of origins`);
+  return value.map(String);
+}
+
 /** A JSON file shaped like GameConfig (any subset), named by MUD_CONFIG or ./mud.config.json. */
 function readConfigFile(env: Env, cwd: string): Partial<GameConfig> {
   const file = env.MUD_CONFIG ?? path.join(cwd, 'mud.config.json');
@@ -104,6 +148,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
     telnetPort: integer(env, 'MUD_TELNET_PORT', fromFile.telnetPort, port),
     webPort: integer(env, 'MUD_WEB_PORT', fromFile.webPort, port),
     webEnabled: flag(env, 'MUD_WEB', fromFile.webEnabled),
+    webOrigins:
+      env.MUD_WEB_ORIGINS !== undefined
+        ? origins(env.MUD_WEB_ORIGINS.split(','), 'MUD_WEB_ORIGINS')
+        : origins(listOf(fromFile.webOrigins, 'webOrigins in the config file'), 'webOrigins in the config file'),
+    webTrustProxy: flag(env, 'MUD_WEB_TRUST_PROXY', fromFile.webTrustProxy),
     dataDir: path.resolve(cwd, env.MUD_DATA_DIR ?? fromFile.dataDir),
     logDir: path.resolve(cwd, env.MUD_LOG_DIR ?? fromFile.logDir),
     defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
@@ -112,6 +161,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
       audit: flag(env, 'MUD_AUDIT', logs.audit),
       server: flag(env, 'MUD_SERVER_LOG', logs.server),
       portal: flag(env, 'MUD_PORTAL_LOG', logs.portal),
+      admin: flag(env, 'MUD_ADMIN_LOG', logs.admin),
+      chat: flag(env, 'MUD_CHAT_LOG', logs.chat),
       auditMaxBytes: integer(env, 'MUD_AUDIT_LOG_MAX_BYTES', logs.auditMaxBytes, { min: 1024 }),
       auditKeep: integer(env, 'MUD_AUDIT_LOG_KEEP', logs.auditKeep, { min: 1 }),
       dailyKeep: integer(env, 'MUD_DAILY_LOG_KEEP', logs.dailyKeep, { min: 1 }),

@@ -14,6 +14,7 @@ import { MASK } from './audit/events.ts';
 import { textLogSink } from './audit/text_log_sink.ts';
 import type { GameConfig } from './config.ts';
 import { openLogs, type GameLogs } from './logging/index.ts';
+import { LoginGuard, type LoginGuardSettings } from './login_guard.ts';
 import { ObjectManager } from './object_manager.ts';
 import type { Session } from './session.ts';
 import { SessionManager } from './sessions.ts';
@@ -35,6 +36,7 @@ export interface GameOptions {
   world?: WorldData;
   typeclasses?: TypeclassRegistry;
   extraCommands?: readonly Command[];
+  loginGuard?: LoginGuardSettings;
 }
 
 const RUNNING = 'server.running';
@@ -54,6 +56,7 @@ export class Game {
   readonly accounts: AccountManager;
   readonly sessions: SessionManager;
   readonly dispatcher: Dispatcher;
+  readonly loginGuard: LoginGuard;
   private readonly frontEnds: FrontEnd[] = [];
   private stopping: Promise<void> | null = null;
   private readonly stopListeners: Array<(reason: string) => void> = [];
@@ -70,6 +73,8 @@ export class Game {
         player: config.logs.audit,
         server: config.logs.server,
         portal: config.logs.portal,
+        admin: config.logs.admin,
+        chat: config.logs.chat,
       },
       auditMaxBytes: config.logs.auditMaxBytes,
       auditKeep: config.logs.auditKeep,
@@ -96,6 +101,7 @@ export class Game {
     this.accounts = new AccountManager(this.store);
     this.sessions = new SessionManager(this);
     this.dispatcher = new Dispatcher(this, loginCmdset(), characterCmdset(options.extraCommands));
+    this.loginGuard = new LoginGuard(options.loginGuard);
 
     if (this.store.getState(RUNNING) === 'yes') {
       this.log.server.warn('The previous run did not shut down cleanly (crash or kill -9); the database was recovered from its WAL.');

@@ -51,6 +51,15 @@ export class SessionManager {
       character.sessions.add(session);
       character.atPostPuppet(session);
     });
+    this.noticeSharedAddress(session, account);
+  }
+
+  /** Several accounts playing from one address at once: flagged for the operators, not refused. */
+  private noticeSharedAddress(session: Session, account: Account): void {
+    const others = this.loggedIn().filter((s) => s.remoteAddress === session.remoteAddress && s.account && s.account.id !== account.id);
+    if (!others.length) return;
+    const accounts = [...new Set([account.name, ...others.map((s) => s.account!.name)])];
+    this.game.audit.emit(auditEvent('dual_address', actorOf(session), { success: true, payload: { accounts } }));
   }
 
   /** Unpuppets (with hooks) and logs out; the connection itself stays open. */

@@ -55,9 +55,20 @@ export class Account {
     this.store.setPassword(this.id, hash);
   }
 
+  /** A good login: remembered with its address, and the failed-login count starts again. */
   recordLogin(address: string, protocol: string): void {
     const at = new Date().toISOString();
-    Object.assign(this.record, { lastLogin: at, lastLoginAddr: address, lastProtocol: protocol });
+    Object.assign(this.record, { lastLogin: at, lastLoginAddr: address, lastProtocol: protocol, failedLogins: 0 });
     this.store.recordLogin(this.id, at, address, protocol);
+  }
+
+  countFailedLogin(): void {
+    this.record.failedLogins++;
+    this.store.countFailedLogin(this.id);
+  }
+
+  /** Failed logins since the last good one (reset by `recordLogin`). */
+  get failedLoginsSinceLastLogin(): number {
+    return this.record.failedLogins;
   }
 }

@@ -1,5 +1,5 @@
-import type { CharacterCommand } from '../commands/command.ts';
-import { actorOf, auditEvent, MASK, targetOf, type AuditEvent } from '../server/audit/events.ts';
+import { maskedArgs, type CharacterCommand } from '../commands/command.ts';
+import { actorOf, auditEvent, targetOf, type AuditEvent } from '../server/audit/events.ts';
 import type { Session } from '../server/session.ts';
 import type { Account } from './account.ts';
 import { Character } from './character.ts';
@@ -85,9 +85,8 @@ export class AuditedCharacter extends Character {
     const now = new Date().toISOString();
     this.attributes.set('command_count', this.auditValue('command_count') + 1);
     this.attributes.set('last_command_time', now);
-    const shownArgs = args && command.secretArgs ? MASK : args;
     this.emit(
-      auditEvent('command', this.actor(), { location: this.location?.key ?? null, payload: { command: command.key, args: shownArgs } }),
+      auditEvent('command', this.actor(), { location: this.location?.key ?? null, payload: { command: command.key, args: maskedArgs(command, args) } }),
     );
   }
 

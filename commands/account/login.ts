@@ -2,6 +2,7 @@ import { AccountError, validateAccountName, validatePassword } from '../../serve
 import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
 import type { Game } from '../../server/game.ts';
 import type { Session } from '../../server/session.ts';
+import type { Lockout } from '../../server/login_guard.ts';
 import type { Account } from '../../typeclasses/account.ts';
 import { usage, type LoginCommand } from '../command.ts';
 import { askNewPassword, nameAndPassword } from './password_prompt.ts';
@@ -11,7 +12,7 @@ export const create: LoginCommand = {
   aliases: ['cr'],
   secretArgs: true,
   help: 'create <name> [<password>] — make a new account and its character, then enter the game.\nWithout a password on the line, the game asks for it twice, with echo off.',
-  async run({ game, session, args, reply }) {
+  async run({ game, session, args, reply, audit }) {
     const { name, password: given } = nameAndPassword(args);
     if (!name) return reply('Usage: create <name> [<password>]');
     const nameProblem = validateAccountName(name);
@@ -28,7 +29,7 @@ export const create: LoginCommand = {
     try {
       const { account, first } = await game.accounts.create(name, password);
       if (session.closed) return;
-      game.audit.emit(auditEvent('account_created', actorOf(session), { target: targetOf(account) }));
+      audit('account_created', { target: targetOf(account) });
       if (first) game.log.server.info(`First account '${account.name}' created with full admin (Developer) permissions`);
       reply(`Welcome, ${account.name}! Your account is created.`);
       enterGame(game, session, account);
@@ -44,23 +45,34 @@ export const connect: LoginCommand = {
   aliases: ['conn', 'co'],
   secretArgs: true,
   help: 'connect <name> [<password>] — log in to your account.\nWithout a password on the line, the game asks for it with echo off.',
-  async run({ game, session, args, reply }) {
+  async run({ game, session, args, reply, audit }) {
     const { name, password: given } = nameAndPassword(args);
     if (!name) return reply('Usage: connect <name> [<password>]');
+    const refuse = (lock: Lockout) => {
+      audit('login_locked', {
+        success: false,
+        payload: { name_tried: name, locked_by: lock.reason, failures: lock.failures, retry_after_seconds: Math.ceil(lock.retryAfterMs / 1000) },
+      });
+      reply(`Too many failed logins for this ${lock.reason}; try again in ${Math.ceil(lock.retryAfterMs / 60_000)} minute(s).`);
+    };
+    const locked = game.loginGuard.check(name, session.remoteAddress);
+    if (locked) return refuse(locked);
     const password = given ?? (await session.ask('Password: ', { secret: true }));
     const account = game.accounts.byName(name);
     const ok = account ? await account.checkPassword(password) : false;
     if (session.closed) return;
     if (!account || !ok) {
-      game.audit.emit(
-        auditEvent('login_failed', actorOf(session), {
-          success: false,
-          payload: { name_tried: name, reason: account ? 'wrong password' : 'no such account' },
-        }),
-      );
-      return reply('Wrong name or password.');
+      audit('login_failed', { success: false, payload: { name_tried: name, reason: account ? 'wrong password' : 'no such account' } });
+      account?.countFailedLogin();
+      reply('Wrong name or password.');
+      const lockout = game.loginGuard.recordFailure(name, session.remoteAddress);
+      if (lockout) refuse(lockout);
+      return;
     }
+    game.loginGuard.recordSuccess(name);
+    const failed = account.failedLoginsSinceLastLogin;
     enterGame(game, session, account);
+    if (failed > 0) reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
   },
 };
 

@@ -1,5 +1,5 @@
 import { validatePassword } from '../../server/accounts.ts';
-import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
+import { targetOf } from '../../server/audit/events.ts';
 import { ADMIN, splitAssignment } from '../builder/syntax.ts';
 import type { CharacterCommand } from '../command.ts';
 
@@ -9,15 +9,16 @@ export const setPassword: CharacterCommand = {
   category: 'Admin',
   secretArgs: true,
   help: '@password <account> = <new password> — set someone\'s password.',
-  async run({ game, session, args, reply }) {
+  async run({ game, args, reply, noteTarget, audit }) {
     const { lhs, rhs } = splitAssignment(args);
     if (!lhs || !rhs) return reply('Usage: @password <account> = <new password>');
     const account = game.accounts.byName(lhs);
     if (!account) return reply(`No account is called '${lhs}'.`);
+    noteTarget(account);
     const problem = validatePassword(rhs);
     if (problem) return reply(problem);
     await account.setPassword(rhs);
-    game.audit.emit(auditEvent('password_changed', actorOf(session), { target: targetOf(account) }));
+    audit('password_changed', { target: targetOf(account) });
     reply(`Password of ${account.name} changed.`);
   },
 };

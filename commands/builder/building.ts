@@ -1,3 +1,4 @@
+import { targetOf } from '../../server/audit/events.ts';
 import { Room } from '../../typeclasses/room.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
@@ -8,6 +9,13 @@ const ROOM = 'typeclasses/room.Room';
 const EXIT = 'typeclasses/exit.Exit';
 const THING = 'typeclasses/object.DefaultObject';
 
+/** States a builder's new object once, for the admin trail, and returns it. */
+function created(ctx: CharacterContext, obj: DefaultObject): DefaultObject {
+  ctx.noteTarget(obj);
+  ctx.audit('object_created', { target: targetOf(obj), payload: { typeclass: obj.typeclassPath, location: obj.location?.key ?? null } });
+  return obj;
+}
+
 function openExit(ctx: CharacterContext, from: DefaultObject, spec: string, to: DefaultObject): DefaultObject | null {
   const { key, aliases } = nameWithAliases(spec);
   if (!key) return null;
@@ -15,7 +23,7 @@ function openExit(ctx: CharacterContext, from: DefaultObject, spec: string, to: 
     ctx.reply(`${from.key} already has an exit called '${key}'.`);
     return null;
   }
-  const exit = ctx.game.objects.create({ typeclass: EXIT, key, aliases, location: from, destination: to, home: from });
+  const exit = created(ctx, ctx.game.objects.create({ typeclass: EXIT, key, aliases, location: from, destination: to, home: from }));
   ctx.reply(`Created exit ${exit.key}(${exit.dbref}) from ${from.key} to ${to.key}.`);
   return exit;
 }
@@ -29,7 +37,7 @@ export const dig: CharacterCommand = {
     const { lhs, rhs } = splitAssignment(ctx.args);
     const { key, aliases } = nameWithAliases(lhs);
     if (!key) return ctx.reply('Usage: @dig <room>[;aliases] [= <exit there>[, <exit back>]]');
-    const room = ctx.game.objects.create({ typeclass: ROOM, key, aliases });
+    const room = created(ctx, ctx.game.objects.create({ typeclass: ROOM, key, aliases }));
     ctx.reply(`Created room ${room.key}(${room.dbref}).`);
     if (!rhs) return;
     if (!ctx.room) return ctx.reply('You are nowhere, so no exits were made.');
@@ -65,7 +73,7 @@ export const createObject: CharacterCommand = {
     const { key, aliases } = nameWithAliases(spec);
     if (!key) return ctx.reply('Usage: @create <name>[;aliases] [: <typeclass>]');
     if (!ctx.game.typeclasses.has(typeclass)) return ctx.reply(`Unknown typeclass '${typeclass}' (known: ${ctx.game.typeclasses.paths().join(', ')})`);
-    const obj = ctx.game.objects.create({ typeclass, key, aliases, location: ctx.caller, home: ctx.room });
+    const obj = created(ctx, ctx.game.objects.create({ typeclass, key, aliases, location: ctx.caller, home: ctx.room }));
     ctx.reply(`Created ${obj.key}(${obj.dbref}) of ${typeclass}; you carry it.`);
   },
 };
@@ -84,6 +92,8 @@ export const destroy: CharacterCommand = {
     if (obj === ctx.game.startRoom()) return ctx.reply(`${obj.key} is the start room; it stays.`);
     if (obj.contents.some((o) => o.isPuppeted)) return ctx.reply(`Someone is in ${obj.key}; move them first.`);
     const what = `${obj.key}(${obj.dbref})`;
+    ctx.noteTarget(obj);
+    ctx.audit('object_destroyed', { target: targetOf(obj), payload: { typeclass: obj.typeclassPath, location: obj.location?.key ?? null } });
     ctx.game.objects.destroy(obj);
     ctx.reply(`Destroyed ${what}.`);
   },

@@ -1,3 +1,4 @@
+import { targetOf } from '../../server/audit/events.ts';
 import type { CharacterCommand } from '../command.ts';
 import { findOne } from '../search.ts';
 import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
@@ -14,6 +15,7 @@ export const describe: CharacterCommand = {
     const text = rhs ?? lhs;
     if (!target) return rhs === null ? ctx.reply('You are nowhere to describe.') : undefined;
     if (!text) return ctx.reply('Usage: @desc [<object> =] <description>');
+    ctx.noteTarget(target);
     target.attributes.set('desc', text);
     ctx.reply(`Description of ${target.key} set.`);
   },
@@ -36,6 +38,8 @@ export const rename: CharacterCommand = {
     target.record.key = key;
     if (rhs.includes(';')) target.record.aliases = aliases;
     ctx.game.objects.save(target);
+    ctx.noteTarget(target);
+    ctx.audit('object_renamed', { target: targetOf(target), payload: { old_name: old, aliases: target.aliases } });
     ctx.reply(`${old} is now called ${key}.`);
   },
 };
@@ -60,6 +64,7 @@ export const setAttribute: CharacterCommand = {
     const target = findOne(ctx, lhs.slice(0, slash), 'nearby');
     if (!target) return;
     const name = lhs.slice(slash + 1).trim();
+    ctx.noteTarget(target);
     if (rhs === null) {
       const shown = target.attributes.has(name) ? JSON.stringify(target.attributes.get(name, null)) : '(not set)';
       return ctx.reply(`${target.key}/${name} = ${shown}`);

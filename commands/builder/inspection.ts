@@ -15,6 +15,7 @@ export const examine: CharacterCommand = {
   run(ctx) {
     const target = ctx.args ? findOne(ctx, ctx.args, 'nearby') : ctx.room;
     if (!target) return;
+    ctx.noteTarget(target);
     const rows: [string, string][] = [
       ['Name', ref(target)],
       ['Aliases', target.aliases.join(', ') || '-'],

@@ -14,6 +14,7 @@ export const teleport: CharacterCommand = {
     const traveller = rhs === null ? ctx.caller : findOne(ctx, lhs, 'global');
     const destination = findOne(ctx, rhs ?? lhs, 'global');
     if (!traveller || !destination) return;
+    ctx.noteTarget(traveller);
     if (traveller.location === destination) return ctx.reply(`${traveller.key} is already there.`);
     if (!traveller.moveTo(destination, { moveType: 'teleport' })) return ctx.reply(`${traveller.key} could not be moved there.`);
     if (traveller !== ctx.caller) ctx.reply(`Teleported ${traveller.key} to ${destination.key}.`);

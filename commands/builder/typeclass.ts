@@ -1,4 +1,4 @@
-import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
+import { targetOf } from '../../server/audit/events.ts';
 import type { CharacterCommand } from '../command.ts';
 import { findOne } from '../search.ts';
 import { BUILDER, splitAssignment } from './syntax.ts';
@@ -19,14 +19,13 @@ export const typeclass: CharacterCommand = {
     if (!lhs) return reply('Usage: @typeclass[/noinit] <object> [= <typeclass path>]');
     const target = findOne(ctx, lhs, 'nearby');
     if (!target) return;
+    ctx.noteTarget(target);
     if (!rhs) return reply(`${target.key}(${target.dbref}) is a ${target.typeclassPath}.`);
     if (!game.typeclasses.has(rhs)) return reply(`Unknown typeclass '${rhs}' (known: ${game.typeclasses.paths().join(', ')})`);
     const from = target.typeclassPath;
     const runStartHooks = !switches.includes('noinit');
     game.objects.swapTypeclass(target, rhs, { runStartHooks });
-    game.audit.emit(
-      auditEvent('typeclass_swapped', actorOf(ctx.session), { target: targetOf(target), payload: { from, to: rhs, run_start_hooks: runStartHooks } }),
-    );
+    ctx.audit('typeclass_swapped', { target: targetOf(target), payload: { from, to: rhs, run_start_hooks: runStartHooks } });
     reply(`${target.key}(${target.dbref}) changed from ${from} to ${rhs}${runStartHooks ? '' : ' without running its creation hook'}.`);
   },
 };

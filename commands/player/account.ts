@@ -1,5 +1,5 @@
 import { validatePassword } from '../../server/accounts.ts';
-import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
+import { targetOf } from '../../server/audit/events.ts';
 import { askNewPassword, nameAndPassword } from '../account/password_prompt.ts';
 import type { CharacterCommand } from '../command.ts';
 
@@ -8,7 +8,7 @@ export const password: CharacterCommand = {
   category: 'Account',
   secretArgs: true,
   help: 'password [<old> <new>] — change your password; with no arguments the game asks, echo off.',
-  async run({ game, session, account, args, reply }) {
+  async run({ session, account, args, reply, audit }) {
     let old: string, next: string | null;
     if (args) {
       const parts = nameAndPassword(args);
@@ -23,7 +23,7 @@ export const password: CharacterCommand = {
     }
     if (!(await account.checkPassword(old))) return reply('That is not your current password.');
     await account.setPassword(next);
-    game.audit.emit(auditEvent('password_changed', actorOf(session), { target: targetOf(account) }));
+    audit('password_changed', { target: targetOf(account) });
     reply('Password changed.');
   },
 };

@@ -1,3 +1,4 @@
+import { targetOf } from '../../server/audit/events.ts';
 import type { CharacterCommand } from '../command.ts';
 import { findOne } from '../search.ts';
 
@@ -6,10 +7,11 @@ export const say: CharacterCommand = {
   aliases: ["'", '"'],
   category: 'Communication',
   help: 'say <message> — speak to everyone in the room.',
-  run({ caller, room, args, reply }) {
+  run({ caller, room, args, reply, audit }) {
     if (!args) return reply('Say what?');
     reply(`You say, "${args}"`);
     room?.msgContents(`${caller.key} says, "${args}"`, { exclude: [caller] });
+    audit('say', { payload: { text: args } });
   },
 };
 
@@ -18,11 +20,12 @@ export const pose: CharacterCommand = {
   aliases: ['emote', ':'],
   category: 'Communication',
   help: 'pose <action> — show everyone in the room what you do ("pose waves" → "Anna waves").',
-  run({ caller, room, args, reply }) {
+  run({ caller, room, args, reply, audit }) {
     if (!args) return reply('Pose what?');
     const text = /^[,.'!?:;]/.test(args) ? `${caller.key}${args}` : `${caller.key} ${args}`;
     if (room) room.msgContents(text);
     else reply(text);
+    audit('emote', { payload: { text } });
   },
 };
 
@@ -40,5 +43,6 @@ export const whisper: CharacterCommand = {
     if (!target.isPuppeted) return reply(`${target.key} is not listening.`);
     target.msg(`${caller.key} whispers to you, "${message}"`);
     reply(`You whisper to ${target.key}, "${message}"`);
+    ctx.audit('whisper', { target: targetOf(target, 'character'), payload: { text: message } });
   },
 };

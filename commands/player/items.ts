@@ -1,5 +1,6 @@
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import { Room } from '../../typeclasses/room.ts';
+import { targetOf } from '../../server/audit/events.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
 import { findOne } from '../search.ts';
 
@@ -36,6 +37,7 @@ export const get: CharacterCommand = {
     if (refusal) return reply(refusal);
     if (!obj.moveTo(caller, { quiet: true, moveType: 'get' })) return reply(`You cannot get ${obj.key}.`);
     reply(`You pick up ${obj.key}.`);
+    ctx.audit('get', { target: targetOf(obj) });
     room?.msgContents(`${caller.key} picks up ${obj.key}.`, { exclude: [caller] });
   },
 };
@@ -52,6 +54,7 @@ export const drop: CharacterCommand = {
     if (!obj) return;
     if (!obj.moveTo(room, { quiet: true, moveType: 'drop' })) return reply(`You cannot drop ${obj.key}.`);
     reply(`You drop ${obj.key}.`);
+    ctx.audit('drop', { target: targetOf(obj) });
     room.msgContents(`${caller.key} drops ${obj.key}.`, { exclude: [caller] });
   },
 };
@@ -72,5 +75,6 @@ export const give: CharacterCommand = {
     if (!obj.moveTo(receiver, { quiet: true, moveType: 'give' })) return reply(`You cannot give ${obj.key} away.`);
     reply(`You give ${obj.key} to ${receiver.key}.`);
     receiver.msg(`${caller.key} gives you ${obj.key}.`);
+    ctx.audit('give', { target: targetOf(obj), payload: { receiver: receiver.key, receiver_id: receiver.id } });
   },
 };

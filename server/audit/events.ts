@@ -33,7 +33,19 @@ export type AuditEventType =
   | 'password_changed'
   | 'typeclass_swapped'
   | 'connection_opened'
-  | 'connection_closed';
+  | 'connection_closed'
+  | 'login_locked'
+  | 'dual_address'
+  | 'builder_command'
+  | 'object_created'
+  | 'object_destroyed'
+  | 'object_renamed'
+  | 'say'
+  | 'whisper'
+  | 'emote'
+  | 'get'
+  | 'drop'
+  | 'give';
 
 export interface AuditActor {
   account: string | null;

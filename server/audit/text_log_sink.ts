@@ -68,6 +68,43 @@ export function describe(event: AuditEvent): LogLine | null {
       return { logger: 'mud.portal', level: 'info', message: `connection #${q(event.actor.session_id)} opened${from(event)}` };
     case 'connection_closed':
       return { logger: 'mud.portal', level: 'info', message: `connection #${q(event.actor.session_id)} closed${from(event)} (${q(p.reason)})` };
+    case 'login_locked':
+      return {
+        logger: 'mud.accounts',
+        level: 'warn',
+        message: `AUDIT LOGIN LOCKED: name '${q(p.name_tried)}'${from(event)} (${q(p.failures)} failures; refused for ${q(p.retry_after_seconds)}s)`,
+      };
+    case 'dual_address':
+      return {
+        logger: 'mud.accounts',
+        level: 'warn',
+        message: `AUDIT DUAL ADDRESS: accounts ${(p.accounts as string[]).map((a) => `'${q(a)}'`).join(', ')} logged in from ${q(event.actor.remote_addr)} at once`,
+      };
+    case 'builder_command': {
+      const args = p.args ? ` with args '${q(p.args)}'` : '';
+      const target = event.target ? ` on ${q(event.target.name)}(#${q(event.target.id)})` : '';
+      return { logger: 'mud.admin', level: 'info', message: `ADMIN CMD: ${who} (${q(p.permission)}) ran '${q(p.command)}'${args}${target} in ${q(event.location ?? '-')}` };
+    }
+    case 'object_created':
+    case 'object_destroyed':
+    case 'object_renamed': {
+      const what = event.event_type.slice('object_'.length).toUpperCase();
+      const rename = event.event_type === 'object_renamed' ? ` from '${q(p.old_name)}'` : '';
+      return { logger: 'mud.admin', level: 'info', message: `OBJECT ${what}: ${q(event.target?.name)}(#${q(event.target?.id)})${rename} by ${who}` };
+    }
+    case 'say':
+      return { logger: 'mud.chat', level: 'info', message: `<${who}> [${q(event.location ?? '-')}]: ${q(p.text)}` };
+    case 'emote':
+      return { logger: 'mud.chat', level: 'info', message: `<${who}> [${q(event.location ?? '-')}]: * ${q(p.text)}` };
+    case 'whisper':
+      return { logger: 'mud.chat', level: 'info', message: `<${who}> [${q(event.location ?? '-')}]: (whisper to ${q(event.target?.name)}) ${q(p.text)}` };
+    case 'get':
+    case 'drop':
+    case 'give': {
+      const to = event.event_type === 'give' ? ` to ${q(p.receiver)}` : '';
+      const verb = { get: 'got', drop: 'dropped', give: 'gave' }[event.event_type];
+      return { logger: 'mud.objects', level: 'info', message: `AUDIT ITEM: ${who} ${verb} ${q(event.target?.name)}(#${q(event.target?.id)})${to} in ${q(event.location ?? '-')}` };
+    }
   }
 }
 

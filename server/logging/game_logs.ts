@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import { LOG_SPECS, LOGGER_NAMES, type LogConfig, type LoggerName } from './config.ts';
-import { cachedTimestamper, formatLine, type LogLevel } from './format.ts';
+import { cachedTimestamper, formatLine, oneLine, type LogLevel } from './format.ts';
 import { LogFileError, RotatingFileStream, type RecoveryInfo } from './rotating_stream.ts';
 
 // triple-beam's symbols (registered symbols, so no direct dependency needed).
@@ -119,7 +119,8 @@ export function openLogs(config: LogConfig, options: OpenLogsOptions = {}): Game
     });
 
     const lineFormat = winston.format((info) => {
-      info[MESSAGE] = formatLine(timestamp(), name, info.level as LogLevel, String(info.message));
+      const message = String(info.message);
+      info[MESSAGE] = spec.layout === 'irc' ? `${timestamp().slice(11)} ${oneLine(message)}` : formatLine(timestamp(), name, info.level as LogLevel, message);
       return info;
     })();
 

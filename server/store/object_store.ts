@@ -25,6 +25,7 @@ export interface AccountRecord {
   lastLogin: string | null;
   lastLoginAddr: string | null;
   lastProtocol: string | null;
+  failedLogins: number;
 }
 
 export type NewObject = Omit<ObjectRecord, 'id' | 'createdAt'>;
@@ -50,6 +51,7 @@ interface AccountRow {
   last_login: string | null;
   last_login_addr: string | null;
   last_protocol: string | null;
+  failed_logins: number;
 }
 
 const toObject = (row: ObjectRow): ObjectRecord => ({
@@ -73,6 +75,7 @@ const toAccount = (row: AccountRow): AccountRecord => ({
   lastLogin: row.last_login,
   lastLoginAddr: row.last_login_addr,
   lastProtocol: row.last_protocol,
+  failedLogins: row.failed_logins,
 });
 
 /**
@@ -123,8 +126,9 @@ export class ObjectStore {
       setPassword: db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?'),
       setPermissions: db.prepare('UPDATE accounts SET permissions = ? WHERE id = ?'),
       recordLogin: db.prepare(
-        'UPDATE accounts SET last_login = ?, last_login_addr = ?, last_protocol = ? WHERE id = ?',
+        'UPDATE accounts SET last_login = ?, last_login_addr = ?, last_protocol = ?, failed_logins = 0 WHERE id = ?',
       ),
+      countFailedLogin: db.prepare('UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ?'),
       getState: db.prepare<[string], { value: string }>('SELECT value FROM server_state WHERE key = ?'),
       setState: db.prepare(
         'INSERT INTO server_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -227,6 +231,10 @@ export class ObjectStore {
 
   recordLogin(accountId: number, at: string, address: string, protocol: string): void {
     this.stmt.recordLogin.run(at, address, protocol, accountId);
+  }
+
+  countFailedLogin(accountId: number): void {
+    this.stmt.countFailedLogin.run(accountId);
   }
 
   getState(key: string): string | null {
