@@ -105,8 +105,12 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   private sendOffers(): void {
     this.neg.requestRemote(OPT.TTYPE, true);
     this.neg.requestRemote(OPT.NAWS, true);
-    // BINARY both ways keeps Debian's telnet 8-bit clean for UTF-8 (RFC 856).
-    this.neg.requestLocal(OPT.BINARY, true);
+    // DO BINARY (RFC 856): Debian's telnet then sends our players' UTF-8
+    // 8-bit clean (without it a typed "☃" arrives mangled). We do not offer
+    // WILL BINARY: a telnet client that agrees switches its terminal's output
+    // processing off (no OPOST), so its local echo of Enter moves down without
+    // a carriage return and every reply is stair-stepped. Our output is UTF-8
+    // either way; a client that asks with DO BINARY still gets it (LOCAL_OK).
     this.neg.requestRemote(OPT.BINARY, true);
     this.neg.requestLocal(OPT.EOR, true);
     this.neg.requestLocal(OPT.CHARSET, true);

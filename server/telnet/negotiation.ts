@@ -38,6 +38,7 @@ const LOCAL_QUEUED = 1; // RFC 1143 "us" queue bit = OPPOSITE
 const REMOTE_QUEUED = 2; // "him" queue bit = OPPOSITE
 const LOCAL_REFUSED = 4; // we already refused a DO for this option
 const REMOTE_REFUSED = 8; // we already refused a WILL for this option
+const LOCAL_FORCED = 16; // forceLocal(opt, true) is in effect: a DO is agreed to
 
 export class OptionNegotiator {
   private readonly us = new Uint8Array(256);
@@ -91,6 +92,12 @@ export class OptionNegotiator {
     opt &= 255;
     const s = this.us[opt]!;
     this.flags[opt]! &= ~LOCAL_QUEUED;
+    // Remember the wish: after WONT+WILL sent back to back, a client that
+    // answers both (Debian's telnet) sends DONT, which takes us to NO, then
+    // DO, which must be agreed to, not refused (that refusal turned the
+    // client's local echo back on at "Confirm password:").
+    if (enable) this.flags[opt]! |= LOCAL_FORCED;
+    else this.flags[opt]! &= ~LOCAL_FORCED;
     if (enable) {
       if (s === Q.YES || s === Q.WANTYES) return;
       this.us[opt] = Q.WANTYES;
@@ -117,7 +124,8 @@ export class OptionNegotiator {
       // Received DO (local) / WILL (remote).
       switch (s) {
         case Q.NO: {
-          const accept = side === 'local' ? this.policy.acceptLocal(opt) : this.policy.acceptRemote(opt);
+          const accept =
+            side === 'local' ? this.policy.acceptLocal(opt) || (this.flags[opt]! & LOCAL_FORCED) !== 0 : this.policy.acceptRemote(opt);
           if (accept) {
             states[opt] = Q.YES;
             this.policy.send(yes, opt);

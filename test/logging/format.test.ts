@@ -30,10 +30,10 @@ describe('line format', () => {
       '2026-11-23 18:30:15 | mud.commands | INFO | hello from mud.commands ünïcödé ✓',
     ]);
     for (const name of LOGGER_NAMES.filter((n) => n !== 'mud.commands')) {
-      expect(readLines(path.join(dir, LOG_SPECS[name].file))).toEqual([
-        `2026-11-23 18:30:15 | ${name} | INFO | hello from ${name} ünïcödé ✓`,
-      ]);
+      const line = LOG_SPECS[name].layout === 'irc' ? `18:30:15 hello from ${name} ünïcödé ✓` : `2026-11-23 18:30:15 | ${name} | INFO | hello from ${name} ünïcödé ✓`;
+      expect(readLines(path.join(dir, LOG_SPECS[name].file))).toEqual([line]);
     }
+    expect(LOG_SPECS['mud.chat'].layout).toBe('irc');
     expect(fs.readFileSync(path.join(dir, 'server.log')).toString('utf8')).toContain('ünïcödé ✓'); // UTF-8 bytes
   });
 

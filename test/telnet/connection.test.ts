@@ -9,7 +9,6 @@ const mssp = () => ({ NAME: 'Test MUD', PLAYERS: '3', CODEBASE: ['audited-mud', 
 const OFFERS = bytes(
   [IAC, DO, OPT.TTYPE],
   [IAC, DO, OPT.NAWS],
-  [IAC, WILL, OPT.BINARY],
   [IAC, DO, OPT.BINARY],
   [IAC, WILL, OPT.EOR],
   [IAC, WILL, OPT.CHARSET],
