@@ -42,6 +42,8 @@ export interface GameConfig {
     /** Also print the server log to the console. */
     console: boolean;
   };
+  /** The structured audit trail: JSONL files and the audit_events table (see AuditTrailConfig). */
+  audit?: AuditTrailConfig;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +76,7 @@ export function defaultConfig(): GameConfig {
       dirMode: 0o700,
       console: false,
     },
+    audit: defaultAuditTrailConfig(),
   };
 }
 
@@ -170,5 +173,49 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
       dirMode: integer(env, 'MUD_LOG_DIR_MODE', logs.dirMode, { octal: true }),
       console: flag(env, 'MUD_LOG_CONSOLE', logs.console),
     },
+    audit: auditTrailConfig(env, file.audit),
+  };
+}
+
+/** The structured audit trail (server/audit/trail.ts; docs/audit-events.md). */
+export interface AuditTrailConfig {
+  /** `logs/audit/audit.jsonl`, hash-chained, rotated daily and by size. Env MUD_AUDIT_JSONL. */
+  jsonl: boolean;
+  /** Size at which the live JSONL file rotates. Env MUD_AUDIT_JSONL_MAX_BYTES. */
+  jsonlMaxBytes: number;
+  /** The `audit_events` table in the game database. Env MUD_AUDIT_TABLE. */
+  table: boolean;
+  /** Longest wait before queued events are written to the table. Env MUD_AUDIT_BATCH_MS. */
+  batchMs: number;
+  /** Events per table transaction; a full batch is written at once. Env MUD_AUDIT_BATCH_SIZE. */
+  batchSize: number;
+  /** Events (rows and rotated files) older than this many days are pruned; 0 keeps all. Env MUD_AUDIT_RETENTION_DAYS. */
+  retentionDays: number;
+  /** How often the pruning runs. Env MUD_AUDIT_PRUNE_MINUTES. */
+  pruneIntervalMinutes: number;
+}
+
+export function defaultAuditTrailConfig(): AuditTrailConfig {
+  return {
+    jsonl: true,
+    jsonlMaxBytes: 64 * 1024 * 1024,
+    table: true,
+    batchMs: 250,
+    batchSize: 500,
+    retentionDays: 90,
+    pruneIntervalMinutes: 60,
+  };
+}
+
+function auditTrailConfig(env: Env, file: Partial<AuditTrailConfig> | undefined): AuditTrailConfig {
+  const a = { ...defaultAuditTrailConfig(), ...file };
+  return {
+    jsonl: flag(env, 'MUD_AUDIT_JSONL', a.jsonl),
+    jsonlMaxBytes: integer(env, 'MUD_AUDIT_JSONL_MAX_BYTES', a.jsonlMaxBytes, { min: 1024 }),
+    table: flag(env, 'MUD_AUDIT_TABLE', a.table),
+    batchMs: integer(env, 'MUD_AUDIT_BATCH_MS', a.batchMs, { min: 1, max: 60_000 }),
+    batchSize: integer(env, 'MUD_AUDIT_BATCH_SIZE', a.batchSize, { min: 1, max: 100_000 }),
+    retentionDays: integer(env, 'MUD_AUDIT_RETENTION_DAYS', a.retentionDays, { max: 100 * 365 }),
+    pruneIntervalMinutes: integer(env, 'MUD_AUDIT_PRUNE_MINUTES', a.pruneIntervalMinutes, { min: 1, max: 7 * 24 * 60 }),
   };
 }

@@ -1,0 +1,239 @@
+/**
+ * Port 4001: the browser front end. Express serves the page; socket.io carries each browser's
+ * connection into a Session, the same pipeline telnet feeds, so both behave and audit alike.
+ *
+ * The wire protocol (socket.io events):
+ *   browser -> server  `input` (one string, at most maxLineBytes; line breaks split it into lines)
+ *   server -> browser  `output` (text ending in a newline), `prompt` (text awaiting an answer on the
+ *                      same line), `secret` (true while the game asks for a password), `oob` (pkg, data)
+ * Game text carries ANSI SGR escapes; the browser renders them.
+ */
+import http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { FrontEnd, FrontEndFactory, Game } from '../game.ts';
+import type { Session, SessionTransport } from '../session.ts';
+import { cleanInput, escapeForLog } from '../text.ts';
+import { clientAddress, originAllowed, TokenBucket } from './guards.ts';
+import { WEB_DIR, webApp } from './http.ts';
+
+export interface WebLimits {
+  /** Bytes in one `input` event (telnet's line limit). */
+  maxLineBytes: number;
+  /** Lines (and events of any kind) per second a connection may send, and its burst allowance. */
+  linesPerSecond: number;
+  burst: number;
+  /** The most concurrent webclient connections; more are refused, as telnet refuses past its cap. */
+  maxConnections: number;
+  /** socket.io/engine.io drop a connection that sends a bigger packet than this. */
+  maxPacketBytes: number;
+  /** How long closing waits for farewells ("Goodbye!") to reach the browsers. */
+  flushTimeoutMs: number;
+}
+
+export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = {
+  maxLineBytes: 4096,
+  linesPerSecond: 20,
+  burst: 40,
+  maxConnections: 5000,
+  maxPacketBytes: 16 * 1024,
+  flushTimeoutMs: 1500,
+};
+
+export interface WebFrontEndOptions {
+  limits?: Partial<WebLimits>;
+  webDir?: string;
+}
+
+/** Closes for these reasons are temporary: the browser is left to reconnect on its own. */
+const COME_BACK = /shutdown|restart|reboot/i;
+
+/** socket.io's disconnect reasons, in the words telnet uses for the same thing. */
+function lostReason(reason: string): string {
+  switch (reason) {
+    case 'client namespace disconnect':
+    case 'transport close':
+      return 'client hangup';
+    case 'ping timeout':
+      return 'ping timeout';
+    case 'parse error':
+      return 'malformed packet';
+    case 'transport error':
+      return 'transport error';
+    default:
+      return reason;
+  }
+}
+
+/** One browser connection: checks what it sends, then feeds lines to its Session. */
+class WebConnection {
+  private readonly bucket: TokenBucket;
+  private readonly session: Session;
+  private closeReason: string | null = null;
+  private throttled = false;
+  private warnedProtocol = false;
+
+  constructor(
+    private readonly game: Game,
+    private readonly socket: Socket,
+    private readonly limits: WebLimits,
+  ) {
+    this.bucket = new TokenBucket(limits.linesPerSecond, limits.burst);
+    const { handshake } = socket;
+    const userAgent = handshake.headers['user-agent'];
+    const transport: SessionTransport = {
+      protocol: 'web',
+      remoteAddress: clientAddress(handshake.address, handshake.headers, game.config.webTrustProxy),
+      clientName: userAgent ? cleanInput(userAgent).slice(0, 200) : null,
+      send: (text) => this.emit('output', text.endsWith('\n') ? text : `${text}\n`),
+      prompt: (text) => this.emit('prompt', text),
+      setSecretInput: (secret) => this.emit('secret', secret),
+      sendOob: (pkg, data) => this.emit('oob', pkg, data),
+      close: (reason) => this.close(reason),
+    };
+    this.session = game.sessions.open(transport);
+    socket.onAny((event: string, ...args: unknown[]) => this.guard(() => this.onEvent(event, args)));
+    socket.on('disconnect', (reason) => this.guard(() => this.session.connectionLost(this.closeReason ?? lostReason(reason))));
+  }
+
+  private emit(event: string, ...args: unknown[]): void {
+    // Like telnet: once the game has closed the connection, nothing more is sent.
+    if (this.closeReason !== null) return;
+    try {
+      this.socket.emit(event, ...args);
+    } catch (error) {
+      // Only data that cannot be serialised gets here (an OOB payload); the text itself is fine.
+      this.game.log.server.warn(`Web client #${this.session.id}: could not send '${event}': ${escapeForLog(String(error))}`);
+    }
+  }
+
+  /** The game closes the connection: what it sent last is flushed before the socket goes. */
+  private close(reason: string): void {
+    if (this.closeReason !== null) return;
+    this.closeReason = reason;
+    // After the current command has finished, as telnet's close is; engine.io then drains its
+    // write buffer before it closes the transport. A clean disconnect tells socket.io's client
+    // not to reconnect (quit, taken over, idle); a shutdown only drops the transport, so the
+    // browser keeps retrying until the server is back.
+    setImmediate(() => {
+      if (COME_BACK.test(reason)) this.socket.conn.close();
+      else this.socket.disconnect(true);
+    });
+  }
+
+  /** A bug in handling one message closes that connection only, never the server. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.game.log.server.error(`Web client #${this.session.id} failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
+      this.close(`listener error: ${(error as Error)?.message ?? error}`);
+    }
+  }
+
+  private onEvent(event: string, args: unknown[]): void {
+    if (this.session.closed) return;
+    // An acknowledgement callback, if the client asked for one, is not part of the payload.
+    if (typeof args[args.length - 1] === 'function') args.pop();
+    // Every event costs a token, so a flood of junk is throttled like a flood of commands.
+    if (!this.spend()) return;
+    if (event !== 'input') {
+      return this.refuse(`The webclient only sends 'input' events; '${cleanInput(String(event)).slice(0, 40)}' was ignored.`);
+    }
+    const [payload] = args;
+    if (args.length !== 1 || typeof payload !== 'string') {
+      return this.refuse('Input must be one line of text; that message was ignored.');
+    }
+    if (Buffer.byteLength(payload, 'utf8') > this.limits.maxLineBytes) {
+      return this.session.msg(`That line was longer than ${this.limits.maxLineBytes} bytes and was ignored.`);
+    }
+    const lines = payload.split(/\r\n|\r|\n/);
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    // The first line was paid for with the event; once a line is refused, so is the rest.
+    for (let i = 0; i < lines.length; i++) {
+      if (i > 0 && !this.spend()) break;
+      this.session.receiveLine(lines[i]!);
+    }
+  }
+
+  /** One token per line or event; the first refusal of a flood says why, once. */
+  private spend(): boolean {
+    if (this.bucket.take()) {
+      this.throttled = false;
+      return true;
+    }
+    if (!this.throttled) {
+      this.throttled = true;
+      this.game.log.portal.warn(`Web client #${this.session.id} from ${escapeForLog(this.session.remoteAddress)} is sending too fast; dropping input`);
+      this.session.msg(
+        `You are sending too fast (more than ${this.limits.linesPerSecond} lines a second); what you sent just now was dropped. Slow down and try again.`,
+      );
+    }
+    return false;
+  }
+
+  private refuse(message: string): void {
+    if (!this.warnedProtocol) {
+      this.warnedProtocol = true;
+      this.game.log.portal.warn(`Web client #${this.session.id} from ${escapeForLog(this.session.remoteAddress)} sent a malformed message`);
+    }
+    this.session.msg(message);
+  }
+}
+
+export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFactory {
+  const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
+  return (game) => {
+    const { config } = game;
+    const httpServer = http.createServer(webApp(game, options.webDir ?? WEB_DIR));
+    httpServer.maxConnections = limits.maxConnections + 100;
+    const io = new Server(httpServer, {
+      // The browser loads /socket.io/socket.io.min.js from here: no CDN.
+      serveClient: true,
+      maxHttpBufferSize: limits.maxPacketBytes,
+      connectTimeout: 10_000,
+      allowRequest: (req, callback) => {
+        if (!originAllowed(req.headers, config.webOrigins, config.webTrustProxy)) return callback('Origin not allowed', false);
+        if (io.engine.clientsCount >= limits.maxConnections) return callback('Too many connections', false);
+        callback(null, true);
+      },
+    });
+    io.on('connection', (socket) => {
+      try {
+        new WebConnection(game, socket, limits);
+      } catch (error) {
+        game.log.server.error(`Web connection setup failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
+        socket.disconnect(true);
+      }
+    });
+    httpServer.on('clientError', (_error, socket) => socket.destroy());
+
+    let listening = false;
+    return {
+      name: 'web',
+      listen: () =>
+        new Promise<number>((resolve, reject) => {
+          httpServer.once('error', reject);
+          httpServer.listen(config.webPort, config.host, () => {
+            httpServer.off('error', reject);
+            httpServer.on('error', (error) => game.log.server.error(`Web listener error: ${error.message}`));
+            listening = true;
+            resolve((httpServer.address() as import('node:net').AddressInfo).port);
+          });
+        }),
+      close: async () => {
+        // Sessions have said goodbye by now; give those words a moment to reach the browsers.
+        const deadline = Date.now() + limits.flushTimeoutMs;
+        while (io.engine.clientsCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        if (!listening) return;
+        listening = false;
+        await new Promise<void>((resolve) => {
+          void io.close(() => resolve());
+          httpServer.closeAllConnections();
+        });
+      },
+    };
+  };
+}
+
+/** The web front end with the default limits. */
+export const webFrontEnd: FrontEndFactory = createWebFrontEnd();

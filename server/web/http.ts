@@ -1,0 +1,114 @@
+/**
+ * The webclient's HTTP side: the page and its assets from web/, /health, and the security
+ * headers every response carries. The game itself travels over socket.io (see front_end.ts).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Game } from '../game.ts';
+import { escapeForLog } from '../text.ts';
+
+export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
+
+/**
+ * No inline script or style anywhere, so the policy can forbid them: text a player typed can never
+ * become code even if some bug let it reach the DOM as markup. `ws:`/`wss:` let socket.io upgrade.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+};
+
+/** Files the page references; their combined hash versions their URLs (see `pageHtml`). */
+const VERSIONED_ASSETS = ['style.css', 'client.js', 'ansi.js'];
+
+/** A short hash of the assets: a new release gets new asset URLs, so caches can keep old ones long. */
+function assetVersion(webDir: string): string {
+  const hash = crypto.createHash('sha256');
+  for (const file of VERSIONED_ASSETS) {
+    const full = path.join(webDir, file);
+    if (fs.existsSync(full)) hash.update(fs.readFileSync(full));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+export function webApp(game: Game, webDir = WEB_DIR): express.Express {
+  const version = assetVersion(webDir);
+  const page = fs
+    .readFileSync(path.join(webDir, 'index.html'), 'utf8')
+    .replaceAll('__ASSET_VERSION__', version)
+    .replaceAll('__SERVER_NAME__', escapeHtml(game.config.serverName));
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
+
+  app.get('/health', (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    res.json({
+      up: true,
+      uptime_seconds: Math.floor((Date.now() - game.startedAt.getTime()) / 1000),
+      players_online: game.sessions.loggedIn().length,
+    });
+  });
+
+  const sendPage = (_req: Request, res: Response) => {
+    // Always revalidated, so a new release's asset URLs are seen at once.
+    res.set('Cache-Control', 'no-cache');
+    res.type('html').send(page);
+  };
+  app.get(['/', '/webclient', '/index.html'], sendPage);
+
+  app.use(
+    express.static(webDir, {
+      index: false,
+      dotfiles: 'ignore',
+      redirect: false,
+      setHeaders(res, file) {
+        if (path.basename(file) === 'index.html') return;
+        // Versioned URLs (?v=<hash of the assets>) never change content; bare ones revalidate (ETag).
+        const versioned = (res.req as Request).query.v === version;
+        res.setHeader('Cache-Control', versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=0, must-revalidate');
+      },
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).type('text').send('Not found. The webclient is at /\n');
+  });
+
+  app.use((error: Error & { status?: number }, req: Request, res: Response, _next: NextFunction) => {
+    const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
+    if (status >= 500) game.log.server.error(`Web request ${escapeForLog(req.method)} ${escapeForLog(req.url)} failed: ${escapeForLog(String(error.stack ?? error))}`);
+    if (res.headersSent) return;
+    res.status(status).type('text').send(status >= 500 ? 'Internal error\n' : 'Bad request\n');
+  });
+
+  return app;
+}
