@@ -216,7 +216,10 @@ describe('log files', () => {
     await run.login('Modes');
     await run.logs.lines('command_audit.log');
     expect(fs.statSync(run.config.logDir).mode & 0o777).toBe(0o700);
-    for (const f of fs.readdirSync(run.config.logDir)) expect(fs.statSync(path.join(run.config.logDir, f)).mode & 0o777).toBe(0o600);
+    for (const entry of fs.readdirSync(run.config.logDir, { recursive: true, withFileTypes: true })) {
+      const mode = fs.statSync(path.join(entry.parentPath, entry.name)).mode & 0o777;
+      expect([entry.name, mode]).toEqual([entry.name, entry.isDirectory() ? 0o700 : 0o600]);
+    }
   });
 });
 

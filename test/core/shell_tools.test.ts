@@ -19,7 +19,11 @@ describe('npm run admin -- create', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe("error: The name 'operator' is taken.\n");
     expect(runCli('admin.ts', ['delete'], envFor(dir)).stderr).toContain('usage: npm run admin -- create <name>');
-    const logs = fs.readdirSync(path.join(dir, 'logs')).map((f) => fs.readFileSync(path.join(dir, 'logs', f), 'utf8')).join('');
+    const logs = fs
+      .readdirSync(path.join(dir, 'logs'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'))
+      .join('');
     expect(logs).toContain("Account 'Operator' created from the shell with full admin (Developer) permissions");
     expect(logs).not.toContain(PASSWORD);
   });

@@ -14,6 +14,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGame, type RunningGame } from '../support/game.ts';
 import type { TestTelnetClient } from '../support/telnet_client.ts';
+import { prng, type Rng } from '../support/prng.ts';
 
 const IAC = 255, SB = 250, SE = 240, WILL = 251, WONT = 252, DO = 253, DONT = 254;
 const OPTS = [0, 1, 3, 24, 25, 31, 39, 42, 69, 70, 86, 91, 201, 99, 255];
@@ -24,20 +25,6 @@ const MAX_FRAMES_PER_CLIENT = 90;
 /** Sockets not yet logged in are closed after this; the silent clients rely on it. */
 const LOGIN_IDLE_MS = 3000;
 
-/** mulberry32: tiny deterministic PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]!, chance: (p: number) => next() < p };
-}
-type Rng = ReturnType<typeof prng>;
 
 function randomBytes(r: Rng, n: number, { noIac = false } = {}): Buffer {
   const b = Buffer.allocUnsafe(n);

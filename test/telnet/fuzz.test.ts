@@ -7,25 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { IAC, SB, SE, WILL, WONT, DO, DONT, OPT, CMD } from '../../server/telnet/constants.ts';
 import { TestClient, startHarness, until, type Harness } from './harness.ts';
+import { prng, type Rng } from '../support/prng.ts';
 
-/** mulberry32: tiny deterministic PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-    chance: (p: number) => next() < p,
-  };
-}
-type Rng = ReturnType<typeof prng>;
 
 const SEED = Number(process.env.TELNET_FUZZ_SEED ?? 0x7e1e7) >>> 0;
 const CLIENTS = 80;

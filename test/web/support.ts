@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { GameConfig } from '../../server/config.ts';
 import { createWebFrontEnd, type WebLimits } from '../../server/web/front_end.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
-import { stripAnsi } from '../support/telnet_client.ts';
+import { stripAnsi, TextClient } from '../support/text_client.ts';
 
 export interface WebGame extends RunningGame {
   webPort: number;
@@ -54,32 +54,32 @@ export interface WebClientOptions {
  * A socket.io client speaking the webclient's protocol: `input` out; `output`, `prompt`,
  * `secret` and `oob` in. Its text is what the page would show, without colour.
  */
-export class TestWebClient {
-  /** Output and prompts, in order, colour stripped. */
-  private textSoFar = '';
-  private consumed = 0;
+export class TestWebClient extends TextClient {
+  private output = '';
   /** Every `secret` event, in order. */
   readonly secrets: boolean[] = [];
   readonly oob: Array<[string, unknown]> = [];
   /** Raw events in order (for checks on the protocol itself). */
   readonly events: Array<{ event: string; args: unknown[] }> = [];
-  closed = false;
   disconnectReason: string | null = null;
-  private readonly waiters = new Set<() => void>();
 
   private constructor(readonly socket: Socket) {
+    super();
     socket.onAny((event: string, ...args: unknown[]) => {
       this.events.push({ event, args });
-      if ((event === 'output' || event === 'prompt') && typeof args[0] === 'string') this.textSoFar += stripAnsi(args[0]);
       if (event === 'secret') this.secrets.push(args[0] as boolean);
       if (event === 'oob') this.oob.push([args[0] as string, args[1]]);
-      this.wake();
+      if ((event === 'output' || event === 'prompt') && typeof args[0] === 'string') this.output += stripAnsi(args[0]);
+      this.received(this.output);
     });
     socket.on('disconnect', (reason) => {
-      this.closed = true;
       this.disconnectReason = reason;
-      this.wake();
+      this.ended();
     });
+  }
+
+  protected override endReason(): string {
+    return `disconnected (${this.disconnectReason})`;
   }
 
   /** Resolves once connected; rejects with the refusal (connect_error) otherwise. */
@@ -102,10 +102,6 @@ export class TestWebClient {
     });
   }
 
-  get text(): string {
-    return this.textSoFar;
-  }
-
   send(line: string): void {
     this.socket.emit('input', line);
   }
@@ -115,51 +111,7 @@ export class TestWebClient {
     this.socket.emit(event, ...args);
   }
 
-  /** Waits until text received after the last `waitFor` matches, and returns that new text. */
-  async waitFor(pattern: RegExp | string, timeoutMs = 5000): Promise<string> {
-    const matches = (t: string) => (typeof pattern === 'string' ? t.indexOf(pattern) : t.search(pattern));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const fresh = this.textSoFar.slice(this.consumed);
-      const at = matches(fresh);
-      if (at >= 0) {
-        const end = typeof pattern === 'string' ? at + pattern.length : at + (fresh.slice(at).match(pattern)?.[0].length ?? 0);
-        this.consumed += end;
-        return fresh.slice(0, end);
-      }
-      if (this.closed) throw new Error(`disconnected (${this.disconnectReason}) before ${pattern} arrived; got:\n${fresh}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${pattern}; got:\n${fresh}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.waiters.add(done);
-      });
-    }
-  }
-
-  async command(line: string, reply: RegExp | string): Promise<string> {
-    this.send(line);
-    return this.waitFor(reply);
-  }
-
-  async waitClosed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   close(): void {
     this.socket.close();
-  }
-
-  private wake(): void {
-    for (const waiter of this.waiters) waiter();
-    this.waiters.clear();
   }
 }

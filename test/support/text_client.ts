@@ -1,0 +1,85 @@
+/** Removes ANSI SGR sequences, so tests match what a reader sees. */
+export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+/**
+ * What every test client (raw telnet, socket.io) shares: the text received so far, and waiting
+ * for what comes next. A subclass appends with `received` and reports the end with `ended`.
+ */
+export abstract class TextClient {
+  private textSoFar = '';
+  private consumed = 0;
+  closed = false;
+  private readonly waiters = new Set<() => void>();
+
+  /** Everything received so far, as text without colour. */
+  get text(): string {
+    return this.textSoFar;
+  }
+
+  abstract send(line: string): void;
+  abstract close(): void;
+
+  /** Why the connection ended, for error messages. */
+  protected endReason(): string {
+    return 'connection closed';
+  }
+
+  protected received(text: string): void {
+    this.textSoFar = text;
+    this.wake();
+  }
+
+  protected ended(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  /**
+   * Waits until text received after the last `waitFor` matches, and returns that new text.
+   * Consuming output in order keeps a test from matching an earlier, identical reply.
+   */
+  async waitFor(pattern: RegExp | string, timeoutMs = 5000): Promise<string> {
+    const matches = (t: string) => (typeof pattern === 'string' ? t.indexOf(pattern) : t.search(pattern));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const fresh = this.textSoFar.slice(this.consumed);
+      const at = matches(fresh);
+      if (at >= 0) {
+        const end = typeof pattern === 'string' ? at + pattern.length : at + (fresh.slice(at).match(pattern)?.[0].length ?? 0);
+        this.consumed += end;
+        return fresh.slice(0, end);
+      }
+      if (this.closed) throw new Error(`${this.endReason()} before ${pattern} arrived; got:\n${fresh}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${pattern}; got:\n${fresh}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.waiters.add(done);
+      });
+    }
+  }
+
+  /** Sends a command and waits for the text that answers it. */
+  async command(line: string, reply: RegExp | string): Promise<string> {
+    this.send(line);
+    return this.waitFor(reply);
+  }
+
+  /** Resolves when the server has closed the connection. */
+  async waitClosed(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error('server did not close the connection');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters) waiter();
+    this.waiters.clear();
+  }
+}
