@@ -88,6 +88,23 @@ describe('the server process', () => {
     expect(log('server.log')).not.toContain('did not shut down cleanly');
   });
 
+  it('stops cleanly on @shutdown from an admin, and only from an admin', async () => {
+    const dir = tempDir();
+    const server = await spawnServer({ MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') });
+    const admin = await TestTelnetClient.connect(server.telnetPort);
+    await admin.command(`create Boss ${PASSWORD}`, 'You become Boss');
+    const player = await TestTelnetClient.connect(server.telnetPort);
+    await player.command(`create Minion ${PASSWORD}`, 'You become Minion');
+    await player.command('@shutdown', "You are not allowed to use '@shutdown': it needs Admin permission.");
+    admin.send('@shutdown maintenance');
+    expect(await server.exited).toBe(0);
+    await player.waitFor('The server is shutting down (maintenance).');
+    const serverLog = fs.readFileSync(path.join(dir, 'logs', 'server.log'), 'utf8');
+    expect(serverLog).toContain('Shutdown requested by Boss: maintenance');
+    expect(fs.readFileSync(path.join(dir, 'logs', 'player_activity.log'), 'utf8').match(/unpuppeted - session/g)).toHaveLength(2);
+    expect(fs.existsSync(path.join(dir, 'data', 'server.pid'))).toBe(false);
+  });
+
   it('prints a clear error and exits 3 when the port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
