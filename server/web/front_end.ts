@@ -28,6 +28,12 @@ export interface WebLimits {
   maxPacketBytes: number;
   /** How long closing waits for farewells ("Goodbye!") to reach the browsers. */
   flushTimeoutMs: number;
+  /**
+   * Messages the browser has not taken yet (engine.io's write buffer, which stops draining when
+   * the peer stops reading). Past this the connection is dropped, as telnet drops a client past
+   * its output cap, so a browser that never reads cannot grow the server's memory.
+   */
+  maxUnsentMessages: number;
 }
 
 export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = {
@@ -37,6 +43,7 @@ export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = {
   maxConnections: 5000,
   maxPacketBytes: 16 * 1024,
   flushTimeoutMs: 1500,
+  maxUnsentMessages: 2000,
 };
 
 export interface WebFrontEndOptions {
@@ -71,6 +78,8 @@ class WebConnection {
   private closeReason: string | null = null;
   private throttled = false;
   private warnedProtocol = false;
+  /** Messages handed to engine.io since its write buffer last drained. */
+  private unsent = 0;
 
   constructor(
     private readonly game: Game,
@@ -90,6 +99,7 @@ class WebConnection {
       sendOob: (pkg, data) => this.emit('oob', pkg, data),
       close: (reason) => this.close(reason),
     };
+    socket.conn.on('drain', () => (this.unsent = 0));
     this.session = game.sessions.open(transport);
     socket.onAny((event: string, ...args: unknown[]) => this.guard(() => this.onEvent(event, args)));
     socket.on('disconnect', (reason) => this.guard(() => this.session.connectionLost(this.closeReason ?? lostReason(reason))));
@@ -98,6 +108,11 @@ class WebConnection {
   private emit(event: string, ...args: unknown[]): void {
     // Like telnet: once the game has closed the connection, nothing more is sent.
     if (this.closeReason !== null) return;
+    if (++this.unsent > this.limits.maxUnsentMessages) {
+      this.closeReason = 'output overflow';
+      this.socket.disconnect(true);
+      return;
+    }
     try {
       this.socket.emit(event, ...args);
     } catch (error) {
