@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { defaultLogConfig } from './logging/index.ts';
 
 /** Everything an operator can set. Environment variables win over the optional JSON file. */
 export interface GameConfig {
@@ -51,6 +52,8 @@ export class ConfigError extends Error {
 }
 
 export function defaultConfig(): GameConfig {
+  // Sizes, counts and modes: the logging module's own defaults, stated once there.
+  const { auditMaxBytes, auditKeep, dailyKeep, fileMode, dirMode } = defaultLogConfig();
   return {
     serverName: 'Audited MUD',
     host: '0.0.0.0',
@@ -69,11 +72,11 @@ export function defaultConfig(): GameConfig {
       portal: true,
       admin: true,
       chat: true,
-      auditMaxBytes: 10 * 1024 * 1024,
-      auditKeep: 50,
-      dailyKeep: 30,
-      fileMode: 0o600,
-      dirMode: 0o700,
+      auditMaxBytes,
+      auditKeep,
+      dailyKeep,
+      fileMode,
+      dirMode,
       console: false,
     },
     audit: defaultAuditTrailConfig(),

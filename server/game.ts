@@ -12,6 +12,7 @@ import { AccountManager } from './accounts.ts';
 import { AuditBus } from './audit/bus.ts';
 import { MASK } from './audit/events.ts';
 import { textLogSink } from './audit/text_log_sink.ts';
+import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
 import { openLogs, type GameLogs } from './logging/index.ts';
 import { LoginGuard, type LoginGuardSettings } from './login_guard.ts';
@@ -57,6 +58,8 @@ export class Game {
   readonly sessions: SessionManager;
   readonly dispatcher: Dispatcher;
   readonly loginGuard: LoginGuard;
+  /** The JSONL hash chain and the audit_events table (server/audit/trail.ts). */
+  readonly auditTrail: AuditTrail;
   private readonly frontEnds: FrontEnd[] = [];
   private stopping: Promise<void> | null = null;
   private readonly stopListeners: Array<(reason: string) => void> = [];
@@ -96,6 +99,8 @@ export class Game {
     );
     this.audit.subscribe(textLogSink(this.logs));
     this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'));
+    this.auditTrail = openAuditTrail(config, this.store, this.log.server);
+    this.audit.subscribe(this.auditTrail.sink);
     this.typeclasses = options.typeclasses ?? defaultTypeclasses();
     this.objects = new ObjectManager(this, this.store, this.typeclasses);
     this.accounts = new AccountManager(this.store);
@@ -185,6 +190,7 @@ export class Game {
         session.connectionLost('server shutdown');
       }
       await Promise.allSettled(this.frontEnds.map((f) => f.close()));
+      await this.auditTrail.close(); // the table's last batch, before the store closes
       this.store.setState(RUNNING, 'no');
       this.store.close();
       this.log.server.info('Shutdown complete');

@@ -2,6 +2,7 @@ import { keyValueTable } from '../../server/text.ts';
 import { AuditedCharacter, type AuditSummary } from '../../typeclasses/audited_character.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
+import { auditHistory, auditSearch, formatAuditStats } from './trail_views.ts';
 
 const hoursAndMinutes = (hours: number): string => `${hours.toFixed(2)} h`;
 
@@ -31,13 +32,24 @@ export const audit: CharacterCommand = {
   category: 'Audit',
   help:
     '@audit [<character>] — the audit summary of your character (builders: anyone\'s, online or not).\n' +
-    '@audit/history <character> [N] — their last N moves (default 10).\n' +
+    '@audit/history <character> [N] [page=P] — their audit events, newest first, N a page (default 10).\n' +
+    '@audit/moves <character> [N] — their last N moves from the character\'s own record (default 10).\n' +
+    '@audit/search <filters> — search the audit trail (builders), e.g.\n' +
+    '    @audit/search character=Bob type=login_failed addr=1.2.3.4 since=2026-11-01 until=2026-11-23T10:00 text=sword page=2\n' +
+    '    keys: character, account, type (a,b), addr, target, since, until (UTC date, dateThh:mm, or 30m/2h/7d ago), text, page, limit\n' +
+    '@audit/stats — health of the audit sinks (admins).\n' +
     '@audit/json <character> — the raw summary as JSON.',
   run(ctx) {
     const { args, switches, caller, account, reply } = ctx;
+    if (switches.includes('search')) return auditSearch(ctx);
+    if (switches.includes('history')) return auditHistory(ctx);
+    if (switches.includes('stats')) {
+      if (!account.hasPermission('Admin')) return reply('The audit statistics need Admin permission.');
+      return reply(formatAuditStats(ctx.game.auditTrail.stats()));
+    }
     let name = args;
     let count = 10;
-    if (switches.includes('history')) {
+    if (switches.includes('moves')) {
       const m = /^(.*?)\s+(\d+)$/.exec(args);
       if (m) [name, count] = [m[1]!, Math.min(Number(m[2]), 1000)];
     }
@@ -50,7 +62,7 @@ export const audit: CharacterCommand = {
       return reply(`${target.key} is not audited (typeclass ${target.typeclassPath}). Migrate it with @typeclass/noinit ${target.key} = ${AuditedCharacter.typeclassPath}`);
     }
     if (switches.includes('json')) return reply(JSON.stringify(target.getAuditSummary(), null, 2));
-    if (switches.includes('history')) {
+    if (switches.includes('moves')) {
       const moves = target.recentMoves(count);
       if (!moves.length) return reply(`${target.key} has no recorded moves.`);
       return reply([`Last ${moves.length} moves of ${target.key}:`, ...moves.map((m) => `  ${m.timestamp}  ${m.from ?? '-'} -> ${m.to ?? '-'}`)].join('\n'));

@@ -46,6 +46,33 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE accounts ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: the audit trail's table (server/audit/table_writer.ts; docs/audit-events.md). One row per
+  // AuditEvent; seq is the event's place in the JSONL hash chain (NULL if it is not in it).
+  `
+  CREATE TABLE audit_events (
+    id          INTEGER PRIMARY KEY,
+    seq         INTEGER,
+    ts          TEXT NOT NULL,
+    event_type  TEXT NOT NULL,
+    account     TEXT COLLATE NOCASE,
+    character   TEXT COLLATE NOCASE,
+    session_id  INTEGER,
+    protocol    TEXT,
+    remote_addr TEXT,
+    target_kind TEXT,
+    target_id   INTEGER,
+    target_name TEXT,
+    location    TEXT,
+    payload     TEXT NOT NULL DEFAULT '{}',
+    success     INTEGER NOT NULL
+  );
+  CREATE INDEX audit_events_ts ON audit_events(ts);
+  CREATE INDEX audit_events_character ON audit_events(character, ts);
+  CREATE INDEX audit_events_account ON audit_events(account, ts);
+  CREATE INDEX audit_events_type ON audit_events(event_type, ts);
+  CREATE INDEX audit_events_addr ON audit_events(remote_addr, ts);
+  CREATE INDEX audit_events_seq ON audit_events(seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

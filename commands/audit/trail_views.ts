@@ -1,0 +1,119 @@
+/**
+ * In-game views of the audit table: `@audit/search`, `@audit/history` and `@audit/stats`.
+ * Reads go to the table after writing its pending batch, so what just happened is included.
+ */
+import type { AuditTrailStats } from '../../server/audit/trail.ts';
+import { AuditFilterError, FILTER_KEYS, MAX_PAGE_SIZE, parseAuditFilters, type AuditSearch } from '../../server/audit/search.ts';
+import type { AuditEventRow } from '../../server/store/object_store.ts';
+import { escapeForLog, pad } from '../../server/text.ts';
+import type { CharacterContext } from '../command.ts';
+
+/** Player text made safe for a table cell and cut to `max` characters. */
+function cell(text: unknown, max: number): string {
+  const s = escapeForLog(String(text ?? ''));
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function details(row: AuditEventRow): string {
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(row.payload) as Record<string, unknown>;
+  } catch {
+    return row.payload;
+  }
+  const parts = Object.entries(payload).map(([k, v]) => {
+    const value = typeof v === 'string' ? (/^[^\s"=]*$/.test(v) && v !== '' ? v : JSON.stringify(v)) : JSON.stringify(v);
+    return `${k}=${value}`;
+  });
+  return `${row.success ? '' : '(failed) '}${parts.join(' ')}`;
+}
+
+const COLUMNS = ['When (UTC)', 'Type', 'Who', 'From', 'Where', 'Target', 'Details'] as const;
+const WIDTH = [19, 18, 16, 22, 18, 20, 60];
+
+/** A readable table of audit rows, one line each (cells escaped and cut to fit). */
+export function formatAuditRows(rows: readonly AuditEventRow[]): string {
+  const cells = rows.map((r) => [
+    r.ts.slice(0, 19).replace('T', ' '),
+    r.event_type,
+    r.character ?? (r.account ? `(${r.account})` : '-'),
+    r.remote_addr ? `${r.remote_addr}${r.protocol ? ` ${r.protocol}` : ''}` : '-',
+    r.location ?? '-',
+    r.target_name !== null ? `${r.target_name}${r.target_id !== null ? `(#${r.target_id})` : ''}` : '-',
+    details(r),
+  ].map((c, i) => cell(c, WIDTH[i]!)));
+  const widths = COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (values: readonly string[]) => values.map((v, i) => (i === values.length - 1 ? v : pad(v, widths[i]!))).join('  ').trimEnd();
+  return [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** Runs a search and replies with a page of it; `more` is the command for the next page. */
+async function searchPage(ctx: CharacterContext, search: AuditSearch, title: string, more: (page: number) => string): Promise<void> {
+  const trail = ctx.game.auditTrail;
+  if (!trail.config.table) return ctx.reply('The audit table is off on this server (MUD_AUDIT_TABLE=off).');
+  // Out of the command's transaction (this runs after an await): write the pending batch.
+  trail.flushTable();
+  const rows = ctx.game.store.searchAuditEvents({ ...search.query, limit: search.pageSize + 1, offset: (search.page - 1) * search.pageSize });
+  const page = rows.slice(0, search.pageSize);
+  if (!page.length) return ctx.reply(search.page > 1 ? `${title}: no events on page ${search.page}.` : `${title}: no events.`);
+  const first = (search.page - 1) * search.pageSize + 1;
+  const footer = rows.length > search.pageSize ? `More: ${more(search.page + 1)}` : 'End of the results.';
+  ctx.reply([`${title} — events ${first}-${first + page.length - 1}, newest first:`, formatAuditRows(page), footer].join('\n'));
+}
+
+export async function auditSearch(ctx: CharacterContext): Promise<void> {
+  await null; // leave the command's transaction (see searchPage)
+  if (!ctx.account.hasPermission('Builder')) return ctx.reply('Searching the audit trail needs Builder permission.');
+  if (!ctx.args.trim()) {
+    return ctx.reply(
+      `Usage: @audit/search <filters>, e.g. character=Bob type=login_failed addr=1.2.3.4 since=2026-11-01 until=2026-11-23T10:00 text=sword page=2\nKeys: ${FILTER_KEYS.join(', ')}.`,
+    );
+  }
+  let search: AuditSearch;
+  try {
+    search = parseAuditFilters(ctx.args);
+  } catch (error) {
+    if (error instanceof AuditFilterError) return ctx.reply(error.message);
+    throw error;
+  }
+  const base = ctx.args.replace(/(^|\s)page=\S+/g, '').trim();
+  await searchPage(ctx, search, 'Audit search', (page) => `@audit/search ${base} page=${page}`);
+}
+
+/** `@audit/history <character> [N] [page=P]`: their events from the table, newest first. */
+export async function auditHistory(ctx: CharacterContext): Promise<void> {
+  await null;
+  const m = /^(.*?)(?:\s+(\d+))?(?:\s+page=(\d+))?$/.exec(ctx.args.trim())!;
+  const wanted = m[1]!.trim() || ctx.caller.key;
+  const size = Math.min(Number(m[2] ?? 10) || 10, MAX_PAGE_SIZE);
+  const page = Math.max(Number(m[3] ?? 1) || 1, 1);
+  if (wanted.toLowerCase() !== ctx.caller.key.toLowerCase() && !ctx.account.hasPermission('Builder')) {
+    return ctx.reply('You may only see your own history; the history of others needs Builder permission.');
+  }
+  // A character that exists gives its exact name; a deleted one is still found by name.
+  const found = ctx.game.objects.search(wanted).filter((o) => o.record.accountId !== null);
+  const name = found.length === 1 ? found[0]!.key : wanted;
+  await searchPage(ctx, { query: { character: name }, page, pageSize: size }, `History of ${name}`, (p) => `@audit/history ${name} ${size} page=${p}`);
+}
+
+export function formatAuditStats(stats: AuditTrailStats): string {
+  const { jsonl, table } = stats;
+  const error = (e: string | null, at: string | null) => (e ? `${e}${at ? ` (at ${at})` : ''}` : 'none');
+  const rows: Array<[string, string]> = [
+    ['JSONL file', jsonl.enabled ? `${jsonl.file}${jsonl.chaining ? '' : ' (not chaining)'}${jsonl.failing ? ' (FAILING)' : ''}` : 'off'],
+    ['  written', String(jsonl.written)],
+    ['  dropped', String(jsonl.dropped)],
+    ['  queue depth', `${jsonl.queued} (${jsonl.queuedBytes} bytes)`],
+    ['  last seq', String(jsonl.seq ?? '-')],
+    ['  rotations', String(jsonl.rotations)],
+    ['  last error', error(jsonl.lastError, jsonl.lastErrorAt)],
+    ['Audit table', table.enabled ? `audit_events${table.failing ? ' (FAILING)' : ''}` : 'off'],
+    ['  written', `${table.written} in ${table.batches} batch(es)`],
+    ['  dropped', String(table.dropped)],
+    ['  queue depth', String(table.queued)],
+    ['  last error', error(table.lastError, table.lastErrorAt)],
+    ['Last prune', stats.lastPrune ? `${stats.lastPrune.rows} row(s), ${stats.lastPrune.files.length} file(s) before ${stats.lastPrune.cutoff}` : 'not yet'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${pad(k, width)} : ${v}`).join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm run audit-prune [-- --days N]`: removes audit events older than the retention
+ * (MUD_AUDIT_RETENTION_DAYS, default 90; or --days) from the audit_events table, and rotated
+ * JSONL files whose whole day is older, then says how many went. The server does the same on a
+ * schedule; this is the by-hand run. Safe while the server runs (SQLite locks the rows).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { auditDirOf } from '../audit/jsonl_files.ts';
+import { pruneTrail } from '../audit/retention.ts';
+import { ConfigError, defaultAuditTrailConfig, loadConfig } from '../config.ts';
+import { ObjectStore } from '../store/index.ts';
+import { die } from './shell.ts';
+
+const USAGE = 'usage: npm run audit-prune [-- --days N]   (default: MUD_AUDIT_RETENTION_DAYS, 90)';
+
+const args = process.argv.slice(2);
+let days: number | null = null;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i]!;
+  const m = /^--days(?:=(.*))?$/.exec(a);
+  if (a === '-h' || a === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  } else if (m) {
+    const raw = m[1] ?? args[++i];
+    if (raw === undefined || !/^\d+$/.test(raw)) die(`--days needs a whole number of days\n${USAGE}`, 2);
+    days = Number(raw);
+  } else {
+    die(USAGE, 2);
+  }
+}
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) die(error.message, 2);
+  throw error;
+}
+days ??= (config.audit ?? defaultAuditTrailConfig()).retentionDays;
+if (days === 0) {
+  process.stdout.write('Retention is 0 days (keep everything): nothing pruned.\n');
+  process.exit(0);
+}
+
+const dbFile = path.join(config.dataDir, 'game.sqlite3');
+const store = fs.existsSync(dbFile) ? new ObjectStore(dbFile) : null;
+try {
+  const result = await pruneTrail({ store, dir: auditDirOf(config.logDir), days });
+  process.stdout.write(
+    `Pruned ${result.rows} audit event(s) older than ${result.cutoff} (${days} days) from the table` +
+      `${store ? '' : ' (no database)'} and ${result.files.length} rotated JSONL file(s).\n`,
+  );
+  for (const f of result.files) process.stdout.write(`  removed ${f}\n`);
+} finally {
+  store?.close();
+}
+process.exit(0);

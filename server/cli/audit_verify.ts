@@ -1,0 +1,77 @@
+/**
+ * `npm run audit-verify [-- <file>...]`: walks the JSONL audit trail's hash chain and names the
+ * first record that was edited, removed or reordered, or says the trail is intact. With no
+ * files: every trail file in MUD_LOG_DIR/audit, oldest first, and the game database's audit
+ * table is checked for events past the trail's end. Read-only; safe while the server runs.
+ *
+ * Exit code: 0 intact, 1 broken (or nothing to verify), 2 bad usage or unreadable file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { auditDirOf, compareTrailNames, listTrailFiles, trailPosition } from '../audit/jsonl_files.ts';
+import { verifyTrail } from '../audit/verify.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { ObjectStore } from '../store/index.ts';
+import { die } from './shell.ts';
+
+const USAGE = 'usage: npm run audit-verify [-- <file>...]   (default: every file in MUD_LOG_DIR/audit, oldest first)';
+
+const args = process.argv.slice(2);
+if (args.some((a) => a === '-h' || a === '--help')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (args.some((a) => a.startsWith('-'))) die(USAGE, 2);
+
+const shown = (file: string): string => {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+};
+
+let files: string[];
+let tableMaxSeq: number | null = null;
+let where: string;
+if (args.length) {
+  files = args.map((f) => path.resolve(f));
+  for (const f of files) if (!fs.statSync(f, { throwIfNoEntry: false })?.isFile()) die(`${f} is not a file`, 2);
+  // A shell glob sorts audit-2026-11-23.1.jsonl before audit-2026-11-23.jsonl: put trail names in trail order.
+  if (files.every((f) => trailPosition(path.basename(f)) !== null)) files.sort((a, b) => compareTrailNames(path.basename(a), path.basename(b)));
+  where = `${files.length} file(s)`;
+} else {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) die(error.message, 2);
+    throw error;
+  }
+  const dir = auditDirOf(config.logDir);
+  files = listTrailFiles(dir);
+  where = shown(dir);
+  try {
+    tableMaxSeq = ObjectStore.readAuditMaxSeq(path.join(config.dataDir, 'game.sqlite3'));
+  } catch (error) {
+    process.stdout.write(`note: the audit table could not be read (${(error as Error).message}); the end of the trail is not cross-checked\n`);
+  }
+}
+
+if (!files.length) {
+  process.stdout.write(`No audit trail files in ${where}: nothing to verify.\n`);
+  process.exit(1);
+}
+
+const result = await verifyTrail(files, { tableMaxSeq });
+const rename = (text: string) => files.reduce((t, f) => t.split(f).join(shown(f)), text);
+for (const note of result.notes) process.stdout.write(`note: ${rename(note)}\n`);
+if (result.intact) {
+  const span = result.firstSeq === null ? 'no records' : `seq ${result.firstSeq} to ${result.lastSeq}`;
+  process.stdout.write(
+    `Audit trail intact: ${result.records} record(s), ${span}, in ${files.length} file(s)${result.fromGenesis ? ', from the start of the chain' : ''}.\n`,
+  );
+  process.exit(0);
+}
+const b = result.broken!;
+const loc = b.line > 0 ? `${shown(b.file)}:${b.line}` : shown(b.file);
+process.stdout.write(`Audit trail BROKEN at ${loc}${b.seq !== null ? ` (seq ${b.seq})` : ''}: ${rename(b.reason)}\n`);
+if (result.records > 0) process.stdout.write(`The ${result.records} record(s) before it (from seq ${result.firstSeq}) are intact.\n`);
+process.exit(1);
