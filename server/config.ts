@@ -147,6 +147,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
   const fromFile: GameConfig = { ...base, ...file, logs: { ...base.logs, ...file.logs } };
   const logs = fromFile.logs;
   const port = { min: 0, max: 65535 };
+  // Full audit mode is the master switch: off, every audit trail is off unless set on by name.
+  const fullAudit = flag(env, 'MUD_AUDIT', logs.audit);
   return {
     ...fromFile,
     serverName: env.MUD_SERVER_NAME ?? fromFile.serverName,
@@ -164,11 +166,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
     defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
     loginIdleTimeoutMs: integer(env, 'MUD_LOGIN_IDLE_SECONDS', fromFile.loginIdleTimeoutMs / 1000) * 1000,
     logs: {
-      audit: flag(env, 'MUD_AUDIT', logs.audit),
+      audit: fullAudit,
       server: flag(env, 'MUD_SERVER_LOG', logs.server),
       portal: flag(env, 'MUD_PORTAL_LOG', logs.portal),
-      admin: flag(env, 'MUD_ADMIN_LOG', logs.admin),
-      chat: flag(env, 'MUD_CHAT_LOG', logs.chat),
+      admin: flag(env, 'MUD_ADMIN_LOG', fullAudit && logs.admin),
+      chat: flag(env, 'MUD_CHAT_LOG', fullAudit && logs.chat),
       auditMaxBytes: integer(env, 'MUD_AUDIT_LOG_MAX_BYTES', logs.auditMaxBytes, { min: 1024 }),
       auditKeep: integer(env, 'MUD_AUDIT_LOG_KEEP', logs.auditKeep, { min: 1 }),
       dailyKeep: integer(env, 'MUD_DAILY_LOG_KEEP', logs.dailyKeep, { min: 1 }),
@@ -176,7 +178,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
       dirMode: integer(env, 'MUD_LOG_DIR_MODE', logs.dirMode, { octal: true }),
       console: flag(env, 'MUD_LOG_CONSOLE', logs.console),
     },
-    audit: auditTrailConfig(env, file.audit),
+    audit: auditTrailConfig(env, file.audit, fullAudit),
   };
 }
 
@@ -210,12 +212,13 @@ export function defaultAuditTrailConfig(): AuditTrailConfig {
   };
 }
 
-function auditTrailConfig(env: Env, file: Partial<AuditTrailConfig> | undefined): AuditTrailConfig {
+/** `fullAudit` off (MUD_AUDIT=off) turns the JSONL file and the table off too, unless set on. */
+function auditTrailConfig(env: Env, file: Partial<AuditTrailConfig> | undefined, fullAudit: boolean): AuditTrailConfig {
   const a = { ...defaultAuditTrailConfig(), ...file };
   return {
-    jsonl: flag(env, 'MUD_AUDIT_JSONL', a.jsonl),
+    jsonl: flag(env, 'MUD_AUDIT_JSONL', fullAudit && a.jsonl),
     jsonlMaxBytes: integer(env, 'MUD_AUDIT_JSONL_MAX_BYTES', a.jsonlMaxBytes, { min: 1024 }),
-    table: flag(env, 'MUD_AUDIT_TABLE', a.table),
+    table: flag(env, 'MUD_AUDIT_TABLE', fullAudit && a.table),
     batchMs: integer(env, 'MUD_AUDIT_BATCH_MS', a.batchMs, { min: 1, max: 60_000 }),
     batchSize: integer(env, 'MUD_AUDIT_BATCH_SIZE', a.batchSize, { min: 1, max: 100_000 }),
     retentionDays: integer(env, 'MUD_AUDIT_RETENTION_DAYS', a.retentionDays, { max: 100 * 365 }),
