@@ -1,0 +1,115 @@
+/**
+ * Bench helpers for child processes: start a server (the game as `npm start` runs it, or the raw
+ * echo server) and read its memory and CPU time from /proc.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+export interface ServerChild {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  /** Milliseconds from spawn to the "is running" line. */
+  startMs: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Spawns `node [nodeArgs] --import tsx <script>` and waits (at most `timeoutMs`) until it prints
+ * `Telnet listening on <host>:<port>` and `is running`, as server/main.ts does.
+ */
+export async function spawnServer(
+  script: string,
+  env: Record<string, string>,
+  { nodeArgs = [] as string[], timeoutMs = 120_000 } = {},
+): Promise<ServerChild> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, MUD_HOST: '127.0.0.1', MUD_TELNET_PORT: '0', MUD_WEB: 'off', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = /Telnet listening on [\d.]+:(\d+)/.exec(out);
+    if (m && out.includes('is running')) {
+      return { child, pid: child.pid!, port: Number(m[1]), startMs: performance.now() - t0, stdout: () => out, stderr: () => err, exited };
+    }
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${script} did not start:\n${out}\n${err}`);
+    }
+    await sleep(10);
+  }
+}
+
+/** SIGTERM and wait for the exit (SIGKILL after `timeoutMs`); resolves with code and time taken. */
+export async function stopServer(server: ServerChild, timeoutMs = 60_000): Promise<{ code: number | null; stopMs: number; killed: boolean }> {
+  const t0 = performance.now();
+  server.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const code = await Promise.race([server.exited, timedOut]);
+  clearTimeout(timer);
+  if (code === 'timeout') {
+    server.child.kill('SIGKILL');
+    await server.exited;
+    return { code: null, stopMs: performance.now() - t0, killed: true };
+  }
+  return { code, stopMs: performance.now() - t0, killed: false };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** VmRSS (and the peak, VmHWM) of a process in KiB, from /proc/<pid>/status. */
+export function memoryOf(pid: number): { rssKb: number; hwmKb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+}
+
+/** Median of a few RSS samples taken `gapMs` apart (GC makes single samples jumpy). */
+export async function settledRssKb(pid: number, samples = 5, gapMs = 100): Promise<number> {
+  const values: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i) await sleep(gapMs);
+    values.push(memoryOf(pid).rssKb);
+  }
+  return median(values);
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat). */
+export function cpuMsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the "(comm)" part: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+export function median(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** Write syscalls and bytes written so far by a process (sockets and files), from /proc/<pid>/io. */
+export function ioOf(pid: number): { syscw: number; wchar: number; syscr: number } {
+  const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+  const n = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(io)?.[1] ?? NaN);
+  return { syscw: n('syscw'), wchar: n('wchar'), syscr: n('syscr') };
+}
+
+/** CLOCK_MONOTONIC in microseconds: the clock of V8's .cpuprofile timestamps, in every process. */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);

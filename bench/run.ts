@@ -1,0 +1,633 @@
+/**
+ * `npm run bench [-- --quick] [--only=single,concurrent,idle,world] [--modes=audited,unaudited,echo]
+ *   [--reps=N] [--profile] [--out=FILE] [--keep]`
+ *
+ * Starts the real server (`node --import tsx server/main.ts`, as `npm start`) in a temporary data
+ * and log dir on a free loopback port, drives it from a separate load process (bench/load.ts)
+ * with real telnet connections, and compares, in the same run and interleaved:
+ *   audited    the default: AuditedCharacter, every log on
+ *   unaudited  MUD_CHARACTER_TYPECLASS=typeclasses/character.Character, MUD_AUDIT=off
+ *   echo       a raw TCP line echo server on `net` (bench/echo_server.ts): the ceiling
+ * Workloads:
+ *   single      one client, sequential commands: round-trip latency
+ *   concurrent  100 clients in closed loops (look / say / moves / inventory)
+ *   idle        1,000 connections of which 50 are active: throughput, RSS, memory per idle one
+ *   world       start-up time and RSS with a generated 10,000-room world
+ * After each audited run (server stopped with SIGTERM) the `AUDIT CMD` lines across
+ * command_audit.log* must equal the commands the load process sent; the bench exits 1 if not.
+ * Prints a table, writes bench/results/latest.json (or --out).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConnectArgs, RunArgs, RunResult } from './load.ts';
+import { formatProfile, summarizeProfile, type ProfileSummary } from './profile_top.ts';
+import { cpuMsOf, ioOf, median, memoryOf, monotonicUs, ROOT, settledRssKb, sleep, spawnServer, stopServer } from './proc.ts';
+
+export type Mode = 'audited' | 'unaudited' | 'echo';
+export type WorkloadId = 'single' | 'concurrent' | 'idle' | 'world';
+export const ALL_MODES: Mode[] = ['audited', 'unaudited', 'echo'];
+export const ALL_WORKLOADS: WorkloadId[] = ['single', 'concurrent', 'idle', 'world'];
+
+const PASSWORD = 'bench-pass-123';
+const MODE_ENV: Record<Mode, Record<string, string>> = {
+  audited: {},
+  // Auditing off: plain Characters, and every audit sink off (the command/movement/player logs,
+  // the chat and admin logs, the JSONL trail and the audit table; MUD_AUDIT=off alone now turns
+  // them all off, the others are spelled out so the mode stays the same if that changes).
+  // server.log and portal.log stay on.
+  unaudited: {
+    MUD_CHARACTER_TYPECLASS: 'typeclasses/character.Character',
+    MUD_AUDIT: 'off',
+    MUD_CHAT_LOG: 'off',
+    MUD_ADMIN_LOG: 'off',
+    MUD_AUDIT_JSONL: 'off',
+    MUD_AUDIT_TABLE: 'off',
+  },
+  echo: {},
+};
+
+export interface BenchOptions {
+  quick: boolean;
+  only: WorkloadId[];
+  modes: Mode[];
+  reps: number;
+  profile: boolean;
+  outFile: string;
+  keep: boolean;
+  log: (line: string) => void;
+}
+
+interface Sizes {
+  single: { commands: number; warmup: number };
+  concurrent: { clients: number; commands: number; warmup: number; paced: number; thinkMs: [number, number] };
+  idle: { idle: number; active: number; commands: number; warmup: number };
+  world: { rooms: number; commands: number };
+}
+
+const FULL: Sizes = {
+  single: { commands: 2000, warmup: 50 },
+  concurrent: { clients: 100, commands: 100, warmup: 5, paced: 30, thinkMs: [100, 300] },
+  idle: { idle: 950, active: 50, commands: 60, warmup: 5 },
+  world: { rooms: 10_000, commands: 200 },
+};
+const QUICK: Sizes = {
+  single: { commands: 200, warmup: 10 },
+  concurrent: { clients: 20, commands: 10, warmup: 2, paced: 5, thinkMs: [20, 60] },
+  idle: { idle: 150, active: 10, commands: 10, warmup: 2 },
+  world: { rooms: 1000, commands: 50 },
+};
+
+/** What one run (one workload, one mode, one repetition) measured. */
+export interface RunRecord {
+  workload: WorkloadId;
+  mode: Mode;
+  rep: number;
+  startMs: number;
+  rssStartKb: number;
+  /** Server RSS with every client connected (and, for idle, logged in), before the run. */
+  rssConnectedKb?: number;
+  rssAfterKb: number;
+  peakRssKb: number;
+  loginMs?: number;
+  idleConnections?: number;
+  perIdleConnectionKb?: number;
+  run: RunResult;
+  /** concurrent only: the same clients again with think time (an offered load, not flat out). */
+  paced?: RunResult;
+  /** Server CPU time during the measured run, per completed command. */
+  serverCpuUsPerCmd: number;
+  /** Server write syscalls (sockets and files) during the measured run, per command. */
+  serverWritesPerCmd: number;
+  /** Bytes the server wrote (sockets and files) during the measured run, per command. */
+  serverBytesPerCmd: number;
+  /** Bytes all clients received per command (its reply and the broadcasts it caused). */
+  clientBytesPerCmd: number;
+  /** The measured run, in CLOCK_MONOTONIC microseconds (to cut a CPU profile to it). */
+  windowUs: [number, number];
+  stopMs: number;
+  exitCode: number | null;
+  commandsSent: number;
+  auditCmdLines?: number;
+  complete?: boolean;
+  serverStderr?: string;
+  profile?: ProfileSummary;
+}
+
+export interface BenchResult {
+  ok: boolean;
+  table: string;
+  records: RunRecord[];
+  completeness: { runs: number; complete: number; failures: string[] };
+  outFile: string;
+}
+
+/** The load process, over an IPC channel. */
+class LoadProcess {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: string }) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(new Error(`load process: ${msg.error}`));
+    });
+    child.on('exit', () => {
+      for (const p of this.pending.values()) p.reject(new Error('load process exited'));
+      this.pending.clear();
+    });
+  }
+
+  static start(): LoadProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/load.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new LoadProcess(child);
+  }
+
+  call<T>(op: string, args: object, timeoutMs: number): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`load process: '${op}' did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.child.send({ id, op, ...args });
+    });
+  }
+
+  connect(args: ConnectArgs): Promise<{ connected: number; ms: number; errors: string[] }> {
+    return this.call('connect', args, (args.timeoutMs ?? 60_000) * 2 + 120_000);
+  }
+
+  run(args: RunArgs): Promise<RunResult> {
+    return this.call('run', args, args.maxMs + 60_000);
+  }
+
+  stats(): Promise<{ commandsSent: number; bytesIn: number; open: number; cpuMs: number }> {
+    return this.call('stats', {}, 30_000);
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    await this.call('close', {}, 10_000).catch(() => this.child.kill('SIGKILL'));
+    await Promise.race([exited, sleep(5000)]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** Counts `AUDIT CMD` lines across command_audit.log and its rotated files. */
+export function countAuditCmdLines(logDir: string): number {
+  let n = 0;
+  if (!fs.existsSync(logDir)) return 0;
+  for (const file of fs.readdirSync(logDir)) {
+    if (!file.startsWith('command_audit.log')) continue;
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      if (/^\S+ \S+ \| mud\.commands \| INFO \| AUDIT CMD: /.test(line)) n++;
+    }
+  }
+  return n;
+}
+
+function copyDir(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of fs.readdirSync(from)) {
+    if (file === 'server.pid') continue;
+    fs.copyFileSync(path.join(from, file), path.join(to, file));
+  }
+}
+
+function runChild(args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${args.join(' ')} exited ${code}:\n${out}\n${err}`));
+    });
+  });
+}
+
+interface Context {
+  opts: BenchOptions;
+  sizes: Sizes;
+  tmp: string;
+  seeds: Partial<Record<'idle' | 'world', string>>;
+  seedInfo: Record<string, unknown>;
+}
+
+const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: number, { profileDir }: { profileDir?: string } = {}): Promise<RunRecord> {
+  const { sizes } = ctx;
+  const dir = path.join(ctx.tmp, `${workload}-${mode}-${rep}${profileDir ? '-prof' : ''}`);
+  const dataDir = path.join(dir, 'data');
+  const logDir = path.join(dir, 'logs');
+  const seeded = workload === 'idle' || workload === 'world' ? ctx.seeds[workload] : undefined;
+  if (seeded && mode !== 'echo') copyDir(seeded, dataDir);
+  const script = mode === 'echo' ? 'bench/echo_server.ts' : 'server/main.ts';
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = await spawnServer(script, { ...MODE_ENV[mode], MUD_DATA_DIR: dataDir, MUD_LOG_DIR: logDir }, { nodeArgs });
+  const load = LoadProcess.start();
+  const target = mode === 'echo' ? 'echo' : 'game';
+  const login = mode === 'echo' ? 'none' : 'create';
+  const seed = 1000 * rep + ALL_WORKLOADS.indexOf(workload);
+  let partial: Partial<RunRecord> = {};
+  let result: RunResult;
+  let cpuBefore = 0;
+  let cpuAfter = 0;
+  let ioBefore = { syscw: 0, wchar: 0, syscr: 0 };
+  let ioAfter = ioBefore;
+  let windowUs: [number, number] = [0, 0];
+  try {
+    const rssStartKb = await settledRssKb(server.pid, 3, 100);
+    const measure = async (args: RunArgs): Promise<RunResult> => {
+      cpuBefore = cpuMsOf(server.pid);
+      ioBefore = ioOf(server.pid);
+      const from = monotonicUs();
+      const r = await load.run(args);
+      windowUs = [from, monotonicUs()];
+      cpuAfter = cpuMsOf(server.pid);
+      ioAfter = ioOf(server.pid);
+      return r;
+    };
+    const base = { port: server.port, target, password: PASSWORD, timeoutMs: 60_000 } as const;
+    switch (workload) {
+      case 'single': {
+        const s = sizes.single;
+        const c = await load.connect({ ...base, group: 'a', names: ['Solo'], login, concurrency: 1 });
+        assertConnected(c, 1);
+        partial = { loginMs: Math.round(c.ms) };
+        await load.run({ group: 'a', commandsPerClient: s.warmup, walk: 'start', seed: seed + 7, timeoutMs: 30_000, maxMs: 120_000 });
+        result = await measure({ group: 'a', commandsPerClient: s.commands, walk: 'start', seed, timeoutMs: 30_000, maxMs: 300_000 });
+        break;
+      }
+      case 'concurrent': {
+        const s = sizes.concurrent;
+        const c = await load.connect({ ...base, group: 'a', names: names('Load', s.clients), login, concurrency: 16 });
+        assertConnected(c, s.clients);
+        partial = { loginMs: Math.round(c.ms), rssConnectedKb: await settledRssKb(server.pid, 3, 100) };
+        await load.run({ group: 'a', commandsPerClient: s.warmup, walk: 'start', seed: seed + 7, timeoutMs: 30_000, maxMs: 120_000 });
+        result = await measure({ group: 'a', commandsPerClient: s.commands, walk: 'start', seed, timeoutMs: 30_000, maxMs: 300_000 });
+        partial.paced = await load.run({ group: 'a', commandsPerClient: s.paced, walk: 'start', seed: seed + 11, timeoutMs: 30_000, maxMs: 300_000, thinkMs: s.thinkMs });
+        break;
+      }
+      case 'idle': {
+        const s = sizes.idle;
+        const c = await load.connect({ ...base, group: 'active', names: names('Active', s.active), login, concurrency: 16 });
+        assertConnected(c, s.active);
+        // Active players leave Limbo first, so the idle crowd there does not get every broadcast.
+        await load.run({ group: 'active', commandsPerClient: 1, walk: 'start', seed: seed + 3, timeoutMs: 30_000, maxMs: 60_000, mix: { look: 0, say: 0, move: 100 } });
+        const before = await settledRssKb(server.pid);
+        const t0 = performance.now();
+        const idle = await load.connect({
+          ...base,
+          group: 'idle',
+          names: names('Idle', s.idle),
+          login: mode === 'echo' ? 'none' : 'connect',
+          concurrency: 32,
+          idle: true,
+        });
+        assertConnected(idle, s.idle);
+        const loginMs = performance.now() - t0;
+        await sleep(500);
+        const after = await settledRssKb(server.pid);
+        partial = {
+          loginMs: Math.round(loginMs),
+          idleConnections: s.idle,
+          rssConnectedKb: after,
+          perIdleConnectionKb: Math.round(((after - before) / s.idle) * 10) / 10,
+        };
+        await load.run({ group: 'active', commandsPerClient: s.warmup, walk: 'hub', seed: seed + 7, timeoutMs: 30_000, maxMs: 120_000 });
+        result = await measure({ group: 'active', commandsPerClient: s.commands, walk: 'hub', seed, timeoutMs: 30_000, maxMs: 300_000 });
+        break;
+      }
+      case 'world': {
+        const s = sizes.world;
+        const c = await load.connect({ ...base, group: 'a', names: ['Explorer'], login, concurrency: 1 });
+        assertConnected(c, 1);
+        partial = { loginMs: Math.round(c.ms) };
+        result = await measure({ group: 'a', commandsPerClient: s.commands, walk: 'explore', seed, timeoutMs: 30_000, maxMs: 300_000 });
+        break;
+      }
+    }
+    const rssAfterKb = memoryOf(server.pid).rssKb;
+    const peakRssKb = memoryOf(server.pid).hwmKb;
+    const { commandsSent } = await load.stats();
+    const stop = await stopServer(server);
+    await load.close();
+    const record: RunRecord = {
+      workload,
+      mode,
+      rep,
+      startMs: Math.round(server.startMs),
+      rssStartKb,
+      rssAfterKb,
+      peakRssKb,
+      ...partial,
+      run: result!,
+      serverCpuUsPerCmd: Math.round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result!.completed)),
+      serverWritesPerCmd: Math.round(((ioAfter.syscw - ioBefore.syscw) / Math.max(1, result!.completed)) * 10) / 10,
+      serverBytesPerCmd: Math.round((ioAfter.wchar - ioBefore.wchar) / Math.max(1, result!.completed)),
+      clientBytesPerCmd: Math.round(result!.bytesIn / Math.max(1, result!.completed)),
+      windowUs,
+      stopMs: Math.round(stop.stopMs),
+      exitCode: stop.code,
+      commandsSent,
+    };
+    if (server.stderr().trim()) record.serverStderr = server.stderr().slice(0, 2000);
+    if (mode === 'audited') {
+      record.auditCmdLines = countAuditCmdLines(logDir);
+      record.complete = record.auditCmdLines === commandsSent && stop.code === 0;
+    }
+    if (!ctx.opts.keep && !profileDir) fs.rmSync(dir, { recursive: true, force: true });
+    return record;
+  } catch (error) {
+    server.child.kill('SIGKILL');
+    await load.close().catch(() => {});
+    throw error;
+  }
+}
+
+function assertConnected(c: { connected: number; errors: string[] }, wanted: number): void {
+  if (c.connected !== wanted) throw new Error(`only ${c.connected} of ${wanted} clients connected: ${c.errors.join('; ')}`);
+}
+
+async function prepareSeeds(ctx: Context): Promise<void> {
+  const wantIdle = ctx.opts.only.includes('idle') && ctx.opts.modes.some((m) => m !== 'echo');
+  const wantWorld = ctx.opts.only.includes('world') && ctx.opts.modes.some((m) => m !== 'echo');
+  if (wantIdle) {
+    const dir = path.join(ctx.tmp, 'seed-idle');
+    const out = await runChild(
+      ['bench/seed.ts', JSON.stringify({ dataDir: path.join(dir, 'data'), logDir: path.join(dir, 'logs'), accounts: { prefix: 'Idle', count: ctx.sizes.idle.idle, password: PASSWORD } })],
+      300_000,
+    );
+    ctx.seeds.idle = path.join(dir, 'data');
+    ctx.seedInfo.idle = JSON.parse(out.trim().split('\n').at(-1)!);
+  }
+  if (wantWorld) {
+    const dir = path.join(ctx.tmp, 'seed-world');
+    const out = await runChild(['bench/seed.ts', JSON.stringify({ dataDir: path.join(dir, 'data'), logDir: path.join(dir, 'logs'), rooms: ctx.sizes.world.rooms })], 600_000);
+    ctx.seeds.world = path.join(dir, 'data');
+    ctx.seedInfo.world = JSON.parse(out.trim().split('\n').at(-1)!);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+const fmt = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? '-' : v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '-' : `${((a / b) * 100).toFixed(0)}%`);
+
+function pick(records: RunRecord[], workload: WorkloadId, mode: Mode, get: (r: RunRecord) => number | undefined): number | undefined {
+  const values = records.filter((r) => r.workload === workload && r.mode === mode).map(get).filter((v): v is number => v !== undefined);
+  return values.length ? median(values) : undefined;
+}
+
+interface Row {
+  label: string;
+  workload: WorkloadId;
+  get: (r: RunRecord) => number | undefined;
+  digits?: number;
+}
+
+export function buildTable(records: RunRecord[], sizes: Sizes, modes: Mode[]): string {
+  const { single, concurrent, idle, world } = sizes;
+  const rows: Row[] = [
+    { label: `single: 1 client x ${single.commands} cmds, cmds/s`, workload: 'single', get: (r) => r.run.perSecond },
+    { label: 'single: latency p50 ms', workload: 'single', get: (r) => r.run.latencyMs.p50, digits: 3 },
+    { label: 'single: latency p95 ms', workload: 'single', get: (r) => r.run.latencyMs.p95, digits: 3 },
+    { label: 'single: latency p99 ms', workload: 'single', get: (r) => r.run.latencyMs.p99, digits: 3 },
+    { label: 'single: move p50 ms', workload: 'single', get: (r) => r.run.byKind.move?.p50, digits: 3 },
+    { label: 'single: server CPU us/cmd', workload: 'single', get: (r) => r.serverCpuUsPerCmd },
+    { label: 'single: server bytes written/cmd', workload: 'single', get: (r) => r.serverBytesPerCmd },
+    { label: `concurrent: ${concurrent.clients} clients, cmds/s`, workload: 'concurrent', get: (r) => r.run.perSecond },
+    { label: 'concurrent: latency p50 ms', workload: 'concurrent', get: (r) => r.run.latencyMs.p50, digits: 2 },
+    { label: 'concurrent: latency p95 ms', workload: 'concurrent', get: (r) => r.run.latencyMs.p95, digits: 2 },
+    { label: 'concurrent: latency p99 ms', workload: 'concurrent', get: (r) => r.run.latencyMs.p99, digits: 2 },
+    { label: 'concurrent: server CPU us/cmd', workload: 'concurrent', get: (r) => r.serverCpuUsPerCmd },
+    { label: 'concurrent: server write syscalls/cmd', workload: 'concurrent', get: (r) => r.serverWritesPerCmd, digits: 1 },
+    { label: 'concurrent: bytes to clients/cmd', workload: 'concurrent', get: (r) => r.clientBytesPerCmd },
+    { label: `paced: ${concurrent.clients} clients, think ${concurrent.thinkMs.join('-')} ms, cmds/s`, workload: 'concurrent', get: (r) => r.paced?.perSecond },
+    { label: 'paced: latency p50 ms', workload: 'concurrent', get: (r) => r.paced?.latencyMs.p50, digits: 2 },
+    { label: 'paced: latency p99 ms', workload: 'concurrent', get: (r) => r.paced?.latencyMs.p99, digits: 2 },
+    { label: `concurrent: login of ${concurrent.clients} (create) ms`, workload: 'concurrent', get: (r) => r.loginMs },
+    { label: 'concurrent: server RSS MB after', workload: 'concurrent', get: (r) => r.rssAfterKb / 1024, digits: 1 },
+    { label: `idle: ${idle.active} active of ${idle.active + idle.idle}, cmds/s`, workload: 'idle', get: (r) => r.run.perSecond },
+    { label: 'idle: latency p99 ms', workload: 'idle', get: (r) => r.run.latencyMs.p99, digits: 2 },
+    { label: 'idle: server CPU us/cmd', workload: 'idle', get: (r) => r.serverCpuUsPerCmd },
+    { label: `idle: ${idle.idle} idle logins ms`, workload: 'idle', get: (r) => r.loginMs },
+    { label: `idle: server RSS MB, all connected`, workload: 'idle', get: (r) => (r.rssConnectedKb ?? NaN) / 1024, digits: 1 },
+    { label: 'idle: KB per idle connection', workload: 'idle', get: (r) => r.perIdleConnectionKb, digits: 1 },
+    { label: 'idle: SIGTERM to exit ms', workload: 'idle', get: (r) => r.stopMs },
+    { label: 'start world: start-up ms', workload: 'single', get: (r) => r.startMs },
+    { label: 'start world: RSS MB after start', workload: 'single', get: (r) => r.rssStartKb / 1024, digits: 1 },
+    { label: `world ${world.rooms} rooms: start-up ms`, workload: 'world', get: (r) => r.startMs },
+    { label: `world ${world.rooms} rooms: RSS MB after start`, workload: 'world', get: (r) => r.rssStartKb / 1024, digits: 1 },
+    { label: `world ${world.rooms} rooms: first login ms`, workload: 'world', get: (r) => r.loginMs },
+    { label: `world ${world.rooms} rooms: latency p50 ms`, workload: 'world', get: (r) => r.run.latencyMs.p50, digits: 3 },
+  ];
+  const present = new Set(records.map((r) => r.workload));
+  const cols = ALL_MODES.filter((m) => modes.includes(m));
+  const header = ['metric (median of reps)'.padEnd(44), ...cols.map((c) => c.padStart(11)), 'aud/unaud'.padStart(10), 'aud/echo'.padStart(9), 'unaud/echo'.padStart(11)].join('');
+  const lines = [header, '-'.repeat(header.length)];
+  for (const row of rows) {
+    if (!present.has(row.workload)) continue;
+    const v = Object.fromEntries(ALL_MODES.map((m) => [m, pick(records, row.workload, m, row.get)])) as Record<Mode, number | undefined>;
+    lines.push(
+      [
+        row.label.padEnd(44),
+        ...cols.map((c) => fmt(v[c], row.digits ?? 0).padStart(11)),
+        ratio(v.audited, v.unaudited).padStart(10),
+        ratio(v.audited, v.echo).padStart(9),
+        ratio(v.unaudited, v.echo).padStart(11),
+      ].join(''),
+    );
+  }
+  return lines.join('\n');
+}
+
+function aims(records: RunRecord[]): string[] {
+  const get = (w: WorkloadId, m: Mode, f: (r: RunRecord) => number | undefined) => pick(records, w, m, f);
+  const out: string[] = [];
+  const aud = get('concurrent', 'audited', (r) => r.run.perSecond);
+  const unaud = get('concurrent', 'unaudited', (r) => r.run.perSecond);
+  const echo = get('concurrent', 'echo', (r) => r.run.perSecond);
+  const cpuAud = get('concurrent', 'audited', (r) => r.serverCpuUsPerCmd);
+  const cpuUnaud = get('concurrent', 'unaudited', (r) => r.serverCpuUsPerCmd);
+  const mark = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
+  if (aud !== undefined && unaud !== undefined) {
+    out.push(`${mark(aud >= 0.9 * unaud)} full auditing >= 90% of unaudited throughput: ${ratio(aud, unaud)} (server CPU per command: ${fmt(cpuAud)} vs ${fmt(cpuUnaud)} us, i.e. ${ratio(cpuUnaud, cpuAud)})`);
+  }
+  if (aud !== undefined && echo !== undefined) out.push(`${mark(aud >= 0.5 * echo)} game >= 50% of raw echo ceiling: audited ${ratio(aud, echo)}, unaudited ${ratio(unaud, echo)}`);
+  const p99 = get('concurrent', 'audited', (r) => r.run.latencyMs.p99);
+  const pacedP99 = get('concurrent', 'audited', (r) => r.paced?.latencyMs.p99);
+  const pacedRate = get('concurrent', 'audited', (r) => r.paced?.perSecond);
+  if (pacedP99 !== undefined) out.push(`${mark(pacedP99 < 5)} p99 < 5 ms with the concurrent clients playing with think time (audited, ${fmt(pacedRate)} cmds/s offered): ${fmt(pacedP99, 2)} ms`);
+  if (p99 !== undefined) out.push(`${mark(p99 < 5)} p99 < 5 ms with the concurrent clients flat out (closed loop, no think time; Little's law: ~clients/throughput): ${fmt(p99, 2)} ms`);
+  const idleKb = get('idle', 'audited', (r) => r.perIdleConnectionKb);
+  if (idleKb !== undefined) out.push(`${mark(idleKb < 100)} idle connection < 100 KB (audited, logged in): ${fmt(idleKb, 1)} KB`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function runBench(opts: BenchOptions): Promise<BenchResult> {
+  const sizes = opts.quick ? QUICK : FULL;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-bench-'));
+  const ctx: Context = { opts, sizes, tmp, seeds: {}, seedInfo: {} };
+  const records: RunRecord[] = [];
+  const failures: string[] = [];
+  const t0 = performance.now();
+  try {
+    opts.log(`bench: ${opts.quick ? 'quick' : 'full'} run, workloads ${opts.only.join(',')}, modes ${opts.modes.join(',')}, ${opts.reps} rep(s); temp dir ${tmp}`);
+    await prepareSeeds(ctx);
+    if (Object.keys(ctx.seedInfo).length) opts.log(`seeded: ${JSON.stringify(ctx.seedInfo)}`);
+    for (let rep = 0; rep < opts.reps; rep++) {
+      for (const workload of opts.only) {
+        // Interleaved, and the order flips every repetition, so drift on the shared machine
+        // (others' tests) hits every mode alike.
+        const modes = opts.modes.filter((m) => !(workload === 'world' && m === 'echo'));
+        for (const mode of rep % 2 ? [...modes].reverse() : modes) {
+          const record = await runOne(ctx, workload, mode, rep);
+          records.push(record);
+          const r = record.run;
+          opts.log(
+            `  ${workload.padEnd(10)} ${mode.padEnd(9)} rep ${rep}: ${r.completed} cmds in ${r.wallMs} ms = ${r.perSecond}/s, ` +
+              `p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms, server ${record.serverCpuUsPerCmd} us/cmd, RSS ${(record.rssAfterKb / 1024).toFixed(1)} MB` +
+              (record.perIdleConnectionKb !== undefined ? `, ${record.perIdleConnectionKb} KB/idle conn` : '') +
+              (r.errors || r.wrongRoom ? `, ERRORS ${r.errors} wrong-room ${r.wrongRoom}: ${r.firstErrors.join(' | ')}` : '') +
+              (record.complete !== undefined ? `, audit ${record.auditCmdLines}/${record.commandsSent} ${record.complete ? 'complete' : 'INCOMPLETE'}` : ''),
+          );
+          if (record.complete === false) failures.push(`${workload}/${mode}/rep ${rep}: ${record.auditCmdLines} AUDIT CMD lines for ${record.commandsSent} commands sent (exit ${record.exitCode})`);
+          if (r.errors || r.wrongRoom) failures.push(`${workload}/${mode}/rep ${rep}: ${r.errors} errors, ${r.wrongRoom} wrong rooms: ${r.firstErrors.join(' | ')}`);
+          if (record.exitCode !== 0) failures.push(`${workload}/${mode}/rep ${rep}: server exit code ${record.exitCode}`);
+        }
+      }
+    }
+    if (opts.profile) {
+      // Outside the repo (bench/results/ ignores only *.json) and kept after the run.
+      const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-bench-profiles-'));
+      opts.log(`CPU profiles (open in Chrome DevTools > Performance) go to ${profileDir}`);
+      for (const mode of ['audited', 'unaudited'] as const) {
+        if (!opts.modes.includes(mode)) continue;
+        for (const workload of ['concurrent', 'single'] as const) {
+          if (!opts.only.includes(workload)) continue;
+          const dir = path.join(profileDir, `${workload}-${mode}`);
+          const record = await runOne(ctx, workload, mode, 99, { profileDir: dir });
+          const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+          if (file) {
+            record.profile = summarizeProfile(path.join(dir, file), 20, record.windowUs);
+            opts.log(`\n${formatProfile(record.profile, `profile ${workload}/${mode} (${record.run.completed} cmds, ${record.serverCpuUsPerCmd} us/cmd with the profiler on)`)}`);
+          }
+          records.push({ ...record, rep: -1 });
+        }
+      }
+    }
+  } finally {
+    if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const measured = records.filter((r) => r.rep >= 0);
+  const table = buildTable(measured, sizes, opts.modes);
+  const audited = measured.filter((r) => r.complete !== undefined);
+  const completeness = { runs: audited.length, complete: audited.filter((r) => r.complete).length, failures };
+  const aimLines = aims(measured);
+  const summary = [
+    '',
+    table,
+    '',
+    ...aimLines,
+    `completeness: ${completeness.complete}/${completeness.runs} audited runs have exactly one AUDIT CMD line per command sent` + (failures.length ? `\nFAILURES:\n  ${failures.join('\n  ')}` : ''),
+    `total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  ].join('\n');
+  opts.log(summary);
+  const ok = failures.length === 0 && completeness.complete === completeness.runs;
+  fs.mkdirSync(path.dirname(opts.outFile), { recursive: true });
+  fs.writeFileSync(
+    opts.outFile,
+    `${JSON.stringify(
+      {
+        when: new Date().toISOString(),
+        ok,
+        quick: opts.quick,
+        machine: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
+        sizes,
+        seed: ctx.seedInfo,
+        table: table.split('\n'),
+        aims: aimLines,
+        completeness,
+        records,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return { ok, table, records, completeness, outFile: opts.outFile };
+}
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const opts: BenchOptions = {
+    quick: false,
+    only: [...ALL_WORKLOADS],
+    modes: [...ALL_MODES],
+    reps: 0,
+    profile: false,
+    outFile: path.join(ROOT, 'bench/results/latest.json'),
+    keep: false,
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+  for (const arg of argv) {
+    const [flag, value] = arg.split('=', 2) as [string, string | undefined];
+    const list = <T extends string>(all: readonly T[]): T[] => {
+      const items = (value ?? '').split(',').filter(Boolean) as T[];
+      const bad = items.filter((i) => !all.includes(i));
+      if (bad.length || !items.length) throw new Error(`${flag} takes a comma list of ${all.join(', ')}`);
+      return items;
+    };
+    if (flag === '--quick') opts.quick = true;
+    else if (flag === '--profile') opts.profile = true;
+    else if (flag === '--keep') opts.keep = true;
+    else if (flag === '--only') opts.only = list(ALL_WORKLOADS);
+    else if (flag === '--modes') opts.modes = list(ALL_MODES);
+    else if (flag === '--reps') opts.reps = Number(value);
+    else if (flag === '--out') opts.outFile = path.resolve(value ?? '');
+    else throw new Error(`unknown option ${arg}`);
+  }
+  if (!opts.reps) opts.reps = opts.quick ? 1 : 2;
+  if (!Number.isInteger(opts.reps) || opts.reps < 1 || opts.reps > 10) throw new Error('--reps takes 1 to 10');
+  return opts;
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  let opts: BenchOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const result = await runBench(opts);
+  process.stdout.write(`results: ${path.relative(process.cwd(), result.outFile)}\n`);
+  process.exit(result.ok ? 0 : 1);
+}

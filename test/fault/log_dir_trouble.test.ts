@@ -1,0 +1,84 @@
+/**
+ * The log directory becomes unwritable while the server runs: it says so clearly, the game keeps
+ * answering, and logging resumes (held lines included) once the directory is back.
+ *
+ * Tests run as root, which ignores permission bits, so "unwritable" is simulated as in
+ * test/logging/failures.test.ts: the directory is renamed away and a regular file put at its path.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/game.ts';
+import { spawnServer, type ServerProcess } from '../support/server_process.ts';
+import { Walker } from '../support/walker.ts';
+
+describe('log directory trouble', () => {
+  const servers: ServerProcess[] = [];
+  const walkers: Walker[] = [];
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const w of walkers.splice(0)) w.close();
+    for (const s of servers.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('keeps the game running, reports the trouble and writes the held lines once the dir is back', { timeout: 60_000 }, async () => {
+    const dir = tempDir('mud-logtrouble-');
+    dirs.push(dir);
+    const logDir = path.join(dir, 'logs');
+    const moved = `${logDir}.moved`;
+    const server = await spawnServer({ MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: logDir, MUD_WEB: 'off' });
+    servers.push(server);
+    const player = await Walker.login(server.telnetPort, 'Scribe');
+    walkers.push(player);
+    const commandLog = () => {
+      const file = path.join(logDir, 'command_audit.log');
+      return fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : '';
+    };
+
+    await player.say('before-1');
+    await player.move();
+    await expect.poll(commandLog, { timeout: 10_000 }).toContain("with args 'before-1'");
+
+    // The directory goes away and a file takes its path: nothing under it can be opened.
+    fs.renameSync(logDir, moved);
+    fs.writeFileSync(logDir, 'not a directory');
+    for (let i = 1; i <= 5; i++) {
+      await player.say(`during-${i}`); // the game keeps answering
+      await player.move();
+    }
+    await expect.poll(() => server.stderr(), { timeout: 10_000 }).toMatch(/\[logging\] .*command_audit\.log.*ENOTDIR/);
+    // A second player can still come in (their account and character go to the database).
+    const late = await Walker.login(server.telnetPort, 'Latecomer');
+    walkers.push(late);
+    await late.say('late-1');
+
+    // The directory comes back; the server's retries (1 s, doubling) find it and write what they held.
+    fs.rmSync(logDir);
+    fs.renameSync(moved, logDir);
+    let n = 0;
+    await expect
+      .poll(
+        async () => {
+          await player.say(`after-${++n}`);
+          return commandLog();
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toContain("with args 'after-");
+    const log = commandLog();
+    const order = ['before-1', ...[1, 2, 3, 4, 5].map((i) => `during-${i}`), 'after-1'].map((m) => log.indexOf(`with args '${m}'`));
+    expect(order.every((at) => at >= 0), `every marker in command_audit.log:\n${log}`).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order); // in the order they were played
+    expect(log).toContain("AUDIT CMD: Latecomer executed 'say' with args 'late-1'");
+    await expect.poll(() => fs.readFileSync(path.join(logDir, 'server.log'), 'utf8'), { timeout: 30_000 }).toMatch(/Log trouble: .*ENOTDIR[\s\S]*is writable again/);
+    await player.move();
+
+    // A clean stop afterwards loses nothing.
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const final = commandLog();
+    expect(final.match(/ \| AUDIT CMD: /g)).toHaveLength(player.sent + late.sent);
+    expect(fs.readFileSync(path.join(logDir, 'player_activity.log'), 'utf8')).toMatch(/AUDIT SESSION: Latecomer unpuppeted/);
+  });
+});
