@@ -75,7 +75,7 @@ export class Session {
   }
 
   msg(text: string): void {
-    if (!this.closed) this.transport.send(text);
+    this.out((t) => t.send(text));
   }
 
   /** A line typed by the player: the answer to a pending `ask`, or the next command. */
@@ -104,16 +104,20 @@ export class Session {
    */
   async ask(question: string, options: { secret?: boolean } = {}): Promise<string> {
     if (this.closed) throw new SessionClosedError('connection closed');
-    if (options.secret) this.transport.setSecretInput(true);
-    this.transport.prompt(question);
+    this.out((t) => {
+      if (options.secret) t.setSecretInput(true);
+      t.prompt(question);
+    });
     try {
       // Typed ahead before the question came: the player already answered.
       if (this.queue.length) return this.dequeue();
       return await new Promise<string>((resolve, reject) => (this.answer = { resolve, reject }));
     } finally {
-      if (options.secret && !this.closed) {
-        this.transport.setSecretInput(false);
-        this.transport.send('');
+      if (options.secret) {
+        this.out((t) => {
+          t.setSecretInput(false);
+          t.send('');
+        });
       }
     }
   }
@@ -122,21 +126,24 @@ export class Session {
   roomChanged(room: DefaultObject): void {
     const exits: Record<string, number> = {};
     for (const obj of room.contents) if (obj.isExit && obj.destination) exits[obj.key] = obj.destination.id;
-    this.transport.sendOob('Room.Info', { num: room.id, name: room.key, exits });
+    this.out((t) => t.sendOob('Room.Info', { num: room.id, name: room.key, exits }));
   }
 
   /** Logged in: no idle limit any more. */
   loggedIn(account: Account): void {
     this.account = account;
     this.clearIdleTimer();
-    this.transport.sendOob('Char.Name', { name: this.puppet?.key ?? account.name, fullname: this.puppet?.key ?? account.name });
+    const name = this.puppet?.key ?? account.name;
+    this.out((t) => t.sendOob('Char.Name', { name, fullname: name }));
   }
 
   /** Ends the connection from the game's side; the front end then reports it closed. */
   disconnect(message?: string, reason = 'disconnected'): void {
     if (this.closed) return;
-    if (message) this.transport.send(message);
-    this.transport.close(reason);
+    this.out((t) => {
+      if (message) t.send(message);
+      t.close(reason);
+    });
   }
 
   /** Called once by the front end when the connection is gone, whatever the cause. */
@@ -149,6 +156,17 @@ export class Session {
     this.answer?.reject(new SessionClosedError(reason));
     this.answer = null;
     this.game.sessions.remove(this, reason);
+  }
+
+  /**
+   * Everything a session sends goes out only once the unit of work it was said in has
+   * committed, so no player (the one typing, or one watching) is ever told of an effect that a
+   * crash could still take back. Outside a unit of work it goes at once.
+   */
+  private out(action: (transport: SessionTransport) => void): void {
+    this.game.store.afterCommit(() => {
+      if (!this.closed) action(this.transport);
+    });
   }
 
   private dequeue(): string {

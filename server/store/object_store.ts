@@ -124,6 +124,8 @@ export class ObjectStore {
   readonly db: Database.Database;
   private readonly stmt;
   private depth = 0;
+  /** Run in order when the open unit of work commits; dropped if it rolls back. */
+  private afterCommitActions: Array<() => void> = [];
 
   constructor(readonly file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -190,11 +192,21 @@ export class ObjectStore {
       committed = true;
       return result;
     } finally {
+      const actions = this.afterCommitActions;
+      this.afterCommitActions = [];
       if (!committed) {
         this.depth = 0;
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } else {
+        for (const action of actions) action();
       }
     }
+  }
+
+  /** Runs `action` when the open unit of work has committed, or now when none is open. */
+  afterCommit(action: () => void): void {
+    if (this.depth > 0) this.afterCommitActions.push(action);
+    else action();
   }
 
   loadObjects(): ObjectRecord[] {
