@@ -8,6 +8,8 @@ import type { ObjectStore } from '../server/store/index.ts';
  */
 export class Attributes {
   private readonly parsed = new Map<string, unknown>();
+  /** List attributes read so far, and the sequence number of each one's newest item. */
+  private readonly lists = new Map<string, { items: unknown[]; lastSeq: number }>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -47,5 +49,40 @@ export class Attributes {
 
   keys(): string[] {
     return [...new Set([...this.parsed.keys(), ...this.raw.keys()])].sort();
+  }
+
+  /**
+   * A list attribute (stored one row per item), oldest first; empty when never appended to.
+   * Read once from the store, then kept in step by `append`. Do not mutate the result.
+   */
+  list<T>(key: string): readonly T[] {
+    return this.loadList(key).items as T[];
+  }
+
+  /**
+   * Appends to a list attribute, keeping only the newest `keep` items: one row written, the
+   * oldest dropped, however long the list is (a whole-list JSON rewrite grew with it).
+   */
+  append(key: string, item: unknown, options: { keep: number }): void {
+    const list = this.loadList(key);
+    const seq = ++list.lastSeq;
+    this.store.appendListItem(this.objectId, key, seq, JSON.stringify(item ?? null), seq - options.keep);
+    list.items.push(item ?? null);
+    if (list.items.length > options.keep) list.items.splice(0, list.items.length - options.keep);
+  }
+
+  /** Names of the list attributes this object has in the store. */
+  listKeys(): string[] {
+    return this.store.listKeys(this.objectId).sort();
+  }
+
+  private loadList(key: string): { items: unknown[]; lastSeq: number } {
+    let list = this.lists.get(key);
+    if (!list) {
+      const rows = this.store.listItems(this.objectId, key);
+      list = { items: rows.map((row) => JSON.parse(row.value) as unknown), lastSeq: rows.at(-1)?.seq ?? 0 };
+      this.lists.set(key, list);
+    }
+    return list;
   }
 }

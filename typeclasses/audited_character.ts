@@ -29,7 +29,6 @@ export interface AuditSummary {
 
 /** The attributes an audited character keeps, with the defaults a migrated one reads. */
 const DEFAULTS = {
-  location_history: [] as LocationChange[],
   command_count: 0,
   total_playtime: 0,
   session_start_time: null as string | null,
@@ -55,8 +54,14 @@ export class AuditedCharacter extends Character {
     return this.attributes.get(key, DEFAULTS[key]);
   }
 
+  /** The newest HISTORY_LIMIT moves, oldest first (a list attribute: one row per move). */
+  locationHistory(): readonly LocationChange[] {
+    return this.attributes.list<LocationChange>('location_history');
+  }
+
   override atObjectCreation(): void {
     super.atObjectCreation();
+    // location_history starts as the empty list every list attribute is before its first item.
     for (const [key, value] of Object.entries(DEFAULTS)) this.attributes.set(key, value);
     this.emit(auditEvent('character_created', actorOf(null, this), { target: targetOf(this, 'character') }));
   }
@@ -74,8 +79,7 @@ export class AuditedCharacter extends Character {
     super.atPostMove(source, moveType);
     const room = this.location;
     const change: LocationChange = { from: source?.key ?? null, to: room?.key ?? null, timestamp: new Date().toISOString() };
-    const history = [...this.auditValue('location_history'), change];
-    this.attributes.set('location_history', history.length > HISTORY_LIMIT ? history.slice(-HISTORY_LIMIT) : history);
+    this.attributes.append('location_history', change, { keep: HISTORY_LIMIT });
     this.attributes.set('last_location', change.to);
     this.emit(auditEvent('move_arrive', this.actor(), { location: room?.key ?? null, payload: { from: change.from, move_type: moveType } }));
   }
@@ -124,7 +128,7 @@ export class AuditedCharacter extends Character {
   }
 
   getAuditSummary(): AuditSummary {
-    const history = this.auditValue('location_history');
+    const history = this.locationHistory();
     const started = this.auditValue('session_start_time');
     const running = started && this.isPuppeted ? seconds(started, Date.now()) : 0;
     const rooms = new Set(history.flatMap((h) => [h.from, h.to]).filter((r): r is string => r !== null));
@@ -144,7 +148,7 @@ export class AuditedCharacter extends Character {
 
   /** Recent moves, newest last. */
   recentMoves(count: number): LocationChange[] {
-    return this.auditValue('location_history').slice(-count);
+    return this.locationHistory().slice(-count);
   }
 
   private actor() {

@@ -27,6 +27,7 @@ export const examine: CharacterCommand = {
     if (target.account) rows.push(['Account', `${target.account.name} (${target.account.permissionLevel})`]);
     rows.push(['Created', target.record.createdAt]);
     for (const key of target.attributes.keys()) rows.push([`  ${key}`, JSON.stringify(target.attributes.get(key, null))]);
+    for (const key of target.attributes.listKeys()) rows.push([`  ${key}`, `[list of ${target.attributes.list(key).length}]`]);
     if (target.contents.length) rows.push(['Contents', target.contents.map(ref).join(', ')]);
     ctx.reply(keyValueTable(rows));
   },

@@ -155,6 +155,12 @@ export class ObjectStore {
         'INSERT INTO attributes (object_id, key, value) VALUES (?, ?, ?) ON CONFLICT(object_id, key) DO UPDATE SET value = excluded.value',
       ),
       deleteAttribute: db.prepare('DELETE FROM attributes WHERE object_id = ? AND key = ?'),
+      listItems: db.prepare<[number, string], { seq: number; value: string }>(
+        'SELECT seq, value FROM attribute_lists WHERE object_id = ? AND key = ? ORDER BY seq',
+      ),
+      appendListItem: db.prepare('INSERT INTO attribute_lists (object_id, key, seq, value) VALUES (?, ?, ?, ?)'),
+      trimList: db.prepare('DELETE FROM attribute_lists WHERE object_id = ? AND key = ? AND seq <= ?'),
+      listKeys: db.prepare<[number], { key: string }>('SELECT DISTINCT key FROM attribute_lists WHERE object_id = ?'),
       insertAccount: db.prepare(
         'INSERT INTO accounts (name, name_lower, password_hash, permissions, created_at) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -244,6 +250,21 @@ export class ObjectStore {
 
   deleteAttribute(objectId: number, key: string): void {
     this.stmt.deleteAttribute.run(objectId, key);
+  }
+
+  /** A list attribute's items, oldest first, as raw JSON with their sequence numbers. */
+  listItems(objectId: number, key: string): Array<{ seq: number; value: string }> {
+    return this.stmt.listItems.all(objectId, key);
+  }
+
+  /** Appends one item and drops those at or below `dropUpToSeq` (the cap), in two statements. */
+  appendListItem(objectId: number, key: string, seq: number, json: string, dropUpToSeq: number): void {
+    this.stmt.appendListItem.run(objectId, key, seq, json);
+    if (dropUpToSeq > 0) this.stmt.trimList.run(objectId, key, dropUpToSeq);
+  }
+
+  listKeys(objectId: number): string[] {
+    return this.stmt.listKeys.all(objectId).map((row) => row.key);
   }
 
   insertAccount(name: string, passwordHash: string, permissions: string[]): AccountRecord {

@@ -73,6 +73,23 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_events_addr ON audit_events(remote_addr, ts);
   CREATE INDEX audit_events_seq ON audit_events(seq);
   `,
+  // 4: list attributes (a character's location history), one row per item, so appending to a
+  // long list writes one row instead of re-serialising the whole list. Histories stored as a
+  // plain JSON attribute before this move into rows.
+  `
+  CREATE TABLE attribute_lists (
+    object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (object_id, key, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO attribute_lists (object_id, key, seq, value)
+    SELECT a.object_id, a.key, CAST(j.key AS INTEGER) + 1, j.value
+    FROM attributes a, json_each(a.value) j
+    WHERE a.key = 'location_history' AND json_type(a.value) = 'array';
+  DELETE FROM attributes WHERE key = 'location_history' AND json_type(value) = 'array';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

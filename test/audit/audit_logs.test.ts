@@ -94,11 +94,15 @@ describe('audit logs of a scripted telnet session', () => {
     run.game.store.unitOfWork(() => {
       for (let i = 0; i < HISTORY_LIMIT + 25; i++) walker.moveTo(i % 2 === 0 ? courtyard : limbo);
     });
-    const history = walker.auditValue('location_history');
+    const history = walker.locationHistory();
     expect(history).toHaveLength(HISTORY_LIMIT);
     expect(history.at(-1)).toMatchObject({ from: 'Limbo', to: 'Courtyard' });
     run = await run.restart();
-    expect((run.game.objects.get(walker.id) as AuditedCharacter).auditValue('location_history')).toHaveLength(HISTORY_LIMIT);
+    const reloaded = (run.game.objects.get(walker.id) as AuditedCharacter).locationHistory();
+    expect(reloaded).toHaveLength(HISTORY_LIMIT);
+    expect(reloaded).toEqual(history);
+    const rows = run.game.store.db.prepare('SELECT COUNT(*) AS n FROM attribute_lists WHERE object_id = ?').get(walker.id) as { n: number };
+    expect(rows.n).toBe(HISTORY_LIMIT);
   });
 
   it('shows @audit summaries: your own, and anyone\'s to builders, online or offline', async () => {

@@ -91,7 +91,10 @@ describe('kill -9 under load', () => {
         const count = attr('command_count') as number;
         expect(count, `${account.name} command_count`).toBeGreaterThanOrEqual(ackedCommands);
         expect(count, `${account.name} command_count`).toBeLessThanOrEqual(sent);
-        const history = attr('location_history') as Array<{ to: string }>;
+        const history = db
+          .prepare<[number], { value: string }>("SELECT value FROM attribute_lists WHERE object_id = ? AND key = 'location_history' ORDER BY seq")
+          .all(character.id)
+          .map((row) => JSON.parse(row.value) as { to: string });
         expect(history.length).toBeGreaterThanOrEqual(ackedCommands);
         expect(history.length).toBeLessThanOrEqual(sent);
         expect(history.at(-1)!.to).toBe(character.location);

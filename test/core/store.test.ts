@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ObjectStore, SCHEMA_VERSION } from '../../server/store/index.ts';
+import { tempDir } from '../support/game.ts';
+
+describe('the object store', () => {
+  it('moves a location history kept as one JSON attribute into list rows (schema 4)', () => {
+    const file = path.join(tempDir(), 'game.sqlite3');
+    let store = new ObjectStore(file);
+    const obj = store.insertObject({ key: 'Old', aliases: [], typeclass: 'typeclasses/character.Character', locationId: null, destinationId: null, homeId: null, accountId: null });
+    const history = [{ from: 'Limbo', to: 'Courtyard', timestamp: '2026-01-01T00:00:00.000Z' }, { from: 'Courtyard', to: 'Library', timestamp: '2026-01-01T00:01:00.000Z' }];
+    // As a schema-3 database held it.
+    store.db.exec('DROP TABLE attribute_lists');
+    store.setAttribute(obj.id, 'location_history', JSON.stringify(history));
+    store.setAttribute(obj.id, 'command_count', '7');
+    store.db.pragma('user_version = 3');
+    store.close();
+
+    store = new ObjectStore(file);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(store.listItems(obj.id, 'location_history').map((r) => JSON.parse(r.value))).toEqual(history);
+    expect(store.listItems(obj.id, 'location_history').map((r) => r.seq)).toEqual([1, 2]);
+    expect([...(store.loadAttributes().get(obj.id)?.keys() ?? [])]).toEqual(['command_count']);
+    store.close();
+  });
+
+  it('refuses a database from a newer server, saying what to do', () => {
+    const file = path.join(tempDir(), 'game.sqlite3');
+    const store = new ObjectStore(file);
+    store.db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    store.close();
+    expect(() => new ObjectStore(file)).toThrow(`Database schema version ${SCHEMA_VERSION + 1} is newer than this server understands (${SCHEMA_VERSION}); upgrade the server or restore a matching backup.`);
+  });
+});
