@@ -86,6 +86,9 @@ export class Game {
       dirMode: config.logs.dirMode,
       console: config.logs.console,
     }, {
+      // Check that a log file is still ours (not moved or deleted) once a second, not before
+      // every batch: the stat per batch was a measurable cost per command.
+      watchMs: 1000,
       // A log file that cannot be written must not stop the game: say so where it can be seen.
       onError: (error) => {
         process.stderr.write(`[logging] ${error.message}\n`);
@@ -185,10 +188,12 @@ export class Game {
   shutdown(reason = 'shutdown'): Promise<void> {
     this.stopping ??= (async () => {
       this.log.server.info(`Shutting down: ${escapeForLog(reason)}`);
-      for (const session of this.sessions.all()) {
-        session.disconnect(`The server is shutting down (${reason}).`, 'server shutdown');
-        session.connectionLost('server shutdown');
-      }
+      // Every connection is told and closed first, then each is unpuppeted (hooks, audit):
+      // in one pass, each unpuppet told the players still connected that someone left, which
+      // made stopping a crowded server quadratic (the bench saw 5-9 s for 1000 players).
+      const sessions = this.sessions.all();
+      for (const session of sessions) session.disconnect(`The server is shutting down (${reason}).`, 'server shutdown');
+      for (const session of sessions) session.connectionLost('server shutdown');
       await Promise.allSettled(this.frontEnds.map((f) => f.close()));
       await this.auditTrail.close(); // the table's last batch, before the store closes
       this.store.setState(RUNNING, 'no');

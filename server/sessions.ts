@@ -4,6 +4,9 @@ import { actorOf, auditEvent, targetOf } from './audit/events.ts';
 import type { Game } from './game.ts';
 import { Session, type SessionTransport } from './session.ts';
 
+/** How many accounts a shared-address notice names; the rest are counted. */
+const MAX_NAMED = 5;
+
 /** Every live session, and the puppet/unpuppet protocol with its hooks in Evennia's order. */
 export class SessionManager {
   private readonly sessions = new Set<Session>();
@@ -56,10 +59,14 @@ export class SessionManager {
 
   /** Several accounts playing from one address at once: flagged for the operators, not refused. */
   private noticeSharedAddress(session: Session, account: Account): void {
-    const others = this.loggedIn().filter((s) => s.remoteAddress === session.remoteAddress && s.account && s.account.id !== account.id);
-    if (!others.length) return;
-    const accounts = [...new Set([account.name, ...others.map((s) => s.account!.name)])];
-    this.game.audit.emit(auditEvent('dual_address', actorOf(session), { success: true, payload: { accounts } }));
+    const others = new Set<string>();
+    for (const s of this.sessions) {
+      if (s.account && s.account.id !== account.id && s.remoteAddress === session.remoteAddress) others.add(s.account.name);
+    }
+    if (!others.size) return;
+    // Named up to a few: a busy shared address (a school, a NAT) must not make each line longer.
+    const accounts = [account.name, ...[...others].slice(0, MAX_NAMED - 1)];
+    this.game.audit.emit(auditEvent('dual_address', actorOf(session), { payload: { accounts, count: others.size + 1 } }));
   }
 
   /** Unpuppets (with hooks) and logs out; the connection itself stays open. */

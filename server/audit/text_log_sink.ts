@@ -78,7 +78,7 @@ export function describe(event: AuditEvent): LogLine | null {
       return {
         logger: 'mud.accounts',
         level: 'warn',
-        message: `AUDIT DUAL ADDRESS: accounts ${(p.accounts as string[]).map((a) => `'${q(a)}'`).join(', ')} logged in from ${q(event.actor.remote_addr)} at once`,
+        message: `AUDIT DUAL ADDRESS: ${q(p.count)} accounts logged in from ${q(event.actor.remote_addr)} at once: ${(p.accounts as string[]).map((a) => `'${q(a)}'`).join(', ')}${Number(p.count) > (p.accounts as string[]).length ? ', …' : ''}`,
       };
     case 'builder_command': {
       const args = p.args ? ` with args '${q(p.args)}'` : '';

@@ -103,7 +103,10 @@ describe('login protection', () => {
     await run.login('First');
     await run.login('Second');
     expect(await run.logs.lines('player_activity.log')).toContainEqual(
-      expect.stringMatching(/\| WARN \| AUDIT DUAL ADDRESS: accounts 'Second', 'First' logged in from 127\.0\.0\.1 at once$/),
+      expect.stringMatching(/\| WARN \| AUDIT DUAL ADDRESS: 2 accounts logged in from 127\.0\.0\.1 at once: 'Second', 'First'$/),
     );
+    for (const name of ['Third', 'Fourth', 'Fifth', 'Sixth', 'Seventh']) await run.login(name);
+    const last = (await run.logs.lines('player_activity.log')).filter((l) => l.includes('DUAL ADDRESS')).at(-1);
+    expect(last).toMatch(/AUDIT DUAL ADDRESS: 7 accounts logged in from 127\.0\.0\.1 at once: 'Seventh', '\w+', '\w+', '\w+', '\w+', …$/);
   });
 });
