@@ -14,6 +14,8 @@ import type { FrontEnd, FrontEndFactory, Game } from '../game.ts';
 import type { Session, SessionTransport } from '../session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed, TokenBucket } from './guards.ts';
+import { AdminConsole } from './admin/console.ts';
+import type { AdminSettings } from './admin/settings.ts';
 import { WEB_DIR, webApp } from './http.ts';
 
 export interface WebLimits {
@@ -49,6 +51,8 @@ export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = {
 export interface WebFrontEndOptions {
   limits?: Partial<WebLimits>;
   webDir?: string;
+  /** The audit console and /metrics (server/web/admin/); the config file's "admin" block, then these. */
+  admin?: Partial<AdminSettings>;
 }
 
 /** Closes for these reasons are temporary: the browser is left to reconnect on its own. */
@@ -199,7 +203,8 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
   const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
   return (game) => {
     const { config } = game;
-    const httpServer = http.createServer(webApp(game, options.webDir ?? WEB_DIR));
+    const admin = new AdminConsole(game, options.admin);
+    const httpServer = http.createServer(webApp(game, options.webDir ?? WEB_DIR, admin));
     httpServer.maxConnections = limits.maxConnections + 100;
     const io = new Server(httpServer, {
       // The browser loads /socket.io/socket.io.min.js from here: no CDN.
@@ -220,6 +225,7 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
         socket.disconnect(true);
       }
     });
+    admin.attach(httpServer);
     httpServer.on('clientError', (_error, socket) => socket.destroy());
 
     let listening = false;
@@ -239,6 +245,7 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
         // Sessions have said goodbye by now; give those words a moment to reach the browsers.
         const deadline = Date.now() + limits.flushTimeoutMs;
         while (io.engine.clientsCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await admin.close();
         if (!listening) return;
         listening = false;
         await new Promise<void>((resolve) => {

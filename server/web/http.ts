@@ -8,6 +8,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Game } from '../game.ts';
 import { escapeForLog } from '../text.ts';
+import type { AdminConsole } from './admin/console.ts';
 
 export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
 
@@ -55,7 +56,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-export function webApp(game: Game, webDir = WEB_DIR): express.Express {
+export function webApp(game: Game, webDir = WEB_DIR, admin?: AdminConsole): express.Express {
   const version = assetVersion(webDir);
   const page = fs
     .readFileSync(path.join(webDir, 'index.html'), 'utf8')
@@ -77,6 +78,9 @@ export function webApp(game: Game, webDir = WEB_DIR): express.Express {
       players_online: game.sessions.loggedIn().length,
     });
   });
+
+  // The operators' audit console (/admin) and /metrics: server/web/admin/.
+  admin?.mount(app, webDir);
 
   const sendPage = (_req: Request, res: Response) => {
     // Always revalidated, so a new release's asset URLs are seen at once.

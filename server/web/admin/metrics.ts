@@ -1,0 +1,133 @@
+/**
+ * GET /metrics: the health of the game and its audit sinks in the Prometheus text format
+ * (version 0.0.4). Who may read it is `AdminSettings.metrics` (loopback addresses by default)
+ * plus an optional bearer token; see README.md here.
+ */
+import crypto from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuditTrailStats } from '../../audit/trail.ts';
+import type { Game } from '../../game.ts';
+import { clientAddress } from '../guards.ts';
+import type { AdminSettings } from './settings.ts';
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** 127.0.0.0/8 and ::1 (an IPv4-mapped address has been unwrapped by clientAddress). */
+export function isLoopback(address: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1';
+}
+
+function tokenMatches(headers: IncomingHttpHeaders, token: string): boolean {
+  if (!token) return false;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  if (!m) return false;
+  const given = crypto.createHash('sha256').update(m[1]!).digest();
+  const wanted = crypto.createHash('sha256').update(token).digest();
+  return crypto.timingSafeEqual(given, wanted);
+}
+
+/**
+ * 200 when this request may read the metrics, 403 when not, 404 when metrics are off. The
+ * address is the one the webclient would record (X-Forwarded-For's last entry with trustProxy).
+ */
+export function metricsAccess(
+  settings: Pick<AdminSettings, 'metrics' | 'metricsToken'>,
+  socketAddress: string | undefined,
+  headers: IncomingHttpHeaders,
+  trustProxy: boolean,
+): 200 | 403 | 404 {
+  if (settings.metrics === 'off') return 404;
+  if (settings.metrics === 'open') return 200;
+  if (tokenMatches(headers, settings.metricsToken)) return 200;
+  return isLoopback(clientAddress(socketAddress, headers, trustProxy)) ? 200 : 403;
+}
+
+type Labels = Record<string, string>;
+
+function escapeLabel(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+function number(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+/** Builds the exposition text: each family's HELP and TYPE once, then its samples. */
+class Exposition {
+  private readonly lines: string[] = [];
+
+  family(name: string, type: 'counter' | 'gauge', help: string, samples: Array<[Labels, number]> | number): this {
+    this.lines.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`);
+    const list: Array<[Labels, number]> = typeof samples === 'number' ? [[{}, samples]] : samples;
+    for (const [labels, value] of list) {
+      const entries = Object.entries(labels);
+      const text = entries.length ? `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
+      this.lines.push(`${name}${text} ${number(value)}`);
+    }
+    return this;
+  }
+
+  toString(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+const seconds = (iso: string | null | undefined): number => (iso ? Date.parse(iso) / 1000 : 0);
+const flag = (value: boolean): number => (value ? 1 : 0);
+
+export interface ConsoleCounters {
+  adminSessions: number;
+  liveSockets: number;
+  liveForwarded: number;
+  liveSkipped: number;
+}
+
+/** The metrics text for a game now. */
+export function renderMetrics(game: Game, consoleCounters: ConsoleCounters): string {
+  const stats: AuditTrailStats = game.auditTrail.stats();
+  const { jsonl, table } = stats;
+  const sinks: Array<[string, AuditTrailStats['jsonl'] | AuditTrailStats['table']]> = [
+    ['jsonl', jsonl],
+    ['table', table],
+  ];
+  const perSink = (value: (s: AuditTrailStats['jsonl'] | AuditTrailStats['table']) => number): Array<[Labels, number]> =>
+    sinks.map(([sink, s]) => [{ sink }, value(s)]);
+  const errors = sinks.filter(([, s]) => s.lastError).map(([sink, s]): [Labels, number] => [{ sink, error: s.lastError!.slice(0, 200) }, 1]);
+
+  const sessions = game.sessions.all();
+  const byProtocol = new Map<string, number>([
+    ['telnet', 0],
+    ['web', 0],
+  ]);
+  for (const session of sessions) byProtocol.set(session.protocol, (byProtocol.get(session.protocol) ?? 0) + 1);
+
+  const out = new Exposition()
+    .family('mud_audit_events_written_total', 'counter', 'Audit events written by each sink (jsonl: the hash-chained file; table: audit_events).', perSink((s) => s.written))
+    .family('mud_audit_events_dropped_total', 'counter', 'Audit events a sink could not keep (0 in normal operation).', perSink((s) => s.dropped))
+    .family('mud_audit_queue_depth', 'gauge', 'Audit events waiting in memory to be written by each sink.', perSink((s) => s.queued))
+    .family('mud_audit_queue_bytes', 'gauge', 'Bytes waiting in memory for the JSONL file.', [[{ sink: 'jsonl' }, jsonl.queuedBytes]])
+    .family('mud_audit_sink_enabled', 'gauge', '1 when the sink is switched on.', perSink((s) => flag(s.enabled)))
+    .family('mud_audit_sink_failing', 'gauge', '1 while the sink cannot write (it retries with backoff).', perSink((s) => flag(s.failing)))
+    .family('mud_audit_batches_total', 'counter', 'Write batches of each sink.', perSink((s) => s.batches))
+    .family('mud_audit_last_error_timestamp_seconds', 'gauge', 'When the last write error of each sink happened (0: never).', perSink((s) => seconds(s.lastErrorAt)))
+    .family('mud_audit_last_error_info', 'gauge', 'The last write error of each sink, as a label (no sample: none).', errors)
+    .family('mud_audit_jsonl_chaining', 'gauge', '1 while this process writes the hash chain (0: held by another process, or off).', flag(jsonl.chaining))
+    .family('mud_audit_jsonl_seq', 'gauge', 'seq of the newest chained audit record.', jsonl.seq ?? 0)
+    .family('mud_audit_jsonl_rotations_total', 'counter', 'Rotations of audit.jsonl.', jsonl.rotations)
+    .family('mud_audit_last_prune_timestamp_seconds', 'gauge', 'When retention last ran (0: not yet).', seconds(stats.lastPrune?.at))
+    .family('mud_audit_last_prune_rows', 'gauge', 'Table rows the last retention run removed.', stats.lastPrune?.rows ?? 0)
+    .family('mud_players_online', 'gauge', 'Sessions logged in to an account.', game.sessions.loggedIn().length)
+    .family('mud_connections', 'gauge', 'Open game connections (logged in or not), by protocol.', [...byProtocol].map(([protocol, n]): [Labels, number] => [{ protocol }, n]))
+    .family('mud_objects', 'gauge', 'Objects in the world.', game.objects.count)
+    .family('mud_uptime_seconds', 'gauge', 'Seconds since the game started.', Math.floor((Date.now() - game.startedAt.getTime()) / 1000))
+    .family('mud_admin_sessions', 'gauge', 'Logged-in sessions of the web audit console.', consoleCounters.adminSessions)
+    .family('mud_admin_live_sockets', 'gauge', 'Live-tail sockets of the web audit console.', consoleCounters.liveSockets)
+    .family('mud_admin_live_events_forwarded_total', 'counter', 'Audit events queued for live-tail sockets.', consoleCounters.liveForwarded)
+    .family('mud_admin_live_events_skipped_total', 'counter', 'Audit events skipped for a live-tail socket that did not keep up.', consoleCounters.liveSkipped)
+    .family('process_resident_memory_bytes', 'gauge', 'Resident memory of the server process.', process.memoryUsage.rss())
+    .family('process_start_time_seconds', 'gauge', 'When the server process started (Unix time).', Math.floor(Date.now() / 1000 - process.uptime()));
+  return out.toString();
+}

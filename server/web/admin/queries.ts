@@ -1,0 +1,177 @@
+/**
+ * What the console's JSON APIs read: characters with their audit summaries, one character's
+ * history, and pages of the audit table. Pure functions of the game; the router checks access.
+ */
+import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../../audit/search.ts';
+import type { AuditEvent } from '../../audit/events.ts';
+import type { Game } from '../../game.ts';
+import type { AuditEventRow, AuditQuery } from '../../store/object_store.ts';
+import { AuditedCharacter, type AuditSummary, type LocationChange } from '../../../typeclasses/audited_character.ts';
+import type { DefaultObject } from '../../../typeclasses/object.ts';
+
+export { AuditFilterError };
+
+export interface CharacterInfo extends Partial<AuditSummary> {
+  id: number;
+  name: string;
+  account: string | null;
+  typeclass: string;
+  audited: boolean;
+  online: boolean;
+  current_location: string | null;
+}
+
+/** An audit row as the browser gets it: the event, its table id and its seq. */
+export type EventView = AuditEvent & { id: number; seq: number | null };
+
+export interface EventPage {
+  events: EventView[];
+  page: number;
+  limit: number;
+  /** Is there a next page? */
+  more: boolean;
+}
+
+/** Characters: objects an account owns, and audited objects (an audited NPC). */
+function isCharacter(obj: DefaultObject): boolean {
+  return obj.record.accountId !== null || obj instanceof AuditedCharacter;
+}
+
+export function listCharacters(game: Game): CharacterInfo[] {
+  const out: CharacterInfo[] = [];
+  for (const obj of game.objects.all()) {
+    if (!isCharacter(obj)) continue;
+    const base: CharacterInfo = {
+      id: obj.id,
+      name: obj.key,
+      account: obj.account?.name ?? null,
+      typeclass: obj.typeclassPath,
+      audited: obj instanceof AuditedCharacter,
+      online: obj.isPuppeted,
+      current_location: obj.location?.key ?? null,
+    };
+    out.push(obj instanceof AuditedCharacter ? { ...base, ...obj.getAuditSummary() } : base);
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+}
+
+function rowView(row: AuditEventRow & { id?: number }): EventView {
+  let payload: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(row.payload);
+    payload = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+  } catch {
+    payload = { unparsed: row.payload };
+  }
+  return {
+    id: row.id ?? 0,
+    seq: row.seq,
+    ts: row.ts,
+    event_type: row.event_type as AuditEvent['event_type'],
+    actor: { account: row.account, character: row.character, session_id: row.session_id, protocol: row.protocol, remote_addr: row.remote_addr },
+    target: row.target_kind === null && row.target_name === null ? null : { kind: row.target_kind ?? 'object', id: row.target_id, name: row.target_name ?? '' },
+    location: row.location,
+    payload,
+    success: row.success !== 0,
+  };
+}
+
+/** One page of the table, newest first; the pending batch is written first so it is included. */
+export function searchEvents(game: Game, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): EventPage {
+  // HTTP handlers run outside any command's transaction, so this writes (see AuditTrail.flushTable).
+  game.auditTrail.flushTable();
+  const rows = game.store.searchAuditEvents({ ...query, limit: limit + 1, offset: (page - 1) * limit });
+  return { events: rows.slice(0, limit).map(rowView), page, limit, more: rows.length > limit };
+}
+
+type Params = Record<string, unknown>;
+
+const MAX_VALUE = 200;
+
+/** A query parameter as one trimmed string, or undefined when absent or empty. */
+function text(params: Params, key: string): string | undefined {
+  const raw = params[key];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new AuditFilterError(`${key} should be given once`);
+  const value = raw.trim();
+  if (value.length > MAX_VALUE) throw new AuditFilterError(`${key} is longer than ${MAX_VALUE} characters`);
+  return value === '' ? undefined : value;
+}
+
+function whole(params: Params, key: string, fallback: number, max: number): number {
+  const raw = text(params, key);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new AuditFilterError(`${key} should be a whole number from 1 to ${max}`);
+  return n;
+}
+
+export interface EventSearch {
+  query: Omit<AuditQuery, 'limit' | 'offset'>;
+  page: number;
+  limit: number;
+}
+
+/**
+ * The event table's filters from a query string: character, account, type (a,b), addr, target,
+ * since, until (UTC: 2026-11-23, 2026-11-23T10:00, or 30m/2h/7d ago, as `@audit/search`), text,
+ * page, limit. Throws AuditFilterError with a message for the operator.
+ */
+export function parseEventSearch(params: Params, now = new Date()): EventSearch {
+  const query: EventSearch['query'] = {};
+  const character = text(params, 'character');
+  if (character !== undefined) query.character = character;
+  const account = text(params, 'account');
+  if (account !== undefined) query.account = account;
+  const types = text(params, 'type');
+  if (types !== undefined) {
+    const list = types.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+    const bad = list.find((t) => !/^[a-z_]+$/.test(t));
+    if (bad !== undefined) throw new AuditFilterError(`'${bad}' is not an event type (like login_failed)`);
+    if (list.length) query.types = list;
+  }
+  const addr = text(params, 'addr');
+  if (addr !== undefined) query.remoteAddr = addr;
+  const target = text(params, 'target');
+  if (target !== undefined) query.target = target;
+  const since = text(params, 'since');
+  if (since !== undefined) query.since = parseTime(since, false, now);
+  const until = text(params, 'until');
+  if (until !== undefined) query.until = parseTime(until, true, now);
+  const contains = text(params, 'text');
+  if (contains !== undefined) query.text = contains;
+  return { query, page: whole(params, 'page', 1, 1_000_000), limit: whole(params, 'limit', 50, MAX_PAGE_SIZE) };
+}
+
+export interface History extends EventPage {
+  character: string;
+  /** Is there such a character now (a deleted one still has its events)? */
+  exists: boolean;
+  summary: AuditSummary | null;
+  /** Newest first, from the character's own record (`location_history`). */
+  moves: LocationChange[];
+}
+
+export function characterHistory(game: Game, params: Params): History {
+  const wanted = text(params, 'character');
+  if (wanted === undefined) throw new AuditFilterError('character= is needed');
+  const lower = wanted.toLowerCase();
+  let found: DefaultObject | null = null;
+  for (const obj of game.objects.all()) {
+    if (isCharacter(obj) && obj.key.toLowerCase() === lower) {
+      found = obj;
+      break;
+    }
+  }
+  const name = found?.key ?? wanted;
+  const moves = whole(params, 'moves', 50, 1000);
+  const page = searchEvents(game, { character: name }, whole(params, 'page', 1, 1_000_000), whole(params, 'limit', 25, MAX_PAGE_SIZE));
+  const audited = found instanceof AuditedCharacter ? found : null;
+  return {
+    character: name,
+    exists: found !== null,
+    summary: audited?.getAuditSummary() ?? null,
+    moves: audited ? audited.recentMoves(moves).reverse() : [],
+    ...page,
+  };
+}
