@@ -1,5 +1,5 @@
 import { Account, type Permission } from '../typeclasses/account.ts';
-import { hashPassword } from './passwords.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 import type { ObjectStore } from './store/index.ts';
 
 /** A rejection a person can act on; the message is shown to them as is. */
@@ -24,6 +24,7 @@ export function validatePassword(password: string): string | null {
 /** Finds, caches and creates accounts; the first account ever created is the Developer. */
 export class AccountManager {
   private readonly byIdCache = new Map<number, Account>();
+  private dummyHash: Promise<string> | null = null;
 
   constructor(private readonly store: ObjectStore) {}
 
@@ -38,6 +39,18 @@ export class AccountManager {
     const record = this.store.accountByName(name);
     if (!record) return null;
     return this.byIdCache.get(record.id) ?? this.remember(new Account(this.store, record));
+  }
+
+  /**
+   * The account `name` if `password` is its password, else null. An unknown name costs a hash
+   * all the same, so how long a refusal takes does not tell which names exist.
+   */
+  async authenticate(name: string, password: string): Promise<{ account: Account | null; ok: boolean }> {
+    const account = this.byName(name);
+    if (account) return { account, ok: await account.checkPassword(password) };
+    this.dummyHash ??= hashPassword('not a password anyone has');
+    await verifyPassword(password, await this.dummyHash);
+    return { account: null, ok: false };
   }
 
   all(): Account[] {

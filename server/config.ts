@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultLogConfig } from './logging/index.ts';
+import { AdminSettingsError, DEFAULT_ADMIN_SETTINGS, resolveAdminSettings, type AdminSettings, type MetricsAccess } from './web/admin/settings.ts';
 
 /** Everything an operator can set. Environment variables win over the optional JSON file. */
 export interface GameConfig {
@@ -45,6 +46,8 @@ export interface GameConfig {
   };
   /** The structured audit trail: JSONL files and the audit_events table (see AuditTrailConfig). */
   audit?: AuditTrailConfig;
+  /** The operators' console at /admin and GET /metrics (server/web/admin/README.md). */
+  admin: AdminSettings;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +83,7 @@ export function defaultConfig(): GameConfig {
       console: false,
     },
     audit: defaultAuditTrailConfig(),
+    admin: { ...DEFAULT_ADMIN_SETTINGS },
   };
 }
 
@@ -179,8 +183,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
       console: flag(env, 'MUD_LOG_CONSOLE', logs.console),
     },
     audit: auditTrailConfig(env, file.audit, fullAudit),
+    admin: adminConfig(env, file.admin),
   };
 }
+
+/** The config file's "admin" block, then MUD_ADMIN_CONSOLE, MUD_METRICS and MUD_METRICS_TOKEN. */
+function adminConfig(env: Env, file: unknown): AdminSettings {
+  const fromEnv: Partial<AdminSettings> = {};
+  if (env.MUD_ADMIN_CONSOLE) fromEnv.enabled = flag(env, 'MUD_ADMIN_CONSOLE', true);
+  if (env.MUD_METRICS) fromEnv.metrics = env.MUD_METRICS as MetricsAccess;
+  if (env.MUD_METRICS_TOKEN !== undefined) fromEnv.metricsToken = env.MUD_METRICS_TOKEN;
+  try {
+    return resolveAdminSettings(file, fromEnv);
+  } catch (error) {
+    if (error instanceof AdminSettingsError) throw new ConfigError(error.message.replace(/^admin\.(metrics|enabled|metricsToken)/, (_, k: string) => `${ADMIN_ENV[k]} (admin.${k})`));
+    throw error;
+  }
+}
+
+const ADMIN_ENV: Record<string, string> = { enabled: 'MUD_ADMIN_CONSOLE', metrics: 'MUD_METRICS', metricsToken: 'MUD_METRICS_TOKEN' };
 
 /** The structured audit trail (server/audit/trail.ts; docs/audit-events.md). */
 export interface AuditTrailConfig {

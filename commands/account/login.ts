@@ -58,8 +58,7 @@ export const connect: LoginCommand = {
     const locked = game.loginGuard.check(name, session.remoteAddress);
     if (locked) return refuse(locked);
     const password = given ?? (await session.ask('Password: ', { secret: true }));
-    const account = game.accounts.byName(name);
-    const ok = account ? await account.checkPassword(password) : false;
+    const { account, ok } = await game.accounts.authenticate(name, password);
     if (session.closed) return;
     if (!account || !ok) {
       audit('login_failed', { success: false, payload: { name_tried: name, reason: account ? 'wrong password' : 'no such account' } });

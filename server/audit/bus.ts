@@ -12,8 +12,13 @@ export class AuditBus {
 
   constructor(private readonly onSinkError: (error: unknown, event: AuditEvent) => void) {}
 
-  subscribe(sink: AuditSink): void {
+  /** Adds a sink; the function returned removes it again. */
+  subscribe(sink: AuditSink): () => void {
     this.sinks.push(sink);
+    return () => {
+      const at = this.sinks.indexOf(sink);
+      if (at >= 0) this.sinks.splice(at, 1);
+    };
   }
 
   emit(event: AuditEvent): void {

@@ -30,6 +30,7 @@ export class AdminConsole {
   readonly tail: LiveTail;
   private io: Server | null = null;
   private readonly sockets = new Map<Socket, { sessionId: string; subscriber: TailSubscriber }>();
+  private unsubscribe: () => void = () => {};
   private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -37,12 +38,12 @@ export class AdminConsole {
     private readonly game: Game,
     options: Partial<AdminSettings> = {},
   ) {
-    // The config file's "admin" block (passed through by loadConfig), then the caller's options.
-    this.settings = resolveAdminSettings((game.config as { admin?: unknown }).admin, options);
+    // The configured settings (file and environment), then the caller's options (tests).
+    this.settings = resolveAdminSettings(game.config.admin, options);
     const s = this.settings;
     this.sessions = new AdminSessions({ idleMs: s.sessionIdleMs, maxMs: s.sessionMaxMs, maxSessions: s.maxSessions });
     this.tail = new LiveTail({ queue: s.tailQueue, batch: s.tailBatch, unsent: s.tailUnsent });
-    if (s.enabled) game.audit.subscribe(this.tail.sink);
+    if (s.enabled) this.unsubscribe = game.audit.subscribe(this.tail.sink);
   }
 
   /** Who this cookie belongs to: 401 without a live session, 403 when not (or no longer) an Admin. */
@@ -169,6 +170,7 @@ export class AdminConsole {
     if (this.closed) return;
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
+    this.unsubscribe();
     this.tail.close();
     for (const socket of this.sockets.keys()) socket.disconnect(true);
     this.sockets.clear();

@@ -135,8 +135,7 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     };
     const locked = game.loginGuard.check(tried, address);
     if (locked) return refuse(locked);
-    const account = game.accounts.byName(tried);
-    const ok = account ? await account.checkPassword(password) : false;
+    const { account, ok } = await game.accounts.authenticate(tried, password);
     if (!account || !ok) {
       game.audit.emit(
         auditEvent('login_failed', actor, {

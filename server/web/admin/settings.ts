@@ -1,7 +1,7 @@
 /**
- * Settings of the operators' console (/admin) and of /metrics. They come from the `admin` block of
- * the JSON config file (`{"admin": {"metrics": "open"}}`; loadConfig passes unknown blocks
- * through) and, for tests, from the web front end's options, which win.
+ * Settings of the operators' console (/admin) and of /metrics: `GameConfig.admin`, from the JSON
+ * config file's `admin` block and MUD_ADMIN_CONSOLE / MUD_METRICS / MUD_METRICS_TOKEN
+ * (server/config.ts), then, for tests, the web front end's options, which win.
  */
 
 /** Who may read GET /metrics: loopback addresses only, anyone, or nobody (404). */
