@@ -138,6 +138,7 @@ export class RotatingFileStream extends Writable {
   private readonly maxRetryMs: number;
   private readonly maxPendingBytes: number;
   private readonly watchMs: number;
+  private corkedThisTurn = false;
   private readonly onErrorCb: (err: LogFileError) => void;
   private readonly onRecoverCb: (info: RecoveryInfo) => void;
 
@@ -216,6 +217,23 @@ export class RotatingFileStream extends Writable {
       this.once('close', done);
       if (!this.writableEnded) this.end();
     });
+  }
+
+  /**
+   * Lines written in one event-loop turn reach the file as one writev: the first write of a
+   * turn corks the stream and the turn's end uncorks it. Without this the first line of every
+   * turn went out alone (one fs call per log per command when players take turns).
+   */
+  override write(chunk: unknown, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void): boolean {
+    if (!this.corkedThisTurn && !this.writableEnded) {
+      this.corkedThisTurn = true;
+      this.cork();
+      setImmediate(() => {
+        this.corkedThisTurn = false;
+        this.uncork();
+      });
+    }
+    return super.write(chunk, encoding as BufferEncoding, callback);
   }
 
   // ---- Writable implementation -------------------------------------------
