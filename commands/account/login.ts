@@ -2,7 +2,7 @@ import { AccountError, validateAccountName, validatePassword } from '../../serve
 import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
 import type { Game } from '../../server/game.ts';
 import type { Session } from '../../server/session.ts';
-import type { Lockout } from '../../server/login_guard.ts';
+import { attemptLogin, refuseIfLocked } from '../../server/login.ts';
 import type { Account } from '../../typeclasses/account.ts';
 import { usage, type LoginCommand } from '../command.ts';
 import { askNewPassword, nameAndPassword } from './password_prompt.ts';
@@ -48,29 +48,19 @@ export const connect: LoginCommand = {
   async run({ game, session, args, reply, audit }) {
     const { name, password: given } = nameAndPassword(args);
     if (!name) return reply('Usage: connect <name> [<password>]');
-    const refuse = (lock: Lockout) => {
-      audit('login_locked', {
-        success: false,
-        payload: { name_tried: name, locked_by: lock.reason, failures: lock.failures, retry_after_seconds: Math.ceil(lock.retryAfterMs / 1000) },
-      });
-      reply(`Too many failed logins for this ${lock.reason}; try again in ${Math.ceil(lock.retryAfterMs / 60_000)} minute(s).`);
-    };
-    const locked = game.loginGuard.check(name, session.remoteAddress);
-    if (locked) return refuse(locked);
+    const attempt = { name, address: session.remoteAddress, audit };
+    const refused = refuseIfLocked(game, attempt);
+    if (refused?.outcome === 'locked') return reply(refused.message);
     const password = given ?? (await session.ask('Password: ', { secret: true }));
-    const { account, ok } = await game.accounts.authenticate(name, password);
+    const result = await attemptLogin(game, attempt, password);
     if (session.closed) return;
-    if (!account || !ok) {
-      audit('login_failed', { success: false, payload: { name_tried: name, reason: account ? 'wrong password' : 'no such account' } });
-      account?.countFailedLogin();
-      reply('Wrong name or password.');
-      const lockout = game.loginGuard.recordFailure(name, session.remoteAddress);
-      if (lockout) refuse(lockout);
+    if (result.outcome !== 'ok') {
+      if (result.outcome === 'wrong' || result.afterFailure) reply('Wrong name or password.');
+      if (result.outcome === 'locked') reply(result.message);
       return;
     }
-    game.loginGuard.recordSuccess(name);
-    const failed = account.failedLoginsSinceLastLogin;
-    enterGame(game, session, account);
+    enterGame(game, session, result.account);
+    const failed = result.failedSinceLastLogin;
     if (failed > 0) reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
   },
 };

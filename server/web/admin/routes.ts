@@ -9,11 +9,11 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { auditEvent, targetOf, type AuditActor } from '../../audit/events.ts';
 import type { Game } from '../../game.ts';
-import type { Lockout } from '../../login_guard.ts';
 import { clientAddress, originAllowed } from '../guards.ts';
 import type { Account } from '../../../typeclasses/account.ts';
 import { AuditFilterError, characterHistory, listCharacters, parseEventSearch, searchEvents } from './queries.ts';
 import { cameOverHttps, COOKIE_NAME, cookieValue, sessionCookie, type AdminSession, type AdminSessions } from './sessions.ts';
+import { attemptLogin } from '../../login.ts';
 
 /** Every state-changing request carries this header; see README.md (CSRF). */
 export const CSRF_HEADER = 'x-mud-admin';
@@ -122,32 +122,14 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     const tried = name.trim();
     const address = addressOf(req);
     const actor: AuditActor = { account: null, character: null, session_id: null, protocol: PROTOCOL, remote_addr: address };
-    // As the telnet `connect` does: the same guard, the same events (commands/account/login.ts).
-    const refuse = (lock: Lockout) => {
-      game.audit.emit(
-        auditEvent('login_locked', actor, {
-          success: false,
-          payload: { name_tried: tried, locked_by: lock.reason, failures: lock.failures, retry_after_seconds: Math.ceil(lock.retryAfterMs / 1000), via: 'admin' },
-        }),
-      );
-      res.set('Retry-After', String(Math.ceil(lock.retryAfterMs / 1000)));
-      problem(res, 429, `Too many failed logins for this ${lock.reason}; try again in ${Math.ceil(lock.retryAfterMs / 60_000)} minute(s).`);
-    };
-    const locked = game.loginGuard.check(tried, address);
-    if (locked) return refuse(locked);
-    const { account, ok } = await game.accounts.authenticate(tried, password);
-    if (!account || !ok) {
-      game.audit.emit(
-        auditEvent('login_failed', actor, {
-          success: false,
-          payload: { name_tried: tried, reason: account ? 'wrong password' : 'no such account', via: 'admin' },
-        }),
-      );
-      account?.countFailedLogin();
-      const lockout = game.loginGuard.recordFailure(tried, address);
-      if (lockout) return refuse(lockout);
-      return problem(res, 401, 'Wrong name or password.');
+    // The same guard, checks and events as the telnet `connect` (server/login.ts).
+    const result = await attemptLogin(game, { name: tried, address, audit: (type, fields) => game.audit.emit(auditEvent(type, actor, fields)), payload: { via: 'admin' } }, password);
+    if (result.outcome === 'locked') {
+      res.set('Retry-After', String(Math.ceil(result.lock.retryAfterMs / 1000)));
+      return problem(res, 429, result.message);
     }
+    if (result.outcome === 'wrong') return problem(res, 401, 'Wrong name or password.');
+    const { account } = result;
     if (!account.hasPermission('Admin')) {
       // The right password, so not a guess: audited, but not counted towards a lock-out.
       game.audit.emit(

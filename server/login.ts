@@ -1,0 +1,67 @@
+import type { Account } from '../typeclasses/account.ts';
+import type { AuditEvent, AuditEventType } from './audit/events.ts';
+import type { Game } from './game.ts';
+import type { Lockout } from './login_guard.ts';
+
+/** States an audit event with the caller's actor (a telnet session, a web console request). */
+export type AuditFn = (type: AuditEventType, fields: Partial<Pick<AuditEvent, 'target' | 'payload' | 'success'>>) => void;
+
+export type LoginResult =
+  | { outcome: 'ok'; account: Account; failedSinceLastLogin: number }
+  | { outcome: 'wrong' }
+  /** Locked out: already (nothing was checked) or by this very failure (`afterFailure`). */
+  | { outcome: 'locked'; lock: Lockout; afterFailure: boolean; message: string };
+
+export interface LoginAttempt {
+  name: string;
+  address: string;
+  audit: AuditFn;
+  /** Added to every event's payload (the console marks its own with `via: 'admin'`). */
+  payload?: Record<string, unknown>;
+}
+
+/**
+ * A lock-out in force for this name or address, audited as a refusal; null when the login may
+ * go on. Front ends ask this before prompting for a password.
+ */
+export function refuseIfLocked(game: Game, attempt: LoginAttempt): LoginResult | null {
+  const lock = game.loginGuard.check(attempt.name, attempt.address);
+  return lock ? locked(attempt, lock, false) : null;
+}
+
+/**
+ * One login attempt as every front end makes it: the lock-out guard, the password check (an
+ * unknown name costs a hash too), the failure count and the audit events. What to tell the
+ * person, and the login_ok event with its actor, stay with the front end.
+ */
+export async function attemptLogin(game: Game, attempt: LoginAttempt, password: string): Promise<LoginResult> {
+  const refused = refuseIfLocked(game, attempt);
+  if (refused) return refused;
+  const { account, ok } = await game.accounts.authenticate(attempt.name, password);
+  if (!account || !ok) {
+    attempt.audit('login_failed', {
+      success: false,
+      payload: { name_tried: attempt.name, reason: account ? 'wrong password' : 'no such account', ...attempt.payload },
+    });
+    account?.countFailedLogin();
+    const lockout = game.loginGuard.recordFailure(attempt.name, attempt.address);
+    return lockout ? locked(attempt, lockout, true) : { outcome: 'wrong' };
+  }
+  game.loginGuard.recordSuccess(attempt.name);
+  return { outcome: 'ok', account, failedSinceLastLogin: account.failedLoginsSinceLastLogin };
+}
+
+function locked(attempt: LoginAttempt, lock: Lockout, afterFailure: boolean): LoginResult {
+  attempt.audit('login_locked', {
+    success: false,
+    payload: {
+      name_tried: attempt.name,
+      locked_by: lock.reason,
+      failures: lock.failures,
+      retry_after_seconds: Math.ceil(lock.retryAfterMs / 1000),
+      ...attempt.payload,
+    },
+  });
+  const message = `Too many failed logins for this ${lock.reason}; try again in ${Math.ceil(lock.retryAfterMs / 60_000)} minute(s).`;
+  return { outcome: 'locked', lock, afterFailure, message };
+}
