@@ -182,11 +182,7 @@ export class TableWriter {
         this.flushSome();
       });
     } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.flushSome();
-      }, ms);
-      this.timer.unref();
+      this.flushAfter(ms);
     }
   }
 
@@ -194,10 +190,15 @@ export class TableWriter {
     if (this.timer) clearTimeout(this.timer);
     const delay = this.retryDelay;
     this.retryDelay = Math.min(this.retryDelay * 2, 30_000);
+    this.flushAfter(delay);
+  }
+
+  /** Arms the one timer; unref'd so that held events never keep the process alive on their own. */
+  private flushAfter(ms: number): void {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.flushSome();
-    }, delay);
+    }, ms);
     this.timer.unref();
   }
 

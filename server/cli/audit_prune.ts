@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { auditDirOf } from '../audit/jsonl_files.ts';
 import { pruneTrail } from '../audit/retention.ts';
-import { ConfigError, defaultAuditTrailConfig, loadConfig } from '../config.ts';
+import { defaultAuditTrailConfig } from '../config.ts';
 import { ObjectStore } from '../store/index.ts';
-import { die } from './shell.ts';
+import { die, loadConfigOrDie } from './shell.ts';
 
 const USAGE = 'usage: npm run audit-prune [-- --days N]   (default: MUD_AUDIT_RETENTION_DAYS, 90)';
 
@@ -31,13 +31,7 @@ for (let i = 0; i < args.length; i++) {
   }
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) die(error.message, 2);
-  throw error;
-}
+const config = loadConfigOrDie();
 days ??= (config.audit ?? defaultAuditTrailConfig()).retentionDays;
 if (days === 0) {
   process.stdout.write('Retention is 0 days (keep everything): nothing pruned.\n');

@@ -10,9 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { auditDirOf, compareTrailNames, listTrailFiles, trailPosition } from '../audit/jsonl_files.ts';
 import { verifyTrail } from '../audit/verify.ts';
-import { ConfigError, loadConfig } from '../config.ts';
 import { ObjectStore } from '../store/index.ts';
-import { die } from './shell.ts';
+import { die, loadConfigOrDie } from './shell.ts';
 
 const USAGE = 'usage: npm run audit-verify [-- <file>...]   (default: every file in MUD_LOG_DIR/audit, oldest first)';
 
@@ -38,13 +37,7 @@ if (args.length) {
   if (files.every((f) => trailPosition(path.basename(f)) !== null)) files.sort((a, b) => compareTrailNames(path.basename(a), path.basename(b)));
   where = `${files.length} file(s)`;
 } else {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) die(error.message, 2);
-    throw error;
-  }
+  const config = loadConfigOrDie();
   const dir = auditDirOf(config.logDir);
   files = listTrailFiles(dir);
   where = shown(dir);

@@ -8,18 +8,22 @@ export function die(message: string, code = 1): never {
   process.exit(code);
 }
 
+/** The configuration from the environment; a bad setting is a usage error (exit 2), told in one line. */
+export function loadConfigOrDie(): GameConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) die(error.message, 2);
+    throw error;
+  }
+}
+
 /**
  * Opens the game on the configured data dir for a shell tool (no listeners), runs `work`, then
  * shuts down so the database and the logs are flushed.
  */
 export async function withGame(work: (game: Game, config: GameConfig) => Promise<number> | number, options: { refuseWhileRunning: boolean }): Promise<void> {
-  let config: GameConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) die(error.message, 2);
-    throw error;
-  }
+  const config = loadConfigOrDie();
   const pid = runningServerPid(config.dataDir);
   if (options.refuseWhileRunning && pid !== null) {
     die(`the server (pid ${pid}) is running on ${config.dataDir}; stop it first, or use the in-game command instead.`);

@@ -6,34 +6,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { PASSWORD, tempDir } from '../support/game.ts';
-import { spawnServer, type ServerProcess } from '../support/server_process.ts';
+import { describe, expect, it } from 'vitest';
+import { serverEnv, trackServerProcesses } from '../support/cleanup.ts';
+import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
-import { until, Walker } from '../support/walker.ts';
+import { until } from '../support/walker.ts';
 
 const CLIENTS = 4;
 /** Acknowledged moves each client has before the kill. */
 const MIN_ACKED = 15;
 
 describe('kill -9 under load', () => {
-  const servers: ServerProcess[] = [];
-  const walkers: Walker[] = [];
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const w of walkers.splice(0)) w.close();
-    for (const s of servers.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const started = trackServerProcesses();
+  const { walkers } = started;
 
   it('loses no acknowledged command and recovers cleanly on restart', { timeout: 60_000 }, async () => {
-    const dir = tempDir('mud-crash-');
-    dirs.push(dir);
-    const env = { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), MUD_WEB: 'off' };
-    const server = await spawnServer(env);
-    servers.push(server);
+    const dir = started.tempDir('mud-crash-');
+    const env = serverEnv(dir);
+    const server = await started.spawnServer(env);
     const names = Array.from({ length: CLIENTS }, (_, i) => `Crash${i}`);
-    for (const name of names) walkers.push(await Walker.login(server.telnetPort, name));
+    for (const name of names) await started.login(server.telnetPort, name);
 
     // Everyone plays flat out; once each has enough acknowledged moves, the server is killed
     // while their next commands are in flight.
@@ -49,8 +41,7 @@ describe('kill -9 under load', () => {
 
     // Restart on the same data dir: it notices the unclean stop and every player gets back in,
     // in the room of their last acknowledged move (or of the move in flight, if it committed).
-    const again = await spawnServer(env);
-    servers.push(again);
+    const again = await started.spawnServer(env);
     const serverLog = () => fs.readFileSync(path.join(dir, 'logs', 'server.log'), 'utf8');
     // The server log is written asynchronously (one batch per event-loop turn): poll for it.
     await expect.poll(serverLog, { timeout: 10_000 }).toContain('did not shut down cleanly');

@@ -4,32 +4,23 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/game.ts';
-import { spawnServer, type ServerProcess } from '../support/server_process.ts';
-import { until, Walker } from '../support/walker.ts';
+import { describe, expect, it } from 'vitest';
+import { serverEnv, trackServerProcesses } from '../support/cleanup.ts';
+import { until } from '../support/walker.ts';
 
 const CLIENTS = 5;
 const MIN_ACKED = 10;
 
 describe('graceful stop under load', () => {
-  const servers: ServerProcess[] = [];
-  const walkers: Walker[] = [];
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const w of walkers.splice(0)) w.close();
-    for (const s of servers.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const started = trackServerProcesses();
+  const { walkers } = started;
 
   it('SIGTERM unpuppets everyone, flushes every acknowledged command to the audit log and exits 0', { timeout: 60_000 }, async () => {
-    const dir = tempDir('mud-sigterm-');
-    dirs.push(dir);
+    const dir = started.tempDir('mud-sigterm-');
     const logDir = path.join(dir, 'logs');
-    const server = await spawnServer({ MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: logDir, MUD_WEB: 'off' });
-    servers.push(server);
+    const server = await started.spawnServer(serverEnv(dir));
     const names = Array.from({ length: CLIENTS }, (_, i) => `Stopper${i}`);
-    for (const name of names) walkers.push(await Walker.login(server.telnetPort, name));
+    for (const name of names) await started.login(server.telnetPort, name);
 
     let stop = false;
     const playing = walkers.map((w) => w.play(() => stop, { says: true }));

@@ -7,30 +7,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/game.ts';
-import { spawnServer, type ServerProcess } from '../support/server_process.ts';
-import { Walker } from '../support/walker.ts';
+import { describe, expect, it } from 'vitest';
+import { serverEnv, trackServerProcesses } from '../support/cleanup.ts';
 
 describe('log directory trouble', () => {
-  const servers: ServerProcess[] = [];
-  const walkers: Walker[] = [];
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const w of walkers.splice(0)) w.close();
-    for (const s of servers.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  });
+  const started = trackServerProcesses();
 
   it('keeps the game running, reports the trouble and writes the held lines once the dir is back', { timeout: 60_000 }, async () => {
-    const dir = tempDir('mud-logtrouble-');
-    dirs.push(dir);
+    const dir = started.tempDir('mud-logtrouble-');
     const logDir = path.join(dir, 'logs');
     const moved = `${logDir}.moved`;
-    const server = await spawnServer({ MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: logDir, MUD_WEB: 'off' });
-    servers.push(server);
-    const player = await Walker.login(server.telnetPort, 'Scribe');
-    walkers.push(player);
+    const server = await started.spawnServer(serverEnv(dir));
+    const player = await started.login(server.telnetPort, 'Scribe');
     const commandLog = () => {
       const file = path.join(logDir, 'command_audit.log');
       return fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : '';
@@ -57,8 +45,7 @@ describe('log directory trouble', () => {
       )
       .toMatch(/\[logging\] .*command_audit\.log.*ENOTDIR/);
     // A second player can still come in (their account and character go to the database).
-    const late = await Walker.login(server.telnetPort, 'Latecomer');
-    walkers.push(late);
+    const late = await started.login(server.telnetPort, 'Latecomer');
     await late.say('late-1');
 
     // The directory comes back; the server's retries (1 s, doubling) find it and write what they held.

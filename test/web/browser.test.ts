@@ -1,39 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, findChromium, useGameAndBrowser } from '../support/browser.ts';
 import { PASSWORD } from '../support/game.ts';
-import { requireTool } from '../support/tools.ts';
-import { startWebGame, type WebGame } from './support.ts';
+import { startWebGame } from './support.ts';
 
 // Page functions run in the browser, which has `document`; this project compiles without the DOM lib.
 declare const document: any;
 
-const executablePath = requireTool('the webclient browser test', 'chromium');
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
-
-/** Debian's Chromium, headless, with nothing that would reach beyond this machine. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const executablePath = findChromium('the webclient browser test');
 
 describe.skipIf(!executablePath)('the webclient in a real browser', () => {
-  let run: WebGame;
-  let browser: Browser;
-  beforeAll(async () => {
-    [run, browser] = await Promise.all([startWebGame(), chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS })]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await run?.stop();
-  });
+  const session = useGameAndBrowser(executablePath, startWebGame);
 
   const paneText = (page: Page) => page.locator('#output').evaluate((el) => el.textContent ?? '');
   const waitForText = (page: Page, text: string) =>
@@ -41,8 +20,8 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
   const inputType = (page: Page) => page.locator('#input').getAttribute('type');
 
   it('fits a phone-sized screen', async () => {
-    const page = await browser.newPage({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
-    await page.goto(`${run.url}/webclient`);
+    const page = await session.browser.newPage({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+    await page.goto(`${session.run.url}/webclient`);
     await page.waitForSelector('#status');
     const box = await page.evaluate(() => {
       const rect = (id: string) => document.getElementById(id)!.getBoundingClientRect();
@@ -61,7 +40,7 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
   });
 
   it('plays: create through the password prompt, look, move, and shows hostile text as text', async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 640 } });
+    const page = await session.browser.newPage({ viewport: { width: 960, height: 640 } });
     const dialogs: string[] = [];
     const problems: string[] = [];
     page.on('dialog', (dialog) => {
@@ -76,8 +55,8 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
 
-    await page.goto(`${run.url}/`);
-    await waitForText(page, `Welcome to ${run.config.serverName}!`);
+    await page.goto(`${session.run.url}/`);
+    await waitForText(page, `Welcome to ${session.run.config.serverName}!`);
     await page.waitForSelector('#status.connected');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('input');
 
@@ -110,7 +89,7 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
     expect(await page.locator('.echo', { hasText: '> look' }).count()).toBe(1);
 
     // Another player, on telnet, says something that would be markup in a careless client.
-    const telly = await run.login('Telly');
+    const telly = await session.run.login('Telly');
     await telly.command('north', 'Courtyard');
     const img = '<img src=x onerror=alert(1)>';
     const script = '<script>alert(2)</script>';
@@ -139,7 +118,7 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'webclient.png') });
 
     // Everything came from this server: no CDN, nothing else.
-    expect(requests.filter((url) => !url.startsWith(run.url))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(session.run.url))).toEqual([]);
     expect(requests.some((url) => url.includes('/socket.io/socket.io.min.js'))).toBe(true);
     expect(problems).toEqual([]);
     expect(await inputType(page)).toBe('text');
@@ -162,7 +141,7 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('input');
 
     // The server goes away: the farewell is shown, then a visible state and a clear message.
-    await run.game.shutdown('test over');
+    await session.run.game.shutdown('test over');
     await waitForText(page, 'The server is shutting down');
     await waitForText(page, 'Cannot reach the game server');
     await page.waitForSelector('#status.down');

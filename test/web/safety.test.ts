@@ -1,20 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultConfig, loadConfig, ConfigError } from '../../server/config.ts';
 import { DEFAULT_WEB_LIMITS } from '../../server/web/front_end.ts';
 import { clientAddress, normaliseAddress, originAllowed, TokenBucket } from '../../server/web/guards.ts';
 import { AnsiParser, isDefaultStyle } from '../../web/ansi.js';
-import { TestWebClient, startWebGame, type WebGame } from './support.ts';
+import { stopAfterEach } from '../support/cleanup.ts';
+import { TestWebClient, startWebGame } from './support.ts';
 
 describe('webclient safety against a hostile socket', () => {
-  const runs: WebGame[] = [];
-  const start = async (...args: Parameters<typeof startWebGame>) => {
-    const run = await startWebGame(...args);
-    runs.push(run);
-    return run;
-  };
-  afterEach(async () => {
-    await Promise.all(runs.splice(0).map((r) => r.stop()));
-  });
+  const start = stopAfterEach(startWebGame);
 
   it('answers malformed, wrong and oversized messages with a clear message, and keeps serving', async () => {
     const run = await start();

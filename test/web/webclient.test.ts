@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { stopAfterEach } from '../support/cleanup.ts';
 import { PASSWORD } from '../support/game.ts';
-import { startWebGame, type WebGame } from './support.ts';
+import { startWebGame } from './support.ts';
 
 describe('the webclient socket: same game, same pipeline as telnet', () => {
-  const runs: WebGame[] = [];
-  const start = async (...args: Parameters<typeof startWebGame>) => {
-    const run = await startWebGame(...args);
-    runs.push(run);
-    return run;
-  };
-  afterEach(async () => {
-    await Promise.all(runs.splice(0).map((r) => r.stop()));
-  });
+  const start = stopAfterEach(startWebGame);
 
   it('creates an account through the password prompts, moves, and hears a telnet player', async () => {
     const run = await start();

@@ -3,22 +3,15 @@
  * the HTTP APIs and on the live-tail socket; failed logins are audited and locked out exactly
  * as the telnet `connect` is; logout ends the session.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { stopAfterEach } from '../support/cleanup.ts';
 import { PASSWORD } from '../support/game.ts';
-import { ADMIN, startAdminGame, type AdminGame } from './support.ts';
+import { ADMIN, startAdminGame } from './support.ts';
 
 const APIS = ['/admin/api/me', '/admin/api/characters', '/admin/api/events', '/admin/api/events?type=say', '/admin/api/history?character=Warden', '/admin/api/stats', '/admin/api/nothing-here'];
 
 describe('the audit console refuses whoever is not an Admin', () => {
-  const runs: AdminGame[] = [];
-  const start = async (...args: Parameters<typeof startAdminGame>) => {
-    const run = await startAdminGame(...args);
-    runs.push(run);
-    return run;
-  };
-  afterEach(async () => {
-    await Promise.all(runs.splice(0).map((r) => r.stop()));
-  });
+  const start = stopAfterEach(startAdminGame);
 
   it('serves the page to anyone, under the strict CSP, with no inline script', async () => {
     const run = await start();

@@ -1,43 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, findChromium, useGameAndBrowser } from '../support/browser.ts';
 import { PASSWORD } from '../support/game.ts';
-import { requireTool } from '../support/tools.ts';
-import { ADMIN, startAdminGame, type AdminGame } from './support.ts';
+import { ADMIN, startAdminGame } from './support.ts';
 
 // Page functions run in the browser, which has `document`; this project compiles without the DOM lib.
 declare const document: any;
 
-const executablePath = requireTool('the audit console browser test', 'chromium');
-const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
-
-/** As test/web/browser.test.ts: Debian's Chromium, headless, reaching nothing beyond this machine. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const executablePath = findChromium('the audit console browser test');
 
 describe.skipIf(!executablePath)('the audit console in a real browser', () => {
-  let run: AdminGame;
-  let browser: Browser;
-  beforeAll(async () => {
-    [run, browser] = await Promise.all([startAdminGame(), chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS })]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await run?.stop();
-  });
+  const session = useGameAndBrowser(executablePath, startAdminGame);
 
   /** A fresh browser context (its own cookies) that records anything going wrong. */
   async function openPage(): Promise<{ page: Page; problems: string[]; requests: string[]; dialogs: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems: string[] = [];
     const requests: string[] = [];
     const dialogs: string[] = [];
@@ -51,7 +30,7 @@ describe.skipIf(!executablePath)('the audit console in a real browser', () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${run.url}/admin`);
+    await page.goto(`${session.run.url}/admin`);
     await page.waitForSelector('#login:not([hidden])');
     return { page, problems, requests, dialogs };
   }
@@ -66,9 +45,9 @@ describe.skipIf(!executablePath)('the audit console in a real browser', () => {
 
   it('an admin logs in, watches a command arrive live, filters events by character, and logs out', async () => {
     const { page, problems, requests, dialogs } = await openPage();
-    const pleb = await run.login('Pleb');
+    const pleb = await session.run.login('Pleb');
     await pleb.command('north', 'Courtyard');
-    const other = await run.login('Other');
+    const other = await session.run.login('Other');
     await other.command('say not me', 'You say');
 
     await logIn(page, ADMIN);
@@ -122,7 +101,7 @@ describe.skipIf(!executablePath)('the audit console in a real browser', () => {
 
     expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith(run.url))).toEqual([]);
+    expect(requests.filter((url) => !url.startsWith(session.run.url))).toEqual([]);
 
     await page.click('#logout');
     await page.waitForSelector('#login:not([hidden])');
@@ -133,7 +112,7 @@ describe.skipIf(!executablePath)('the audit console in a real browser', () => {
 
   it('refuses a player account, showing why and nothing else', async () => {
     const { page, problems } = await openPage();
-    await run.login('Player1');
+    await session.run.login('Player1');
     await logIn(page, 'Player1');
     await page.waitForFunction(() => document.getElementById('login-error')!.textContent !== '');
     expect(await page.locator('#login-error').textContent()).toMatch(/needs Admin permission/);
