@@ -101,7 +101,9 @@ export class Game {
       this.log.server.error(`Audit sink failed on a ${event.event_type} event: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
     );
     this.audit.subscribe(textLogSink(this.logs));
-    this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'));
+    this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
+      this.log.server.error(`Sending after a commit failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
+    );
     this.auditTrail = openAuditTrail(config, this.store, this.log.server);
     this.audit.subscribe(this.auditTrail.sink);
     this.typeclasses = options.typeclasses ?? defaultTypeclasses();

@@ -164,9 +164,10 @@ export class Session {
    * crash could still take back. Outside a unit of work it goes at once.
    */
   private out(action: (transport: SessionTransport) => void): void {
-    this.game.store.afterCommit(() => {
-      if (!this.closed) action(this.transport);
-    });
+    // Checked now, not at the commit: a farewell and its close, said just before the session
+    // is marked closed (a shutdown does both in one go), must still go out.
+    if (this.closed) return;
+    this.game.store.afterCommit(() => action(this.transport));
   }
 
   private dequeue(): string {

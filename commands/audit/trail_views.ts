@@ -51,7 +51,7 @@ export function formatAuditRows(rows: readonly AuditEventRow[]): string {
 async function searchPage(ctx: CharacterContext, search: AuditSearch, title: string, more: (page: number) => string): Promise<void> {
   const trail = ctx.game.auditTrail;
   if (!trail.config.table) return ctx.reply('The audit table is off on this server (MUD_AUDIT_TABLE=off).');
-  // Out of the command's transaction (this runs after an await): write the pending batch.
+  // Out of the command's unit of work (this runs after an await): write the pending batch.
   trail.flushTable();
   const rows = ctx.game.store.searchAuditEvents({ ...search.query, limit: search.pageSize + 1, offset: (search.page - 1) * search.pageSize });
   const page = rows.slice(0, search.pageSize);
@@ -62,7 +62,7 @@ async function searchPage(ctx: CharacterContext, search: AuditSearch, title: str
 }
 
 export async function auditSearch(ctx: CharacterContext): Promise<void> {
-  await null; // leave the command's transaction (see searchPage)
+  await null; // leave the command's unit of work (see searchPage)
   if (!ctx.account.hasPermission('Builder')) return ctx.reply('Searching the audit trail needs Builder permission.');
   if (!ctx.args.trim()) {
     return ctx.reply(

@@ -129,9 +129,9 @@ export class TableWriter {
   }
 
   /**
-   * Writes everything queued now, `batchSize` rows per transaction. Only where no transaction
-   * is open (a timer, after an await, at shutdown): inside one it would commit with it. Returns
-   * false if it could not (database refusing, or called inside a transaction).
+   * Writes everything queued now, `batchSize` rows per transaction. Only outside a unit of work
+   * (a timer, after an await, at shutdown): inside one a failing command would take the rows
+   * with it. Returns false if it could not (database refusing, or called inside a unit).
    */
   flushNow(): boolean {
     if (!this.queue.length) return true;
@@ -139,7 +139,7 @@ export class TableWriter {
       this.noteError(new Error('the database is closed'));
       return false;
     }
-    if (this.store.db.inTransaction) return false;
+    if (this.store.inUnitOfWork) return false;
     while (this.queue.length) if (!this.writeOne()) return false;
     return true;
   }
@@ -167,7 +167,7 @@ export class TableWriter {
   /** Timer work: a few batches, then yield to the game if more are waiting. */
   private flushSome(): void {
     if (this.closed || !this.store.db.open) return;
-    if (this.store.db.inTransaction) return this.later(0);
+    if (this.store.inUnitOfWork) return this.later(0);
     for (let i = 0; i < 4 && this.queue.length; i++) {
       if (!this.writeOne()) return this.retry();
     }

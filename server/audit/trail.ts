@@ -195,8 +195,8 @@ export class AuditTrail {
   }
 
   /**
-   * Writes the table's queue now. Call where no transaction is open (after an `await` in a
-   * command): inside one, the rows would commit or roll back with it, so it does nothing there.
+   * Writes the table's queue now. Call outside a unit of work (after an `await` in a command):
+   * inside one, the rows would roll back with a failing command, so it does nothing there.
    */
   flushTable(): boolean {
     return this.table?.flushNow() ?? true;

@@ -124,10 +124,16 @@ export class ObjectStore {
   readonly db: Database.Database;
   private readonly stmt;
   private depth = 0;
-  /** Run in order when the open unit of work commits; dropped if it rolls back. */
+  /** Run in order when the turn's transaction commits; a rolled-back unit's are dropped. */
   private afterCommitActions: Array<() => void> = [];
+  /** A transaction is open for this event-loop turn (see openTurn). */
+  private turnOpen = false;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    /** Told when something said after a commit fails to send (it must not stop the commit). */
+    private readonly onActionError: (error: unknown) => void = (error) => console.error('[store] after-commit action failed:', error),
+  ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -182,36 +188,73 @@ export class ObjectStore {
   }
 
   /**
-   * Runs `work` inside one transaction (nested calls join the outer one). If `work` returns a
-   * promise, only its synchronous part is inside the transaction: what it writes after its first
-   * `await` commits on its own, which keeps the event loop free while, say, a password hashes.
+   * Runs `work` as one unit: all its writes stand or, if it throws, none do (a savepoint in the
+   * turn's transaction; nested calls join the outer unit). If `work` returns a promise, only its
+   * synchronous part is the unit: what it writes after its first `await` goes into whatever
+   * turn is open then, which keeps the event loop free while, say, a password hashes.
    */
   unitOfWork<T>(work: () => T): T {
     if (this.depth > 0 || !this.db.open) return work();
-    this.db.exec('BEGIN');
+    this.openTurn();
+    this.db.exec('SAVEPOINT unit');
+    const actionsBefore = this.afterCommitActions.length;
     this.depth++;
-    let committed = false;
+    let done = false;
     try {
       const result = work();
-      this.depth--;
-      this.db.exec('COMMIT');
-      committed = true;
+      done = true;
       return result;
     } finally {
-      const actions = this.afterCommitActions;
-      this.afterCommitActions = [];
-      if (!committed) {
-        this.depth = 0;
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      } else {
-        for (const action of actions) action();
+      this.depth--;
+      if (done) this.db.exec('RELEASE unit');
+      else {
+        // Only this unit is undone, and what it said is never sent; the rest of the turn stands.
+        this.db.exec('ROLLBACK TO unit');
+        this.db.exec('RELEASE unit');
+        this.afterCommitActions.length = actionsBefore;
       }
     }
   }
 
+  /**
+   * Group commit: the units of work of one event-loop turn share one transaction, committed at
+   * the end of the turn, and what they said is sent after that commit. A turn of 50 players'
+   * commands costs one COMMIT, and no reply ever leaves before its command's writes are durable.
+   */
+  private openTurn(): void {
+    if (this.turnOpen) return;
+    this.db.exec('BEGIN');
+    this.turnOpen = true;
+    setImmediate(() => this.commitTurn());
+  }
+
+  /** Commits the open turn, then sends what its units said, in order. Safe to call any time. */
+  commitTurn(): void {
+    if (!this.turnOpen) return;
+    this.turnOpen = false;
+    if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+    const actions = this.afterCommitActions;
+    this.afterCommitActions = [];
+    for (const action of actions) {
+      try {
+        action();
+      } catch (error) {
+        this.onActionError(error);
+      }
+    }
+  }
+
+  /**
+   * True while a unit of work runs: writes now would be undone if it failed. Outside one (a
+   * timer, after an await) writes join the turn's transaction, which only ever commits.
+   */
+  get inUnitOfWork(): boolean {
+    return this.depth > 0;
+  }
+
   /** Runs `action` when the open unit of work has committed, or now when none is open. */
   afterCommit(action: () => void): void {
-    if (this.depth > 0) this.afterCommitActions.push(action);
+    if (this.turnOpen) this.afterCommitActions.push(action);
     else action();
   }
 
@@ -417,6 +460,7 @@ export class ObjectStore {
 
   close(): void {
     if (!this.db.open) return;
+    this.commitTurn();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }

@@ -78,7 +78,7 @@ function rowView(row: AuditEventRow & { id?: number }): EventView {
 
 /** One page of the table, newest first; the pending batch is written first so it is included. */
 export function searchEvents(game: Game, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): EventPage {
-  // HTTP handlers run outside any command's transaction, so this writes (see AuditTrail.flushTable).
+  // HTTP handlers run outside any command's unit of work, so this writes (see AuditTrail.flushTable).
   game.auditTrail.flushTable();
   const rows = game.store.searchAuditEvents({ ...query, limit: limit + 1, offset: (page - 1) * limit });
   return { events: rows.slice(0, limit).map(rowView), page, limit, more: rows.length > limit };
