@@ -142,12 +142,7 @@ describe('secrets and forged lines', () => {
     const secrets = ['Prompted-Secret-1', 'OneLine-Secret-2', 'Changed-Secret-3', 'Admin-Set-Secret-4', 'Crash-Secret-5', 'Wrong-Secret-6'];
     const admin = await run.login('Root');
     const c = await run.connect();
-    c.send('create Victim');
-    await c.waitFor('Password:');
-    c.send(secrets[0]!);
-    await c.waitFor('Confirm password:');
-    c.send(secrets[0]!);
-    await c.waitFor('You become Victim');
+    await c.createAtPrompts('Victim', secrets[0]!);
     await c.command(`password ${secrets[0]} ${secrets[2]}`, 'Password changed.');
     c.send('password');
     await c.waitFor('Current password:');

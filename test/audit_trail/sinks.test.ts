@@ -11,12 +11,7 @@ describe('the JSONL trail and the audit table of a scripted telnet session', () 
     const secrets = ['Prompted-Secret-1', 'Changed-Secret-2', 'Admin-Set-Secret-3', 'Wrong-Secret-4'];
     const admin = await run.login('Root');
     const c = await run.connect();
-    c.send('create Victim');
-    await c.waitFor('Password:');
-    c.send(secrets[0]!);
-    await c.waitFor('Confirm password:');
-    c.send(secrets[0]!);
-    await c.waitFor('You become Victim');
+    await c.createAtPrompts('Victim', secrets[0]!);
     await c.command(`password ${secrets[0]} ${secrets[1]}`, 'Password changed.');
     await c.command('north', 'Courtyard');
     await c.command('say a sword, please', 'You say');

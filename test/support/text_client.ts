@@ -69,6 +69,16 @@ export abstract class TextClient {
     return this.waitFor(reply);
   }
 
+  /** `create <name>`, answering the Password: and Confirm password: prompts as a person would. */
+  async createAtPrompts(name: string, password: string): Promise<void> {
+    this.send(`create ${name}`);
+    await this.waitFor('Password:');
+    this.send(password);
+    await this.waitFor('Confirm password:');
+    this.send(password);
+    await this.waitFor(`You become ${name}`);
+  }
+
   /** Resolves when the server has closed the connection. */
   async waitClosed(timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
