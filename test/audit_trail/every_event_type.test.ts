@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditEventType } from '../../server/audit/events.ts';
+import { startGame, type RunningGame } from '../support/game.ts';
+import { facts, readTableFile, readTrail } from './helpers.ts';
+
+/** Every type the bus knows: a Record, so a type added to AuditEventType fails to compile here until it is played below. */
+const TYPES: Record<AuditEventType, true> = {
+  command: true, move_leave: true, move_arrive: true, puppet: true, unpuppet: true, character_created: true,
+  account_created: true, login_ok: true, login_failed: true, logout: true, password_changed: true, typeclass_swapped: true,
+  connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
+  object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, emote: true,
+  get: true, drop: true, give: true,
+};
+const ALL_TYPES = Object.keys(TYPES) as AuditEventType[];
+
+describe('every audit event type', () => {
+  let run: RunningGame;
+  afterEach(async () => run?.stop());
+
+  it('is produced by a real session and lands identically in the JSONL trail and the table, without secrets', async () => {
+    run = await startGame({ game: { loginGuard: { maxFailures: 2, windowMs: 60_000, lockMs: 60_000 } } });
+    const secrets = ['First-Secret-1', 'Second-Secret-2', 'Guess-Secret-3', 'Guess-Secret-4'];
+    const root = await run.login('Root');
+    const pleb = await run.connect();
+    await pleb.createAtPrompts('Pleb', secrets[0]!);
+    await pleb.command(`password ${secrets[0]} ${secrets[1]}`, 'Password changed.');
+    await pleb.command('say hello all', 'You say');
+    await pleb.command('whisper Root = psst', 'You whisper');
+    await pleb.command('pose waves.', 'Pleb waves.');
+    await pleb.command('north', 'Courtyard');
+    await pleb.command('east', 'Library');
+    await pleb.command('get book', 'You pick up');
+    await pleb.command('drop book', 'You drop');
+    await pleb.command('get book', 'You pick up');
+    await pleb.command('west', 'Courtyard');
+    await pleb.command('south', 'Limbo');
+    await pleb.command('give book to Root', 'You give');
+    await root.command('@create lamp', 'Created lamp');
+    await root.command('@name lamp = oil lamp', 'now called oil lamp');
+    await root.command('@destroy oil lamp', 'Destroyed');
+    await root.command('@typeclass/noinit Pleb = typeclasses/audited_character.AuditedCharacter', 'without running its creation hook');
+    await pleb.command('quit', 'Goodbye');
+    await pleb.waitClosed();
+    const guesser = await run.connect();
+    await guesser.command(`connect Pleb ${secrets[2]}`, 'Wrong name or password.');
+    await guesser.command(`connect Pleb ${secrets[3]}`, 'Too many failed logins');
+
+    await run.stop();
+    const trail = readTrail(run.config.logDir);
+    const table = readTableFile(run.config.dataDir);
+    expect(table.map((e) => [e.seq, facts(e)])).toEqual(trail.map((r) => [r.seq, facts(r)]));
+    const seen = new Set(trail.map((r) => r.event_type));
+    expect(ALL_TYPES.filter((t) => !seen.has(t))).toEqual([]);
+    expect([...seen].filter((t) => !ALL_TYPES.includes(t))).toEqual([]);
+    const everything = (await run.logs.everything()) + JSON.stringify(table);
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+  });
+});
