@@ -90,7 +90,10 @@ export class Dispatcher {
       }
       command = entry.command;
     } else {
-      const exit = room?.contents.find((obj) => obj.isExit && obj.answersTo(parsed.word));
+      // An exit by its first word ("north", not "north/x"), or by the whole line for a name of
+      // several words ("iron gate"); never by dbref.
+      const byWord = parsed.switches.length ? null : room?.exitNamed(parsed.word);
+      const exit = byWord ?? room?.exitNamed(line.trim());
       if (exit instanceof Exit) command = exitCommand(exit);
     }
     if (!command) return this.unknown(session, parsed.word);
@@ -138,15 +141,15 @@ export class Dispatcher {
     done: (ok: boolean) => void = () => {},
   ): Promise<void> {
     try {
-      await this.game.store.unitOfWork(() => {
-        preCmd();
-        return command.run(ctx);
-      });
+      // Two units: the caller's pre-command hook (an audited character counts the command)
+      // stands even if the command itself then fails and is undone.
+      this.game.store.unitOfWork(preCmd);
+      await this.game.store.unitOfWork(() => command.run(ctx));
       done(true);
     } catch (error) {
       done(false);
       if (error instanceof SessionClosedError) return;
-      this.game.reportCommandError(session, command, ctx.args, error);
+      this.game.reportCommandError(session, command, error);
       session.msg(`Sorry, '${command.key}' failed with an internal error; the operators can find it in the server log.`);
     }
   }

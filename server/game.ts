@@ -102,7 +102,7 @@ export class Game {
     );
     this.audit.subscribe(textLogSink(this.logs));
     this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
-      this.log.server.error(`Sending after a commit failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
+      this.log.server.error(`Store: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
     );
     this.auditTrail = openAuditTrail(config, this.store, this.log.server);
     this.audit.subscribe(this.auditTrail.sink);
@@ -172,9 +172,14 @@ export class Game {
   }
 
   /** A command threw: the server log gets the stack, never a secret argument. */
-  reportCommandError(session: Session, command: Command<never>, args: string, error: unknown): void {
+  reportCommandError(session: Session, command: Command<never>, error: unknown): void {
     let text = String((error as Error)?.stack ?? error);
-    if (command.secretArgs) for (const word of args.split(/\s+/).filter(Boolean)) text = text.split(word).join(MASK);
+    if (command.secretArgs) {
+      // The message may quote what was typed, and masking word by word is guesswork: the
+      // message goes, the stack frames (code locations only) stay.
+      const frames = text.split('\n').filter((line) => /^\s+at /.test(line));
+      text = [`${(error as Error)?.name ?? 'Error'}: ${MASK} (message withheld: the command carries a password)`, ...frames].join('\n');
+    }
     const who = session.puppet?.key ?? session.account?.name ?? `session #${session.id}`;
     this.log.server.error(`Command '${command.key}' by ${escapeForLog(who)} failed: ${escapeForLog(text)}`);
   }

@@ -86,8 +86,10 @@ export class ObjectManager {
         accountId: options.accountId ?? null,
       });
       const obj = this.instantiate(cls, record, new Attributes(this.store, record.id));
+      this.store.onRollback(() => this.byId.delete(obj.id));
       for (const [key, value] of Object.entries(options.attributes ?? {})) obj.attributes.set(key, value);
-      options.location?.contents.push(obj);
+      this.place(obj, null, options.location ?? null);
+      this.store.onRollback(() => this.place(obj, options.location ?? null, null));
       obj.atObjectCreation();
       return obj;
     });
@@ -96,13 +98,19 @@ export class ObjectManager {
   /** Changes where `obj` is, keeping both rooms' contents in step and the row on disk. */
   setLocation(obj: DefaultObject, destination: DefaultObject | null): void {
     const source = this.location(obj);
-    if (source) {
-      const at = source.contents.indexOf(obj);
-      if (at >= 0) source.contents.splice(at, 1);
-    }
-    obj.record.locationId = destination?.id ?? null;
+    this.place(obj, source, destination);
     this.save(obj);
-    destination?.contents.push(obj);
+    this.store.onRollback(() => this.place(obj, destination, source));
+  }
+
+  /** Moves `obj` between two contents lists, in memory only. */
+  private place(obj: DefaultObject, from: DefaultObject | null, to: DefaultObject | null): void {
+    if (from) {
+      const at = from.contents.indexOf(obj);
+      if (at >= 0) from.contents.splice(at, 1);
+    }
+    obj.record.locationId = to?.id ?? null;
+    to?.contents.push(obj);
   }
 
   /** Persists a change to an object's own fields (key, aliases, destination, home…). */
@@ -126,8 +134,11 @@ export class ObjectManager {
       this.setLocation(obj, null);
       this.store.deleteObject(obj.id);
       this.byId.delete(obj.id);
+      this.store.onRollback(() => this.byId.set(obj.id, obj));
       for (const other of this.byId.values()) {
-        if (other.record.homeId === obj.id) other.record.homeId = null;
+        if (other.record.homeId !== obj.id) continue;
+        other.record.homeId = null;
+        this.store.onRollback(() => (other.record.homeId = obj.id));
       }
     });
   }
@@ -141,6 +152,11 @@ export class ObjectManager {
   swapTypeclass(obj: DefaultObject, path: string, options: { runStartHooks: boolean }): void {
     const cls = this.registry.resolve(path);
     this.store.unitOfWork(() => {
+      const [oldPrototype, oldPath] = [Object.getPrototypeOf(obj) as object, obj.record.typeclass];
+      this.store.onRollback(() => {
+        Object.setPrototypeOf(obj, oldPrototype);
+        obj.record.typeclass = oldPath;
+      });
       Object.setPrototypeOf(obj, cls.prototype);
       obj.record.typeclass = path;
       this.save(obj);

@@ -35,6 +35,7 @@ export class Attributes {
   set(key: string, value: unknown): void {
     const json = JSON.stringify(value ?? null);
     this.store.setAttribute(this.objectId, key, json);
+    this.rememberForRollback(key);
     this.parsed.set(key, value ?? null);
     this.raw.delete(key);
   }
@@ -42,9 +43,21 @@ export class Attributes {
   delete(key: string): boolean {
     if (!this.has(key)) return false;
     this.store.deleteAttribute(this.objectId, key);
+    this.rememberForRollback(key);
     this.parsed.delete(key);
     this.raw.delete(key);
     return true;
+  }
+
+  /** If the running command fails, its SQL is undone: put the cached value back to match. */
+  private rememberForRollback(key: string): void {
+    const [hadParsed, parsed, raw] = [this.parsed.has(key), this.parsed.get(key), this.raw.get(key)];
+    this.store.onRollback(() => {
+      if (hadParsed) this.parsed.set(key, parsed);
+      else this.parsed.delete(key);
+      if (raw !== undefined) this.raw.set(key, raw);
+      else this.raw.delete(key);
+    });
   }
 
   keys(): string[] {
@@ -68,7 +81,12 @@ export class Attributes {
     const seq = ++list.lastSeq;
     this.store.appendListItem(this.objectId, key, seq, JSON.stringify(item ?? null), seq - options.keep);
     list.items.push(item ?? null);
-    if (list.items.length > options.keep) list.items.splice(0, list.items.length - options.keep);
+    const dropped = list.items.length > options.keep ? list.items.splice(0, list.items.length - options.keep) : [];
+    this.store.onRollback(() => {
+      list.items.pop();
+      list.items.unshift(...dropped);
+      list.lastSeq = seq - 1;
+    });
   }
 
   /** Names of the list attributes this object has in the store. */

@@ -62,7 +62,9 @@ export class AuditedCharacter extends Character {
   override atObjectCreation(): void {
     super.atObjectCreation();
     // location_history starts as the empty list every list attribute is before its first item.
-    for (const [key, value] of Object.entries(DEFAULTS)) this.attributes.set(key, value);
+    // Only what is missing is set: run again by @typeclass with hooks on an audited character,
+    // the hook must not wipe its counters or its running session.
+    for (const [key, value] of Object.entries(DEFAULTS)) if (!this.attributes.has(key)) this.attributes.set(key, value);
     this.emit(auditEvent('character_created', actorOf(null, this), { target: targetOf(this, 'character') }));
   }
 

@@ -91,12 +91,18 @@ export class DefaultObject {
 
   /** True for a name that is this object's key, one of its aliases, or its dbref. */
   answersTo(name: string): boolean {
+    return name.toLowerCase() === this.dbref || this.isNamed(name);
+  }
+
+  /** True for this object's key or one of its aliases (what a player may type for an exit). */
+  isNamed(name: string): boolean {
     const wanted = name.toLowerCase();
-    return (
-      wanted === this.dbref ||
-      this.key.toLowerCase() === wanted ||
-      this.aliases.some((alias) => alias.toLowerCase() === wanted)
-    );
+    return this.key.toLowerCase() === wanted || this.aliases.some((alias) => alias.toLowerCase() === wanted);
+  }
+
+  /** The exit in here named `name` (key or alias, not dbref), if any. */
+  exitNamed(name: string): DefaultObject | null {
+    return this.contents.find((obj) => obj.isExit && obj.isNamed(name)) ?? null;
   }
 
   /** Sends text to whoever puppets this object. */

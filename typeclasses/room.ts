@@ -9,11 +9,6 @@ export class Room extends DefaultObject {
     return this.contents.filter((obj) => obj.isExit);
   }
 
-  /** The exit `name` answers to, if this room has one. */
-  findExit(name: string): DefaultObject | null {
-    return this.exits.find((exit) => exit.answersTo(name)) ?? null;
-  }
-
   override returnAppearance(looker: DefaultObject): string {
     const lines = [ansi.roomName(this.key)];
     if (this.description) lines.push(this.description);

@@ -7,12 +7,14 @@ import type { Session } from '../../server/session.ts';
  */
 export async function askNewPassword(session: Session, question = 'Password: '): Promise<string | null> {
   const password = await session.ask(question, { secret: true });
+  // Both answers are taken before either is judged: a confirmation typed ahead must be consumed
+  // here, or it would run as the next command (a password starting with ' would be said aloud).
+  const again = await session.ask('Confirm password: ', { secret: true });
   const problem = validatePassword(password);
   if (problem) {
     session.msg(problem);
     return null;
   }
-  const again = await session.ask('Confirm password: ', { secret: true });
   if (again !== password) {
     session.msg('The passwords did not match.');
     return null;

@@ -7,7 +7,7 @@ export const go: CharacterCommand = {
   help: 'go <exit> — leave through an exit (typing the exit\'s name, like "north" or "n", does the same).',
   run({ caller, room, args, reply }) {
     if (!args) return reply('Go where?');
-    const exit = room?.contents.find((obj) => obj.isExit && obj.answersTo(args));
+    const exit = room?.exitNamed(args);
     if (!(exit instanceof Exit)) return reply(`You cannot go '${args}' from here.`);
     exit.traverse(caller);
   },

@@ -28,6 +28,8 @@ export interface AccountRecord {
   failedLogins: number;
 }
 
+const LAST_OBJECT_ID = 'objects.last_id';
+
 export type NewObject = Omit<ObjectRecord, 'id' | 'createdAt'>;
 
 /** One row of `audit_events`: an AuditEvent flattened (server/audit/table_writer.ts maps both ways). */
@@ -128,11 +130,15 @@ export class ObjectStore {
   private afterCommitActions: Array<() => void> = [];
   /** A transaction is open for this event-loop turn (see openTurn). */
   private turnOpen = false;
+  /** The highest object id handed out (read lazily; see insertObject). */
+  private lastObjectId: number | null = null;
+  /** In-memory changes of the running unit of work, undone in reverse if it fails. */
+  private undoActions: Array<() => void> = [];
 
   constructor(
     readonly file: string,
-    /** Told when something said after a commit fails to send (it must not stop the commit). */
-    private readonly onActionError: (error: unknown) => void = (error) => console.error('[store] after-commit action failed:', error),
+    /** Told of a failed COMMIT or of a failure sending what a turn said; the game goes on. */
+    private readonly onTrouble: (error: unknown) => void = (error) => console.error('[store]', error),
   ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -149,14 +155,15 @@ export class ObjectStore {
         'SELECT object_id, key, value FROM attributes',
       ),
       insertObject: db.prepare(
-        `INSERT INTO objects (key, aliases, typeclass, location_id, destination_id, home_id, account_id, created_at)
-         VALUES (@key, @aliases, @typeclass, @locationId, @destinationId, @homeId, @accountId, @createdAt)`,
+        `INSERT INTO objects (id, key, aliases, typeclass, location_id, destination_id, home_id, account_id, created_at)
+         VALUES (@id, @key, @aliases, @typeclass, @locationId, @destinationId, @homeId, @accountId, @createdAt)`,
       ),
       updateObject: db.prepare(
         `UPDATE objects SET key = @key, aliases = @aliases, typeclass = @typeclass, location_id = @locationId,
          destination_id = @destinationId, home_id = @homeId, account_id = @accountId WHERE id = @id`,
       ),
       deleteObject: db.prepare('DELETE FROM objects WHERE id = ?'),
+      maxObjectId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM objects'),
       setAttribute: db.prepare(
         'INSERT INTO attributes (object_id, key, value) VALUES (?, ?, ?) ON CONFLICT(object_id, key) DO UPDATE SET value = excluded.value',
       ),
@@ -206,14 +213,27 @@ export class ObjectStore {
       return result;
     } finally {
       this.depth--;
+      const undo = this.undoActions;
+      this.undoActions = [];
       if (done) this.db.exec('RELEASE unit');
       else {
-        // Only this unit is undone, and what it said is never sent; the rest of the turn stands.
+        // Only this unit is undone, in the database and in memory, and what it said is never
+        // sent; the rest of the turn stands.
         this.db.exec('ROLLBACK TO unit');
         this.db.exec('RELEASE unit');
         this.afterCommitActions.length = actionsBefore;
+        for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
       }
     }
+  }
+
+  /**
+   * Registers how to put back an in-memory change made inside the running unit of work, should
+   * the unit fail (its SQL is rolled back by the savepoint; the live objects are not). Outside a
+   * unit there is nothing to roll back.
+   */
+  onRollback(undo: () => void): void {
+    if (this.depth > 0) this.undoActions.push(undo);
   }
 
   /**
@@ -232,14 +252,22 @@ export class ObjectStore {
   commitTurn(): void {
     if (!this.turnOpen) return;
     this.turnOpen = false;
-    if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
     const actions = this.afterCommitActions;
     this.afterCommitActions = [];
+    try {
+      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+    } catch (error) {
+      // Disk full, I/O error: the turn's changes are not durable, so what it said is not sent.
+      // The game goes on; the next turn starts a fresh transaction.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.onTrouble(new Error(`COMMIT failed, ${actions.length} message(s) of that turn withheld: ${(error as Error).message}`));
+      return;
+    }
     for (const action of actions) {
       try {
         action();
       } catch (error) {
-        this.onActionError(error);
+        this.onTrouble(error);
       }
     }
   }
@@ -273,10 +301,18 @@ export class ObjectStore {
     return byObject;
   }
 
+  /**
+   * Ids are never reused, even after the newest object is destroyed: the audit trail names
+   * objects by id, and "#22" must mean one object forever. The highest id handed out is kept in
+   * server_state (SQLite's plain rowid would hand the freed one out again).
+   */
   insertObject(fields: NewObject): ObjectRecord {
     const createdAt = new Date().toISOString();
-    const info = this.stmt.insertObject.run({ ...fields, aliases: JSON.stringify(fields.aliases), createdAt });
-    return { ...fields, id: Number(info.lastInsertRowid), createdAt };
+    this.lastObjectId ??= Math.max(Number(this.getState(LAST_OBJECT_ID) ?? 0), this.stmt.maxObjectId.get()?.id ?? 0);
+    const id = ++this.lastObjectId;
+    this.stmt.insertObject.run({ ...fields, id, aliases: JSON.stringify(fields.aliases), createdAt });
+    this.setState(LAST_OBJECT_ID, String(id));
+    return { ...fields, id, createdAt };
   }
 
   updateObject(record: ObjectRecord): void {

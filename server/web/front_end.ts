@@ -150,7 +150,8 @@ class WebConnection {
   }
 
   private onEvent(event: string, args: unknown[]): void {
-    if (this.session.closed) return;
+    // Like telnet once closing: the game has said goodbye, so nothing more is read.
+    if (this.session.closed || this.closeReason !== null) return;
     // An acknowledgement callback, if the client asked for one, is not part of the payload.
     if (typeof args[args.length - 1] === 'function') args.pop();
     // Every event costs a token, so a flood of junk is throttled like a flood of commands.

@@ -162,7 +162,9 @@ describe('secrets and forged lines', () => {
     expect(commands).toContainEqual(expect.stringMatching(/AUDIT CMD: Victim executed 'password' with args '\*\*\*'$/));
     expect(commands).toContainEqual(expect.stringMatching(/AUDIT CMD: Victim executed 'password'$/));
     expect(commands).toContainEqual(expect.stringMatching(/AUDIT CMD: Root executed '@password' with args '\*\*\*'$/));
-    expect(await run.logs.lines('server.log')).toContainEqual(expect.stringMatching(/\| ERROR \| Command 'leaky' by Victim failed: Error: could not use \*\*\*/));
+    expect(await run.logs.lines('server.log')).toContainEqual(
+      expect.stringMatching(/\| ERROR \| Command 'leaky' by Victim failed: Error: \*\*\* \(message withheld: the command carries a password\)\\n\s+at /),
+    );
     const everything = await run.logs.everything();
     for (const secret of secrets) expect(everything).not.toContain(secret);
     expect(run.game.characterOf(run.game.accounts.byName('Victim')!)!.attributes.get('command_count', 0)).toBe(4);

@@ -24,6 +24,21 @@ describe('the object store', () => {
     store.close();
   });
 
+  it('never hands out an object id twice, even after the newest object is destroyed', () => {
+    const file = path.join(tempDir(), 'game.sqlite3');
+    const fields = { aliases: [], typeclass: 'typeclasses/object.DefaultObject', locationId: null, destinationId: null, homeId: null, accountId: null };
+    let store = new ObjectStore(file);
+    const first = store.insertObject({ ...fields, key: 'first' });
+    const newest = store.insertObject({ ...fields, key: 'newest' });
+    store.deleteObject(newest.id);
+    store.close();
+    store = new ObjectStore(file);
+    const next = store.insertObject({ ...fields, key: 'next' });
+    expect(next.id).toBeGreaterThan(newest.id);
+    expect(first.id).toBeLessThan(newest.id);
+    store.close();
+  });
+
   it('refuses a database from a newer server, saying what to do', () => {
     const file = path.join(tempDir(), 'game.sqlite3');
     const store = new ObjectStore(file);

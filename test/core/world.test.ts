@@ -15,6 +15,9 @@ describe('playing in the world', () => {
     await ben.command('go east', 'Library');
     await ben.command('west', 'Courtyard');
     await ben.command('go nowhere', "You cannot go 'nowhere' from here.");
+    const east = run.game.objects.search('Courtyard')[0]!.exitNamed('east')!;
+    await ben.command(east.dbref, `Command '${east.dbref}' is not available.`);
+    await ben.command('east/quietly', "Command 'east' is not available.");
     await ben.command('south', 'Limbo');
     await anna.waitFor('Ben arrives.');
   });
@@ -90,6 +93,8 @@ describe('playing in the world', () => {
     await again.command('look ball', 'crystal ball');
     await again.command('@set ball/glow', 'crystal ball/glow = {"level":3}');
     await again.command('chute', 'Limbo');
+    await again.command('@open iron gate = Tower', 'Created exit iron gate');
+    await again.command('iron gate', 'A round room full of stars.');
   });
 
   it('@typeclass swaps an object in place, keeping its id, location and attributes', async () => {
