@@ -97,8 +97,10 @@ export class Game {
       onRecover: (info) => this.log?.server.info(`Log file ${escapeForLog(info.file)} is writable again`),
     });
     this.log = { server: this.logs.get('mud.server'), portal: this.logs.get('mud.portal') };
-    this.audit = new AuditBus((error, event) =>
-      this.log.server.error(`Audit sink failed on a ${event.event_type} event: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
+    this.audit = new AuditBus(
+      (error, event) => this.log.server.error(`Audit sink failed on a ${event.event_type} event: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
+      // The trail records what a command did only once the command has succeeded.
+      (send) => this.store.whenUnitSucceeds(send),
     );
     this.audit.subscribe(textLogSink(this.logs));
     this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>

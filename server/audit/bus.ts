@@ -10,7 +10,11 @@ export type AuditSink = (event: AuditEvent) => void;
 export class AuditBus {
   private readonly sinks: AuditSink[] = [];
 
-  constructor(private readonly onSinkError: (error: unknown, event: AuditEvent) => void) {}
+  constructor(
+    private readonly onSinkError: (error: unknown, event: AuditEvent) => void,
+    /** How an event reaches the sinks; the game delivers once the command stating it succeeded. */
+    private readonly deliver: (send: () => void) => void = (send) => send(),
+  ) {}
 
   /** Adds a sink; the function returned removes it again. */
   subscribe(sink: AuditSink): () => void {
@@ -22,12 +26,14 @@ export class AuditBus {
   }
 
   emit(event: AuditEvent): void {
-    for (const sink of this.sinks) {
-      try {
-        sink(event);
-      } catch (error) {
-        this.onSinkError(error, event);
+    this.deliver(() => {
+      for (const sink of this.sinks) {
+        try {
+          sink(event);
+        } catch (error) {
+          this.onSinkError(error, event);
+        }
       }
-    }
+    });
   }
 }

@@ -134,6 +134,8 @@ export class ObjectStore {
   private lastObjectId: number | null = null;
   /** In-memory changes of the running unit of work, undone in reverse if it fails. */
   private undoActions: Array<() => void> = [];
+  /** What the running unit of work states happened, delivered only if it succeeds. */
+  private successActions: Array<() => void> = [];
 
   constructor(
     readonly file: string,
@@ -214,9 +216,13 @@ export class ObjectStore {
     } finally {
       this.depth--;
       const undo = this.undoActions;
+      const succeeded = this.successActions;
       this.undoActions = [];
-      if (done) this.db.exec('RELEASE unit');
-      else {
+      this.successActions = [];
+      if (done) {
+        this.db.exec('RELEASE unit');
+        for (const action of succeeded) action();
+      } else {
         // Only this unit is undone, in the database and in memory, and what it said is never
         // sent; the rest of the turn stands.
         this.db.exec('ROLLBACK TO unit');
@@ -234,6 +240,16 @@ export class ObjectStore {
    */
   onRollback(undo: () => void): void {
     if (this.depth > 0) this.undoActions.push(undo);
+  }
+
+  /**
+   * Runs `action` once the running unit of work has succeeded (now, outside one); never if it
+   * fails. The audit bus delivers through this, so the trail never records a move or a change
+   * that a failing command took back.
+   */
+  whenUnitSucceeds(action: () => void): void {
+    if (this.depth > 0) this.successActions.push(action);
+    else action();
   }
 
   /**

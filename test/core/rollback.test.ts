@@ -39,6 +39,10 @@ describe('a command that fails half way', () => {
     expect(run.game.objects.search('ghost')).toEqual([]);
     expect(me.attributes.has('mood')).toBe(false);
     expect(me.locationHistory()).toHaveLength(before.history);
+    // The trail records the attempt, not the move or the object that were taken back.
+    expect(await run.logs.lines('command_audit.log')).toContainEqual(expect.stringMatching(/AUDIT CMD: Anna executed 'clumsy'$/));
+    expect(await run.logs.lines('movement_audit.log')).toEqual([]);
+    expect(await run.logs.lines('server.log')).toContainEqual(expect.stringMatching(/\| ERROR \| Command 'clumsy' by Anna failed: Error: clumsy fell over/));
 
     // The next command works on the world as it was; a restart finds the same.
     await anna.command('north', 'Courtyard');
