@@ -142,7 +142,12 @@ export class ObjectStore {
     /** Told of a failed COMMIT or of a failure sending what a turn said; the game goes on. */
     private readonly onTrouble: (error: unknown) => void = (error) => console.error('[store]', error),
   ) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      // The database holds password hashes and the audit table (what players typed): private,
+      // like the logs. SQLite gives its -wal and -shm files the mode of the database file.
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      if (!fs.existsSync(file)) fs.writeFileSync(file, '', { mode: 0o600 });
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a crash of this process (kill -9); only a power loss can take

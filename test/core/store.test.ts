@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ObjectStore, SCHEMA_VERSION } from '../../server/store/index.ts';
@@ -21,6 +22,15 @@ describe('the object store', () => {
     expect(store.listItems(obj.id, 'location_history').map((r) => JSON.parse(r.value))).toEqual(history);
     expect(store.listItems(obj.id, 'location_history').map((r) => r.seq)).toEqual([1, 2]);
     expect([...(store.loadAttributes().get(obj.id)?.keys() ?? [])]).toEqual(['command_count']);
+    store.close();
+  });
+
+  it('creates its directory 0700 and the database file 0600', () => {
+    const dir = path.join(tempDir(), 'data');
+    const store = new ObjectStore(path.join(dir, 'game.sqlite3'));
+    store.setState('x', 'y');
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of fs.readdirSync(dir)) expect([name, fs.statSync(path.join(dir, name)).mode & 0o777]).toEqual([name, 0o600]);
     store.close();
   });
 
