@@ -32,6 +32,11 @@ export class CommandSet<Ctx extends BaseContext> {
   get(name: string): Entry<Ctx> | undefined {
     return this.byName.get(name.toLowerCase());
   }
+
+  /** The commands `account` may use, by their locks as compiled once here. */
+  allowedFor(account: Account | null): Command<Ctx>[] {
+    return this.commands.filter((command) => this.get(command.key)!.lock.allows(account));
+  }
 }
 
 interface ParsedLine {

@@ -39,6 +39,11 @@ type AuditAttribute = keyof typeof DEFAULTS;
 
 export const HISTORY_LIMIT = 1000;
 
+/** What the audit tools call a character: an object an account owns, or any audited object (an audited NPC). */
+export function isCharacter(obj: DefaultObject): boolean {
+  return obj.record.accountId !== null || obj instanceof AuditedCharacter;
+}
+
 const seconds = (fromIso: string, to: number): number => Math.max(0, (to - Date.parse(fromIso)) / 1000);
 
 /**

@@ -1,5 +1,5 @@
 import { keyValueTable } from '../../server/text.ts';
-import { AuditedCharacter, type AuditSummary } from '../../typeclasses/audited_character.ts';
+import { AuditedCharacter, isCharacter, type AuditSummary } from '../../typeclasses/audited_character.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
 import { auditHistory, auditSearch, formatAuditStats } from './trail_views.ts';
@@ -19,9 +19,8 @@ export function formatSummary(s: AuditSummary): string {
   ]);
 }
 
-/** Characters are objects some account owns, or any audited object (an audited NPC). */
 function findCharacter(ctx: CharacterContext, name: string): DefaultObject | null {
-  const found = ctx.game.objects.search(name).filter((o) => o.record.accountId !== null || o instanceof AuditedCharacter);
+  const found = ctx.game.objects.search(name).filter(isCharacter);
   if (found.length === 1) return found[0]!;
   ctx.reply(found.length ? `'${name}' could mean: ${found.map((o) => `${o.key}(${o.dbref})`).join(', ')}.` : `No character is called '${name}'.`);
   return null;

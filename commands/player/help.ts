@@ -1,4 +1,3 @@
-import { parseLock } from '../locks.ts';
 import { usage, type CharacterCommand } from '../command.ts';
 
 export const help: CharacterCommand = {
@@ -7,7 +6,7 @@ export const help: CharacterCommand = {
   category: 'General',
   help: 'help [<command>] — list the commands you can use, or show one command\'s help.',
   run({ game, account, args, reply }) {
-    const mine = game.dispatcher.characterCommands.commands.filter((c) => parseLock(c.lock).allows(account));
+    const mine = game.dispatcher.characterCommands.allowedFor(account);
     if (args) {
       const wanted = args.toLowerCase();
       const command = mine.find((c) => c.key === wanted || c.aliases?.includes(wanted));

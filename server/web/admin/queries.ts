@@ -6,7 +6,7 @@ import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../../audit/search.t
 import type { AuditEvent } from '../../audit/events.ts';
 import type { Game } from '../../game.ts';
 import type { AuditEventRow, AuditQuery } from '../../store/object_store.ts';
-import { AuditedCharacter, type AuditSummary, type LocationChange } from '../../../typeclasses/audited_character.ts';
+import { AuditedCharacter, isCharacter, type AuditSummary, type LocationChange } from '../../../typeclasses/audited_character.ts';
 import type { DefaultObject } from '../../../typeclasses/object.ts';
 
 export { AuditFilterError };
@@ -30,11 +30,6 @@ export interface EventPage {
   limit: number;
   /** Is there a next page? */
   more: boolean;
-}
-
-/** Characters: objects an account owns, and audited objects (an audited NPC). */
-function isCharacter(obj: DefaultObject): boolean {
-  return obj.record.accountId !== null || obj instanceof AuditedCharacter;
 }
 
 export function listCharacters(game: Game): CharacterInfo[] {
