@@ -1,7 +1,10 @@
 /**
  * Output encoding: game text -> NVT bytes, and builders for the frames we send.
  */
-import { CHARSET_REQUEST, IAC, MSSP_VAL, MSSP_VAR, SB, SE, TTYPE_SEND, OPT } from './constants.ts';
+import { CHARSET_REQUEST, MSSP_VAL, MSSP_VAR, TTYPE_SEND, OPT } from './constants.ts';
+import { escapeIac, subnegotiation } from './wire.ts';
+
+export { escapeIac, subnegotiation } from './wire.ts';
 
 /** ANSI SGR (colour/attribute) sequences: ESC [ params m. */
 const SGR = /\x1b\[[0-9;:]*m/g;
@@ -18,25 +21,6 @@ export function stripSgr(text: string): string {
 export function toNvtNewlines(text: string): string {
   if (!text.includes('\n') && !text.includes('\r')) return text;
   return text.replace(/\r\n|\r|\n/g, (m) => (m === '\r' ? '\r\0' : '\r\n'));
-}
-
-/** Double every 0xFF byte so it is data, not IAC (RFC 854). */
-export function escapeIac(buf: Buffer): Buffer {
-  let idx = buf.indexOf(IAC);
-  if (idx === -1) return buf;
-  let count = 0;
-  for (let i = idx; i !== -1; i = buf.indexOf(IAC, i + 1)) count++;
-  const out = Buffer.allocUnsafe(buf.length + count);
-  let src = 0;
-  let dst = 0;
-  while (idx !== -1) {
-    dst += buf.copy(out, dst, src, idx + 1);
-    out[dst++] = IAC;
-    src = idx + 1;
-    idx = buf.indexOf(IAC, src);
-  }
-  buf.copy(out, dst, src);
-  return out;
 }
 
 /**
@@ -60,19 +44,6 @@ export function encodeText(text: string, opts: TextEncodingOptions): Buffer {
   let t = opts.ansi ? text : stripSgr(text);
   t = toNvtNewlines(t);
   return escapeIac(encodeString(t, opts.utf8));
-}
-
-/** IAC SB <opt> <body with IAC doubled> IAC SE (RFC 855). */
-export function subnegotiation(opt: number, body: Buffer | readonly number[] = []): Buffer {
-  const b = escapeIac(Buffer.isBuffer(body) ? body : Buffer.from(body));
-  const out = Buffer.allocUnsafe(b.length + 5);
-  out[0] = IAC;
-  out[1] = SB;
-  out[2] = opt;
-  b.copy(out, 3);
-  out[b.length + 3] = IAC;
-  out[b.length + 4] = SE;
-  return out;
 }
 
 /** RFC 1091: IAC SB TTYPE SEND IAC SE. */
