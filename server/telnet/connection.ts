@@ -1,7 +1,8 @@
 /**
  * TelnetConnection: socket glue around the pure pieces
- * (TelnetParser -> OptionNegotiator / subnegotiation handlers / LineSplitter,
- * and OutputPipeline for everything we send).
+ * (TelnetParser -> OptionNegotiator / option modules / LineSplitter, and
+ * OutputPipeline for everything we send). What each telnet option does lives
+ * in its module under options/; this file only dispatches over that table.
  *
  * Robustness rules:
  *  - every socket 'error' is handled; 'close' is emitted exactly once;
@@ -13,15 +14,17 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { CMD, IAC, OPT, GA, EOR_CMD, type NegotiationVerb } from './constants.ts';
+import { CMD, IAC, OPT, type NegotiationVerb } from './constants.ts';
 import { TelnetParser, type TelnetEvent } from './parser.ts';
 import { LineSplitter } from './lines.ts';
-import { OptionNegotiator, type Side } from './negotiation.ts';
+import { OptionNegotiator } from './negotiation.ts';
 import { OutputPipeline } from './output.ts';
-import { charsetRequest, encodeText, gmcpFrame, msspFrame, ttypeSend } from './encode.ts';
-import { answerCharsetRequest, cleanName, isUtf8Name, parseCharset, parseGmcp, parseMtts, parseNaws, parseTtypeIs } from './subneg.ts';
-import { MttsTracker } from './ttype.ts';
-import { LOCAL_OK, REMOTE_OK, resolveLimits, type TelnetConnectionEvents, type TelnetConnectionOptions, type TelnetLimits } from './types.ts';
+import { encodeText } from './encode.ts';
+import { ConnectionOptions } from './options/index.ts';
+import { promptMark } from './options/eor.ts';
+import { gmcpFrame } from './options/gmcp.ts';
+import type { OptionHost } from './options/option.ts';
+import { resolveLimits, type TelnetConnectionEvents, type TelnetConnectionOptions, type TelnetLimits } from './types.ts';
 
 export { DEFAULT_LIMITS, type TelnetConnectionEvents, type TelnetConnectionOptions, type TelnetLimits } from './types.ts';
 
@@ -41,21 +44,18 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   private readonly splitter: LineSplitter;
   private readonly neg: OptionNegotiator;
   private readonly out: OutputPipeline;
-  private readonly msspSource: (() => Record<string, string | string[]>) | undefined;
+  private readonly options: ConnectionOptions;
   private readonly closeTimeoutMs: number;
-  private readonly ttype = new MttsTracker();
   private started = false;
   private closing = false;
   private closeEmitted = false;
   private reason: string | null = null;
-  private charsetPending = false;
   private killTimer: NodeJS.Timeout | null = null;
 
   constructor(socket: Socket, options: TelnetConnectionOptions = {}) {
     super();
     this.socket = socket;
     this.limits = resolveLimits(options.limits);
-    this.msspSource = options.mssp;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2000;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.parser = new TelnetParser(this.limits.maxSubnegotiation);
@@ -66,11 +66,12 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
       () => this.abort('output overflow'),
       (err) => this.abort(`compression error: ${err.message}`),
     );
+    this.options = new ConnectionOptions(this.optionHost(options.mssp));
     this.neg = new OptionNegotiator({
       send: (verb, opt) => this.out.write(Buffer.from([IAC, verb, opt])),
-      acceptLocal: (opt) => LOCAL_OK.has(opt) || (opt === OPT.MSSP && this.msspSource !== undefined),
-      acceptRemote: (opt) => REMOTE_OK.has(opt),
-      changed: (side, opt, enabled) => this.optionChanged(side, opt, enabled),
+      acceptLocal: (opt) => this.options.accepts('local', opt),
+      acceptRemote: (opt) => this.options.accepts('remote', opt),
+      changed: (side, opt, enabled) => this.options.changed(side, opt, enabled),
     });
 
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -103,20 +104,28 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   }
 
   private sendOffers(): void {
-    this.neg.requestRemote(OPT.TTYPE, true);
-    this.neg.requestRemote(OPT.NAWS, true);
-    // DO BINARY (RFC 856): Debian's telnet then sends our players' UTF-8
-    // 8-bit clean (without it a typed "☃" arrives mangled). We do not offer
-    // WILL BINARY: a telnet client that agrees switches its terminal's output
-    // processing off (no OPOST), so its local echo of Enter moves down without
-    // a carriage return and every reply is stair-stepped. Our output is UTF-8
-    // either way; a client that asks with DO BINARY still gets it (LOCAL_OK).
-    this.neg.requestRemote(OPT.BINARY, true);
-    this.neg.requestLocal(OPT.EOR, true);
-    this.neg.requestLocal(OPT.CHARSET, true);
-    if (this.msspSource) this.neg.requestLocal(OPT.MSSP, true);
-    this.neg.requestLocal(OPT.GMCP, true);
-    this.neg.requestLocal(OPT.MCCP2, true);
+    for (const [side, opt] of this.options.offers()) {
+      if (side === 'local') this.neg.requestLocal(opt, true);
+      else this.neg.requestRemote(opt, true);
+    }
+  }
+
+  /** What the option modules may see and do on this connection. */
+  private optionHost(mssp: OptionHost['mssp']): OptionHost {
+    return {
+      client: this,
+      mssp,
+      send: (frame) => this.out.write(frame),
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+      isLocal: (opt) => this.neg.isLocal(opt),
+      isRemote: (opt) => this.neg.isRemote(opt),
+      setUtf8: (on) => {
+        this.utf8 = on;
+        this.splitter.setEncoding(on ? 'utf8' : 'latin1');
+      },
+      startCompression: () => this.out.startCompression(),
+      stopCompression: () => this.out.stopCompression(),
+    };
   }
 
   /** Game output: "\n" -> CR LF, IAC doubled, colour stripped when !ansi. */
@@ -125,21 +134,15 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
     this.out.write(encodeText(text, { ansi: this.ansi, utf8: this.utf8 }));
   }
 
-  /**
-   * Write a prompt (no newline) and mark its end: IAC EOR when the client
-   * agreed to EOR (RFC 885); otherwise IAC GA (RFC 854), unless the client
-   * asked us to suppress go-ahead (RFC 858). We never offer SGA ourselves.
-   */
+  /** Write a prompt (no newline) and mark its end (IAC EOR or IAC GA, see options/eor.ts). */
   prompt(text: string): void {
     if (this.closing) return;
     const body = encodeText(text, { ansi: this.ansi, utf8: this.utf8 });
-    let mark: Buffer | null = null;
-    if (this.neg.isLocal(OPT.EOR)) mark = Buffer.from([IAC, EOR_CMD]);
-    else if (!this.neg.isLocal(OPT.SGA)) mark = Buffer.from([IAC, GA]);
+    const mark = promptMark((opt) => this.neg.isLocal(opt));
     this.out.write(mark ? Buffer.concat([body, mark]) : body);
   }
 
-  /** IAC WILL ECHO: client stops local echo (password prompts). Not awaited. */
+  /** IAC WILL ECHO (RFC 857): client stops local echo (password prompts). Not awaited. */
   echoOff(): void {
     if (!this.closing) this.neg.forceLocal(OPT.ECHO, true);
   }
@@ -241,7 +244,7 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
         this.neg.receive(ev.verb as NegotiationVerb, ev.option);
         return;
       case 'sb':
-        this.handleSubnegotiation(ev.option, ev.data);
+        this.options.subnegotiation(ev.option, ev.data);
         return;
       case 'command':
         // RFC 854 editing commands; everything else (NOP, GA, AYT, ...) is ignored.
@@ -252,106 +255,5 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
       case 'sb-aborted':
         return; // Malformed or oversized: dropped by design.
     }
-  }
-
-  private optionChanged(side: Side, opt: number, enabled: boolean): void {
-    if (side === 'remote') {
-      if (opt === OPT.TTYPE && enabled && this.ttype.begin()) this.out.write(ttypeSend());
-      return;
-    }
-    switch (opt) {
-      case OPT.MCCP2:
-        if (enabled) this.out.startCompression();
-        else this.out.stopCompression();
-        return;
-      case OPT.CHARSET:
-        if (enabled && !this.charsetPending) {
-          this.charsetPending = true;
-          this.out.write(charsetRequest(['UTF-8']));
-        }
-        return;
-      case OPT.MSSP:
-        if (enabled && this.msspSource) {
-          let table: Record<string, string | string[]> | null = null;
-          try {
-            table = this.msspSource();
-          } catch {
-            table = null; // A broken status callback must not kill the connection.
-          }
-          if (table) this.out.write(msspFrame(table));
-        }
-        return;
-    }
-  }
-
-  private handleSubnegotiation(opt: number, body: Buffer): void {
-    switch (opt) {
-      case OPT.NAWS: {
-        const size = parseNaws(body);
-        if (!size) return;
-        if (size.width !== null) this.width = size.width;
-        if (size.height !== null) this.height = size.height;
-        this.safeEmit('naws', this.width, this.height);
-        return;
-      }
-      case OPT.TTYPE:
-        this.handleTtype(body);
-        return;
-      case OPT.CHARSET:
-        this.handleCharset(body);
-        return;
-      case OPT.GMCP: {
-        if (!this.neg.isLocal(OPT.GMCP)) return;
-        const msg = parseGmcp(body);
-        if (!msg) return;
-        if (this.clientName === null && msg.pkg.toLowerCase() === 'core.hello') {
-          const client = (msg.data as { client?: unknown } | null)?.client;
-          if (typeof client === 'string' && cleanName(client)) this.clientName = cleanName(client);
-        }
-        this.safeEmit('gmcp', msg.pkg, msg.data);
-        return;
-      }
-    }
-  }
-
-  private handleTtype(body: Buffer): void {
-    const name = parseTtypeIs(body);
-    if (name === null) return;
-    const step = this.ttype.reply(name, parseMtts(name));
-    if (step.ignored) return;
-    this.terminalTypes = this.ttype.types.slice();
-    this.mtts = this.ttype.mtts;
-    this.ansi = this.ttype.ansi;
-    if (step.first) {
-      this.clientName = name.length > 0 ? name : this.clientName;
-    }
-    if (step.sendAgain) this.out.write(ttypeSend());
-    if (step.first && this.clientName !== null) this.safeEmit('ttype', this.clientName);
-  }
-
-  private handleCharset(body: Buffer): void {
-    const msg = parseCharset(body);
-    if (!msg) return;
-    if (msg.type === 'request') {
-      // Client-initiated request (it sent WILL CHARSET). If both sides sent a
-      // REQUEST at once we still answer theirs: both answers agree on UTF-8.
-      if (!this.neg.isRemote(OPT.CHARSET) && !this.neg.isLocal(OPT.CHARSET)) return;
-      const answer = answerCharsetRequest(msg.charsets);
-      this.out.write(answer.reply);
-      if (answer.utf8 !== null) this.setUtf8(answer.utf8);
-      return;
-    }
-    if (!this.charsetPending) return; // Unsolicited reply: ignore.
-    this.charsetPending = false;
-    if (msg.type === 'accepted') {
-      if (isUtf8Name(msg.charset)) this.setUtf8(true);
-    } else {
-      this.setUtf8(false);
-    }
-  }
-
-  private setUtf8(on: boolean): void {
-    this.utf8 = on;
-    this.splitter.setEncoding(on ? 'utf8' : 'latin1');
   }
 }

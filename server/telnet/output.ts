@@ -18,8 +18,7 @@
  */
 import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
-import { subnegotiation } from './encode.ts';
-import { OPT } from './constants.ts';
+import { mccp2Start } from './options/mccp2.ts';
 
 type HeldOp = Buffer | 'start' | 'stop';
 
@@ -103,7 +102,7 @@ export class OutputPipeline {
       return;
     }
     if (this.deflate) return;
-    this.rawWrite(subnegotiation(OPT.MCCP2));
+    this.rawWrite(mccp2Start());
     // zlib deflate state costs (1 << (windowBits + 2)) + (1 << (memLevel + 9))
     // bytes: the defaults (15, 8) are 256 KiB per player; (13, 7) is 96 KiB
     // and still compresses MUD text well. Any inflater accepts a smaller window.

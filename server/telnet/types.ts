@@ -1,7 +1,7 @@
 /**
- * Public types, limits and the option policy of TelnetConnection.
+ * Public types and limits of TelnetConnection. Which options we offer and
+ * accept is described per option under options/.
  */
-import { OPT } from './constants.ts';
 
 export interface TelnetLimits {
   /** Longest input line in bytes; longer lines are discarded with an 'overlong' event. */
@@ -59,8 +59,3 @@ export interface TelnetConnectionEvents {
   /** Exactly once per connection, whatever the cause. */
   close: [reason: string];
 }
-
-/** Local options we agree to when the client asks (DO). MSSP: only with a table. */
-export const LOCAL_OK: ReadonlySet<number> = new Set<number>([OPT.BINARY, OPT.SGA, OPT.EOR, OPT.CHARSET, OPT.GMCP, OPT.MCCP2]);
-/** Remote options we agree to when the client offers (WILL). */
-export const REMOTE_OK: ReadonlySet<number> = new Set<number>([OPT.BINARY, OPT.SGA, OPT.TTYPE, OPT.NAWS, OPT.CHARSET]);
