@@ -107,6 +107,13 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name}=${JSON.stringify(env[name])} should be on or off`);
 }
 
+function choice<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name}=${JSON.stringify(env[name])} should be one of: ${allowed.join(', ')}`);
+}
+
 /** Each origin as the browser sends it (`https://mud.example.com`, `http://localhost:8080`). */
 function origins(raw: readonly string[], source: string): string[] {
   return raw
@@ -209,12 +216,18 @@ export interface AuditTrailConfig {
   jsonl: boolean;
   /** Size at which the live JSONL file rotates. Env MUD_AUDIT_JSONL_MAX_BYTES. */
   jsonlMaxBytes: number;
-  /** The `audit_events` table in the game database. Env MUD_AUDIT_TABLE. */
+  /** The queryable audit table, `data/audit.sqlite3`. Env MUD_AUDIT_TABLE. */
   table: boolean;
-  /** Longest wait before queued events are written to the table. Env MUD_AUDIT_BATCH_MS. */
-  batchMs: number;
-  /** Events per table transaction; a full batch is written at once. Env MUD_AUDIT_BATCH_SIZE. */
+  /** Most events the audit worker hands a sink in one write (one transaction). Env MUD_AUDIT_BATCH_SIZE. */
   batchSize: number;
+  /**
+   * Most events the outbox holds for a sink that is behind (down, full disk). Env
+   * MUD_AUDIT_BACKLOG_MAX. What happens when it is full: `refuse` new commands (with a clear
+   * line to the player and an ERROR in server.log) or `drop` the stuck sink's oldest undelivered
+   * events, counted. Env MUD_AUDIT_ON_FULL.
+   */
+  backlogMax: number;
+  onFull: 'refuse' | 'drop';
   /** Events (rows and rotated files) older than this many days are pruned; 0 keeps all. Env MUD_AUDIT_RETENTION_DAYS. */
   retentionDays: number;
   /** How often the pruning runs. Env MUD_AUDIT_PRUNE_MINUTES. */
@@ -226,8 +239,9 @@ export function defaultAuditTrailConfig(): AuditTrailConfig {
     jsonl: true,
     jsonlMaxBytes: 64 * 1024 * 1024,
     table: true,
-    batchMs: 250,
     batchSize: 500,
+    backlogMax: 1_000_000,
+    onFull: 'refuse',
     retentionDays: 90,
     pruneIntervalMinutes: 60,
   };
@@ -240,8 +254,9 @@ function auditTrailConfig(env: Env, file: Partial<AuditTrailConfig> | undefined,
     jsonl: flag(env, 'MUD_AUDIT_JSONL', fullAudit && a.jsonl),
     jsonlMaxBytes: integer(env, 'MUD_AUDIT_JSONL_MAX_BYTES', a.jsonlMaxBytes, { min: 1024 }),
     table: flag(env, 'MUD_AUDIT_TABLE', fullAudit && a.table),
-    batchMs: integer(env, 'MUD_AUDIT_BATCH_MS', a.batchMs, { min: 1, max: 60_000 }),
     batchSize: integer(env, 'MUD_AUDIT_BATCH_SIZE', a.batchSize, { min: 1, max: 100_000 }),
+    backlogMax: integer(env, 'MUD_AUDIT_BACKLOG_MAX', a.backlogMax, { min: 1 }),
+    onFull: choice(env, 'MUD_AUDIT_ON_FULL', a.onFull, ['refuse', 'drop'] as const),
     retentionDays: integer(env, 'MUD_AUDIT_RETENTION_DAYS', a.retentionDays, { max: 100 * 365 }),
     pruneIntervalMinutes: integer(env, 'MUD_AUDIT_PRUNE_MINUTES', a.pruneIntervalMinutes, { min: 1, max: 7 * 24 * 60 }),
   };

@@ -11,10 +11,11 @@ import { START_WORLD, type WorldData } from '../world/start_world.ts';
 import { AccountManager } from './accounts.ts';
 import { AuditBus } from './audit/bus.ts';
 import { MASK } from './audit/events.ts';
-import { textLogSink } from './audit/text_log_sink.ts';
+import { plainTextLogSink } from './audit/sinks/text_lines.ts';
+import type { AuditReader } from './audit/reader.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
-import { openLogs, type GameLogs } from './logging/index.ts';
+import type { GameLogs } from './logging/index.ts';
 import { LoginGuard, type LoginGuardSettings } from './login_guard.ts';
 import { ObjectManager } from './object_manager.ts';
 import type { Session } from './session.ts';
@@ -58,8 +59,10 @@ export class Game {
   readonly sessions: SessionManager;
   readonly dispatcher: Dispatcher;
   readonly loginGuard: LoginGuard;
-  /** The JSONL hash chain and the audit_events table (server/audit/trail.ts). */
+  /** The outbox and the audit worker behind it: every sink, every log file (server/audit/trail.ts). */
   readonly auditTrail: AuditTrail;
+  /** The queryable audit table, for @audit and the console. */
+  readonly auditReader: AuditReader;
   private readonly frontEnds: FrontEnd[] = [];
   private stopping: Promise<void> | null = null;
   private readonly stopListeners: Array<(reason: string) => void> = [];
@@ -68,46 +71,22 @@ export class Game {
     readonly config: GameConfig,
     options: GameOptions = {},
   ) {
-    this.logs = openLogs({
-      dir: config.logDir,
-      enabled: {
-        commands: config.logs.audit,
-        movement: config.logs.audit,
-        player: config.logs.audit,
-        server: config.logs.server,
-        portal: config.logs.portal,
-        admin: config.logs.admin,
-        chat: config.logs.chat,
-      },
-      auditMaxBytes: config.logs.auditMaxBytes,
-      auditKeep: config.logs.auditKeep,
-      dailyKeep: config.logs.dailyKeep,
-      fileMode: config.logs.fileMode,
-      dirMode: config.logs.dirMode,
-      console: config.logs.console,
-    }, {
-      // Check that a log file is still ours (not moved or deleted) once a second, not before
-      // every batch: the stat per batch was a measurable cost per command.
-      watchMs: 1000,
-      // A log file that cannot be written must not stop the game: say so where it can be seen.
-      onError: (error) => {
-        process.stderr.write(`[logging] ${error.message}\n`);
-        if (!error.file.endsWith('server.log')) this.log?.server.error(`Log trouble: ${escapeForLog(error.message)}`);
-      },
-      onRecover: (info) => this.log?.server.info(`Log file ${escapeForLog(info.file)} is writable again`),
-    });
+    this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
+      this.log.server.error(`Store: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
+    );
+    // The audit worker owns every log file and sink; this thread only fills the outbox.
+    this.auditTrail = openAuditTrail(config, this.store);
+    this.logs = this.auditTrail.logs;
+    this.auditReader = this.auditTrail.reader();
     this.log = { server: this.logs.get('mud.server'), portal: this.logs.get('mud.portal') };
     this.audit = new AuditBus(
       (error, event) => this.log.server.error(`Audit sink failed on a ${event.event_type} event: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
       // The trail records what a command did only once the command has succeeded.
       (send) => this.store.whenUnitSucceeds(send),
     );
-    this.audit.subscribe(textLogSink(this.logs));
-    this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
-      this.log.server.error(`Store: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
-    );
-    this.auditTrail = openAuditTrail(config, this.store, this.log.server);
-    this.audit.subscribe(this.auditTrail.sink);
+    if (this.auditTrail.outboxEnabled) this.audit.subscribe(this.auditTrail.sink);
+    // Auditing off: the server and portal logs still name connections and new characters.
+    else this.audit.subscribe(plainTextLogSink(this.logs, config.logs));
     this.typeclasses = options.typeclasses ?? defaultTypeclasses();
     this.objects = new ObjectManager(this, this.store, this.typeclasses);
     this.accounts = new AccountManager(this.store);
@@ -204,11 +183,12 @@ export class Game {
       for (const session of sessions) session.disconnect(`The server is shutting down (${reason}).`, 'server shutdown');
       for (const session of sessions) session.connectionLost('server shutdown');
       await Promise.allSettled(this.frontEnds.map((f) => f.close()));
-      await this.auditTrail.close(); // the table's last batch, before the store closes
       this.store.setState(RUNNING, 'no');
-      this.store.close();
       this.log.server.info('Shutdown complete');
-      await this.logs.close();
+      // Every sink takes what was committed and the log files close, before the store closes.
+      await this.auditTrail.close();
+      this.auditReader.close();
+      this.store.close();
       for (const listener of this.stopListeners) listener(reason);
     })();
     return this.stopping;

@@ -1,10 +1,11 @@
 /**
  * In-game views of the audit table: `@audit/search`, `@audit/history` and `@audit/stats`.
- * Reads go to the table after writing its pending batch, so what just happened is included.
+ * Reads go through the one audit reader (server/audit/reader.ts), which says when the table lags.
  */
 import type { AuditTrailStats } from '../../server/audit/trail.ts';
 import { AuditFilterError, FILTER_KEYS, MAX_PAGE_SIZE, parseAuditFilters, type AuditSearch } from '../../server/audit/search.ts';
-import type { AuditEventRow } from '../../server/store/object_store.ts';
+import { lagNote } from '../../server/audit/reader.ts';
+import type { AuditEventRow } from '../../server/store/audit_table.ts';
 import { escapeForLog, pad } from '../../server/text.ts';
 import type { CharacterContext } from '../command.ts';
 
@@ -49,16 +50,18 @@ export function formatAuditRows(rows: readonly AuditEventRow[]): string {
 
 /** Runs a search and replies with a page of it; `more` is the command for the next page. */
 async function searchPage(ctx: CharacterContext, search: AuditSearch, title: string, more: (page: number) => string): Promise<void> {
-  const trail = ctx.game.auditTrail;
-  if (!trail.config.table) return ctx.reply('The audit table is off on this server (MUD_AUDIT_TABLE=off).');
-  // Out of the command's unit of work (this runs after an await): write the pending batch.
-  trail.flushTable();
-  const rows = ctx.game.store.searchAuditEvents({ ...search.query, limit: search.pageSize + 1, offset: (search.page - 1) * search.pageSize });
-  const page = rows.slice(0, search.pageSize);
-  if (!page.length) return ctx.reply(search.page > 1 ? `${title}: no events on page ${search.page}.` : `${title}: no events.`);
-  const first = (search.page - 1) * search.pageSize + 1;
-  const footer = rows.length > search.pageSize ? `More: ${more(search.page + 1)}` : 'End of the results.';
-  ctx.reply([`${title} — events ${first}-${first + page.length - 1}, newest first:`, formatAuditRows(page), footer].join('\n'));
+  const reader = ctx.game.auditReader;
+  if (!reader.enabled) return ctx.reply('The audit table is off on this server (MUD_AUDIT_TABLE=off).');
+  const result = await reader.page(search.query, search.page, search.pageSize);
+  const note = lagNote(result.lag);
+  const page = result.rows;
+  if (!page.length) {
+    const none = result.page > 1 ? `${title}: no events on page ${result.page}.` : `${title}: no events.`;
+    return ctx.reply(note ? `${none}\n${note}` : none);
+  }
+  const first = (result.page - 1) * result.pageSize + 1;
+  const footer = result.more ? `More: ${more(result.page + 1)}` : 'End of the results.';
+  ctx.reply([`${title} — events ${first}-${first + page.length - 1}, newest first:`, formatAuditRows(page), footer, ...(note ? [note] : [])].join('\n'));
 }
 
 export async function auditSearch(ctx: CharacterContext): Promise<void> {
@@ -96,24 +99,26 @@ export async function auditHistory(ctx: CharacterContext): Promise<void> {
   await searchPage(ctx, { query: { character: name }, page, pageSize: size }, `History of ${name}`, (p) => `@audit/history ${name} ${size} page=${p}`);
 }
 
+const SINK_TITLES: Record<string, string> = { text: 'Text logs', jsonl: 'JSONL file', table: 'Audit table', pg: 'PostgreSQL' };
+const SINK_WHAT: Record<string, string> = { text: 'logs/*.log', jsonl: 'logs/audit/audit.jsonl', table: 'audit_events', pg: 'audit_events' };
+
 export function formatAuditStats(stats: AuditTrailStats): string {
-  const { jsonl, table } = stats;
-  const error = (e: string | null, at: string | null) => (e ? `${e}${at ? ` (at ${at})` : ''}` : 'none');
   const rows: Array<[string, string]> = [
-    ['JSONL file', jsonl.enabled ? `${jsonl.file}${jsonl.chaining ? '' : ' (not chaining)'}${jsonl.failing ? ' (FAILING)' : ''}` : 'off'],
-    ['  written', String(jsonl.written)],
-    ['  dropped', String(jsonl.dropped)],
-    ['  queue depth', `${jsonl.queued} (${jsonl.queuedBytes} bytes)`],
-    ['  last seq', String(jsonl.seq ?? '-')],
-    ['  rotations', String(jsonl.rotations)],
-    ['  last error', error(jsonl.lastError, jsonl.lastErrorAt)],
-    ['Audit table', table.enabled ? `audit_events${table.failing ? ' (FAILING)' : ''}` : 'off'],
-    ['  written', `${table.written} in ${table.batches} batch(es)`],
-    ['  dropped', String(table.dropped)],
-    ['  queue depth', String(table.queued)],
-    ['  last error', error(table.lastError, table.lastErrorAt)],
-    ['Last prune', stats.lastPrune ? `${stats.lastPrune.rows} row(s), ${stats.lastPrune.files.length} file(s) before ${stats.lastPrune.cutoff}` : 'not yet'],
+    ['Newest event', `seq ${stats.lastSeq}`],
+    ['Backlog', `${stats.backlog} of at most ${stats.backlogMax} event(s)${stats.refusing ? ' (FULL: commands refused)' : ''}`],
   ];
+  for (const sink of stats.sinks) {
+    rows.push(
+      [SINK_TITLES[sink.name] ?? sink.name, `${SINK_WHAT[sink.name] ?? sink.name}${sink.failing ? ' (FAILING)' : ''}`],
+      ['  written', String(sink.written)],
+      ['  dropped', String(sink.dropped)],
+      ['  queue depth', `${sink.lagEvents} (${sink.lagSeconds.toFixed(1)} s behind)`],
+      ['  last seq', String(sink.cursor)],
+      ['  last error', sink.lastError ? `${sink.lastError}${sink.lastErrorAt ? ` (at ${sink.lastErrorAt})` : ''}` : 'none'],
+    );
+  }
+  if (!stats.sinks.length) rows.push(['Sinks', 'none (auditing is off)']);
+  rows.push(['Last prune', stats.lastPrune ? `${stats.lastPrune.rows} row(s), ${stats.lastPrune.files.length} file(s) before ${stats.lastPrune.cutoff}` : 'not yet']);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${pad(k, width)} : ${v}`).join('\n');
 }

@@ -1,12 +1,12 @@
 /**
- * Retention: audit events older than `retentionDays` go — rows of `audit_events`, and rotated
+ * Retention: audit events older than `retentionDays` go — rows of the audit table (and PostgreSQL), and rotated
  * JSONL files all of whose events are older (a rotated file holds one UTC day). The live file
  * is never removed. Removing the oldest files shortens the chain from its start; audit-verify
  * then checks from the first record it is given (docs/audit-events.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ObjectStore } from '../store/object_store.ts';
+import type { AuditTable } from '../store/audit_table.ts';
 import { listTrailFiles, trailPosition } from './jsonl_files.ts';
 
 export interface PruneResult {
@@ -24,36 +24,30 @@ export function retentionCutoff(days: number, now = new Date()): string {
   return new Date(now.getTime() - days * DAY_MS).toISOString();
 }
 
-const CHUNK = 5000;
+/** Removes the rotated JSONL files whose whole day is before `cutoff`; returns their paths. */
+export function pruneTrailFiles(dir: string, cutoff: string): string[] {
+  const removed: string[] = [];
+  for (const file of listTrailFiles(dir)) {
+    const pos = trailPosition(path.basename(file));
+    if (!pos || pos === 'live') continue;
+    const end = new Date(Date.parse(`${pos.day}T00:00:00.000Z`) + DAY_MS).toISOString();
+    if (end > cutoff) continue;
+    try {
+      fs.rmSync(file);
+      removed.push(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return removed;
+}
 
-/** Prunes the table (yielding to the event loop between chunks) and the old rotated files. */
-export async function pruneTrail(options: { store: ObjectStore | null; dir: string | null; days: number; now?: Date }): Promise<PruneResult> {
+/** Prunes a table (in chunks) and the old rotated files: the by-hand run (npm run audit-prune). */
+export function pruneTrail(options: { table: AuditTable | null; dir: string | null; days: number; now?: Date }): PruneResult {
   const cutoff = retentionCutoff(options.days, options.now);
   const result: PruneResult = { cutoff, days: options.days, rows: 0, files: [] };
   if (options.days <= 0) return result;
-  const { store } = options;
-  if (store) {
-    for (;;) {
-      if (!store.db.open) break;
-      const n = store.pruneAuditEvents(cutoff, CHUNK, 4);
-      result.rows += n;
-      if (n < CHUNK * 4) break;
-      await new Promise((r) => setImmediate(r));
-    }
-  }
-  if (options.dir) {
-    for (const file of listTrailFiles(options.dir)) {
-      const pos = trailPosition(path.basename(file));
-      if (!pos || pos === 'live') continue;
-      const end = new Date(Date.parse(`${pos.day}T00:00:00.000Z`) + DAY_MS).toISOString();
-      if (end > cutoff) continue;
-      try {
-        fs.rmSync(file);
-        result.files.push(file);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-  }
+  if (options.table) result.rows = options.table.prune(cutoff);
+  if (options.dir) result.files = pruneTrailFiles(options.dir, cutoff);
   return result;
 }

@@ -9,7 +9,7 @@
  * whole day. Names match case-insensitively; `text` is a substring of the payload (its JSON),
  * target name or location.
  */
-import type { AuditQuery } from '../store/object_store.ts';
+import type { AuditQuery } from '../store/audit_table.ts';
 
 export class AuditFilterError extends Error {
   override name = 'AuditFilterError';

@@ -1,294 +1,282 @@
 /**
- * The structured audit trail: one bus sink that gives every event its place in the hash chain
- * (seq, hash) and hands it to the JSONL writer and the table writer; pruning on a schedule;
- * counters for health. See docs/audit-events.md.
- *
- * Per event, on the caller's path: canonical JSON + one SHA-256 + two queue pushes. No I/O.
+ * The audit trail, game-thread side. Per event the game does one thing: insert it into the
+ * outbox, in the transaction of the command that stated it (server/store/audit_outbox.ts).
+ * After each commit the audit worker is woken; it delivers every event to every sink exactly
+ * once, off this thread (server/audit/worker/). This side also keeps the backlog bounded
+ * (MUD_AUDIT_BACKLOG_MAX, MUD_AUDIT_ON_FULL), forgets outbox rows every sink has taken, and
+ * answers for the sinks' state in /metrics and @audit/stats.
  */
 import path from 'node:path';
 import { defaultAuditTrailConfig, type AuditTrailConfig, type GameConfig } from '../config.ts';
+import type { GameLogs } from '../logging/index.ts';
+import { AuditOutbox } from '../store/audit_outbox.ts';
+import { AUDIT_DB_FILE, AuditTable } from '../store/audit_table.ts';
 import type { ObjectStore } from '../store/object_store.ts';
 import type { AuditSink } from './bus.ts';
-import { canonicalJson, chainHash, GENESIS_HASH, recordLine } from './canonical.ts';
 import type { AuditEvent } from './events.ts';
-import { acquireTrailLock, auditDirOf, ensureDir, recoverTrailHead, releaseTrailLock } from './jsonl_files.ts';
-import { JsonlWriter, type JsonlWriterStats } from './jsonl_writer.ts';
-import { pruneTrail, type PruneResult } from './retention.ts';
-import { eventToRow, TableWriter, type TableWriterStats } from './table_writer.ts';
+import { AuditReader } from './reader.ts';
+import { auditDirOf, ensureDir, recoverTrailHead } from './jsonl_files.ts';
+import { readTextCursorSeq } from './sinks/text_logs.ts';
+import { AuditWorkerClient } from './worker/client.ts';
+import type { PruneOutcome, SinkProgress } from './worker/protocol.ts';
 
-export interface AuditTrailReporter {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export type { PruneOutcome, SinkProgress };
 
-export interface JsonlSinkStats extends JsonlWriterStats {
-  enabled: boolean;
-  /** False while another process holds the trail (this one's events go to the table only). */
-  chaining: boolean;
-  /** Events not put in the chain although the JSONL sink is on (backlog full, held by another process, closed). */
-  dropped: number;
-  /** seq of the newest chained event. */
-  seq: number | null;
-  file: string;
-}
-
-export interface TableSinkStats extends TableWriterStats {
-  enabled: boolean;
-}
+export type SinkStats = SinkProgress & { lagEvents: number; enabled: boolean };
 
 export interface AuditTrailStats {
-  jsonl: JsonlSinkStats;
-  table: TableSinkStats;
-  lastPrune: (PruneResult & { at: string }) | null;
+  /** The newest committed event. */
+  lastSeq: number;
+  /** Events the furthest-behind sink has not taken yet. */
+  backlog: number;
+  backlogMax: number;
+  /** True while new commands are refused because the backlog is full (MUD_AUDIT_ON_FULL=refuse). */
+  refusing: boolean;
+  sinks: SinkStats[];
+  /** The same, by name (`enabled: false` when the sink is off). */
+  jsonl: SinkStats;
+  table: SinkStats;
+  text: SinkStats;
+  lastPrune: (PruneOutcome & { at: string }) | null;
 }
 
-export interface AuditTrailOptions {
-  logDir: string;
-  fileMode: number;
-  dirMode: number;
-  config?: AuditTrailConfig;
-  store: ObjectStore;
-  report: AuditTrailReporter;
-}
-
-/** Events the JSONL writer may hold while its file is unwritable; beyond, new events skip the chain. */
-const MAX_BACKLOG = 100_000;
-const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
-
-const DAY_RE = /^\d{4}-\d{2}-\d{2}/;
+/** How many taken rows make it worth a DELETE of the outbox (or once a second). */
+const FORGET_EVERY = 256;
 
 export class AuditTrail {
-  readonly dir: string;
   readonly config: AuditTrailConfig;
+  readonly auditDbFile: string;
+  /** False with MUD_AUDIT=off and every structured sink off: nothing enters the outbox. */
+  readonly outboxEnabled: boolean;
   /** Subscribe this to the AuditBus. */
   readonly sink: AuditSink = (event) => this.record(event);
-  private jsonl: JsonlWriter | null = null;
-  private readonly table: TableWriter | null;
-  private seq = 0;
-  private prevHash = GENESIS_HASH;
-  private heldBy: number | null = null;
-  private jsonlDropped = 0;
-  private lockTimer: NodeJS.Timeout | null = null;
-  private pruneTimer: NodeJS.Timeout | null = null;
-  private pruning: Promise<PruneResult> | null = null;
+  /** The server's log files (written by the worker). */
+  readonly logs: GameLogs;
+  private readonly outbox: AuditOutbox;
+  private readonly worker: AuditWorkerClient;
+  private appended = false;
+  private committedSeq: number;
+  private forgotten: number;
+  private forgottenAt = Date.now();
+  private refusingSince = 0;
+  private lastRefusalLog = 0;
+  private lastDrop = 0;
   private lastPrune: AuditTrailStats['lastPrune'] = null;
   private closing: Promise<void> | null = null;
-  private closed = false;
 
-  constructor(private readonly opts: AuditTrailOptions) {
-    this.config = opts.config ?? defaultAuditTrailConfig();
-    this.dir = auditDirOf(opts.logDir);
-    const { report } = opts;
-    this.table = this.config.table
-      ? new TableWriter(opts.store, {
-          batchMs: this.config.batchMs,
-          batchSize: this.config.batchSize,
-          onError: (m) => report.error(m),
-          onRecover: (m) => report.info(m),
-        })
-      : null;
-    if (this.config.jsonl) {
-      try {
-        ensureDir(this.dir, opts.dirMode);
-        this.startChain();
-      } catch (error) {
-        report.error(`Audit trail ${this.dir} cannot be opened: ${(error as Error).message}; retrying every 5 s, events go to the table only meanwhile`);
-        this.retryLock();
-      }
-    }
-    if (this.config.retentionDays > 0) {
-      const every = this.config.pruneIntervalMinutes * 60_000;
-      // First run soon after start (not during it), then on the interval.
-      this.pruneTimer = setTimeout(() => this.scheduledPrune(every), Math.min(every, 60_000));
-      this.pruneTimer.unref();
-    }
+  constructor(
+    private readonly gameConfig: GameConfig,
+    private readonly store: ObjectStore,
+  ) {
+    this.config = gameConfig.audit ?? defaultAuditTrailConfig();
+    this.auditDbFile = path.join(gameConfig.dataDir, AUDIT_DB_FILE);
+    const logs = gameConfig.logs;
+    const text = logs.audit || logs.admin || logs.chat;
+    this.outboxEnabled = text || this.config.jsonl || this.config.table;
+    this.outbox = new AuditOutbox(store);
+    this.adoptLegacyTable();
+    this.continueNumbering();
+    this.committedSeq = this.outbox.lastSeq();
+    this.forgotten = this.committedSeq;
+    store.onTurnCommitted = () => this.committed();
+    this.worker = new AuditWorkerClient(
+      {
+        gameDb: store.file,
+        auditDb: this.auditDbFile,
+        logs: {
+          dir: gameConfig.logDir,
+          enabled: { commands: logs.audit, movement: logs.audit, player: logs.audit, server: logs.server, portal: logs.portal, admin: logs.admin, chat: logs.chat },
+          auditMaxBytes: logs.auditMaxBytes,
+          auditKeep: logs.auditKeep,
+          dailyKeep: logs.dailyKeep,
+          fileMode: logs.fileMode,
+          dirMode: logs.dirMode,
+          console: logs.console,
+        },
+        sinks: { text: this.outboxEnabled, jsonl: this.config.jsonl, table: this.config.table, pg: null },
+        jsonlMaxBytes: this.config.jsonlMaxBytes,
+        retentionDays: this.config.retentionDays,
+        pruneIntervalMinutes: this.config.pruneIntervalMinutes,
+        lastSeq: this.committedSeq,
+        batchSize: this.config.batchSize,
+      },
+      (sinks) => this.progressed(sinks),
+      () => this.committedSeq,
+    );
+    this.logs = this.worker.logs;
   }
 
-  /** Takes the lock and recovers the chain's head from the files (and the table's highest seq). */
-  private startChain(): void {
-    const holder = acquireTrailLock(this.dir, this.opts.fileMode);
-    if (holder !== null) {
-      if (this.heldBy !== holder) {
-        this.opts.report.warn(
-          `Audit trail ${this.dir} is being written by process ${holder}; this process's audit events go to the table only until it is free.`,
-        );
-      }
-      this.heldBy = holder;
-      this.retryLock();
-      return;
-    }
-    this.heldBy = null;
-    const head = recoverTrailHead(this.dir);
-    const tableSeq = this.table ? this.opts.store.auditMaxSeq() : null;
-    this.seq = Math.max(head.seq ?? 0, tableSeq ?? 0);
-    this.prevHash = head.hash ?? GENESIS_HASH;
-    const { report } = this.opts;
-    for (const note of head.notes) report.warn(`Audit trail: ${note}`);
-    if (head.liveFragmentBytes > 0) {
-      report.warn(
-        `Audit trail: audit.jsonl ends with an incomplete record (${head.liveFragmentBytes} bytes; the previous run stopped mid-write). ` +
-          `It stays on a line of its own; the chain continues from seq ${head.seq ?? 0}. audit-verify reports and skips it.`,
-      );
-    }
-    if ((tableSeq ?? 0) > (head.seq ?? 0)) {
-      report.warn(
-        `Audit trail: the audit table has events up to seq ${tableSeq} but the trail files end at seq ${head.seq ?? 'none'}` +
-          ` (events lost from the files, e.g. by a crash while writing); numbering continues at ${tableSeq! + 1}.`,
-      );
-    }
-    this.jsonl = new JsonlWriter({
-      dir: this.dir,
-      maxBytes: this.config.jsonlMaxBytes,
-      fileMode: this.opts.fileMode,
-      dirMode: this.opts.dirMode,
-      liveDay: head.liveDay,
-      onError: (m) => report.error(m),
-      onRecover: (m) => report.info(m),
-    });
-  }
-
-  private retryLock(): void {
-    if (this.lockTimer || this.closed) return;
-    this.lockTimer = setTimeout(() => {
-      this.lockTimer = null;
-      if (this.closed || this.jsonl) return;
-      try {
-        ensureDir(this.dir, this.opts.dirMode);
-        this.startChain();
-        if (this.jsonl) this.opts.report.info(`Audit trail ${this.dir}: chaining resumes at seq ${this.seq + 1}`);
-      } catch {
-        this.retryLock();
-      }
-    }, 5000);
-    this.lockTimer.unref();
-  }
-
-  /** The sink: never throws for I/O (that happens later), never blocks. */
+  /** The bus sink: one INSERT in the running transaction. No I/O, no hashing, no formatting. */
   private record(event: AuditEvent): void {
-    let seq: number | null = null;
-    if (this.config.jsonl) {
-      const jsonl = this.jsonl;
-      if (!jsonl || this.closed || jsonl.backlog >= MAX_BACKLOG || jsonl.backlogBytes >= MAX_BACKLOG_BYTES) {
-        this.jsonlDropped++;
-      } else {
-        const next = this.seq + 1;
-        const body = canonicalJson({ ...event, seq: next });
-        const hash = chainHash(this.prevHash, body);
-        const day = DAY_RE.test(event.ts) ? event.ts.slice(0, 10) : new Date().toISOString().slice(0, 10);
-        if (jsonl.append(recordLine(body, hash), day)) {
-          this.seq = next;
-          this.prevHash = hash;
-          seq = next;
-        } else {
-          this.jsonlDropped++;
-        }
-      }
-    }
-    this.table?.add(eventToRow(event, seq));
+    if (!this.outboxEnabled || this.closing || !this.store.db.open) return;
+    this.outbox.append(event.ts, JSON.stringify(event));
+    this.appended = true;
   }
 
-  /** Everything recorded so far is in the file and the table (unless one is failing). */
-  async flush(): Promise<void> {
-    this.flushTable();
-    await this.jsonl?.flush();
+  /** After each COMMIT: the worker learns of the new events (one message per turn). */
+  private committed(): void {
+    if (!this.appended) return;
+    this.appended = false;
+    // Read back rather than counted: a rolled-back unit gives its numbers back (gap-free).
+    const seq = this.outbox.lastSeq();
+    if (seq <= this.committedSeq) return;
+    this.committedSeq = seq;
+    this.worker.wake(seq);
+  }
+
+  private progressed(sinks: SinkProgress[]): void {
+    if (!sinks.length || !this.store.db.open) return;
+    const taken = Math.min(...sinks.map((s) => s.cursor));
+    if (taken > this.forgotten && (taken - this.forgotten >= FORGET_EVERY || Date.now() - this.forgottenAt > 1000)) {
+      this.outbox.forgetThrough(taken);
+      this.forgotten = taken;
+      this.forgottenAt = Date.now();
+    }
+  }
+
+  /** Events the furthest-behind sink has yet to take. */
+  get backlog(): number {
+    const sinks = this.worker.progress;
+    if (!sinks.length) return 0;
+    return Math.max(0, this.committedSeq - Math.min(...sinks.map((s) => s.cursor)));
   }
 
   /**
-   * Writes the table's queue now. Call outside a unit of work (after an `await` in a command):
-   * inside one, the rows would roll back with a failing command, so it does nothing there.
+   * Null while commands may run; else the line to tell the player. When the backlog is full, the
+   * default refuses new commands (an audit server that stops auditing must not go unnoticed);
+   * MUD_AUDIT_ON_FULL=drop has the worker drop the stuck sink's oldest events instead.
    */
-  flushTable(): boolean {
-    return this.table?.flushNow() ?? true;
+  refusal(): string | null {
+    if (!this.outboxEnabled || this.backlog < this.config.backlogMax) {
+      if (this.refusingSince) {
+        this.logs.get('mud.server').info(`Audit backlog below ${this.config.backlogMax} again: commands are accepted`);
+        this.refusingSince = 0;
+      }
+      return null;
+    }
+    const now = Date.now();
+    if (this.config.onFull === 'drop') {
+      if (now - this.lastDrop > 1000) {
+        this.lastDrop = now;
+        this.worker.drop(Math.floor(this.config.backlogMax / 2));
+      }
+      return null;
+    }
+    this.refusingSince ||= now;
+    if (now - this.lastRefusalLog > 60_000) {
+      this.lastRefusalLog = now;
+      const stuck = this.worker.progress.filter((s) => this.committedSeq - s.cursor >= this.config.backlogMax).map((s) => s.name);
+      this.logs.get('mud.server').error(
+        `Audit backlog full (${this.backlog} events, MUD_AUDIT_BACKLOG_MAX=${this.config.backlogMax}; stuck: ${stuck.join(', ') || '?'}): new commands are refused until the sinks catch up`,
+      );
+    }
+    return 'The game cannot record what you do right now (its audit trail is backed up), so it is not taking commands. Please try again in a little while.';
+  }
+
+  /** Everything committed so far is in every working sink, and every log line is in its file. */
+  async flush(): Promise<void> {
+    if (!this.store.inUnitOfWork) this.store.commitTurn();
+    await this.worker.flush(this.committedSeq);
   }
 
   stats(): AuditTrailStats {
-    const j = this.jsonl?.stats();
-    const t = this.table?.stats();
+    const sinks = this.worker.progress.map((s): SinkStats => ({ ...s, lagEvents: Math.max(0, this.committedSeq - s.cursor), enabled: true }));
+    const named = (name: string): SinkStats =>
+      sinks.find((s) => s.name === name) ?? { name, enabled: false, cursor: 0, failing: false, lastError: null, lastErrorAt: null, written: 0, dropped: 0, lagSeconds: 0, lagEvents: 0 };
     return {
-      jsonl: {
-        enabled: this.config.jsonl,
-        chaining: this.jsonl !== null && !this.closed,
-        written: j?.written ?? 0,
-        dropped: this.jsonlDropped,
-        queued: j?.queued ?? 0,
-        queuedBytes: j?.queuedBytes ?? 0,
-        batches: j?.batches ?? 0,
-        rotations: j?.rotations ?? 0,
-        failing: j?.failing ?? false,
-        lastError: j?.lastError ?? (this.heldBy ? `held by process ${this.heldBy}` : null),
-        lastErrorAt: j?.lastErrorAt ?? null,
-        seq: this.jsonl ? this.seq : null,
-        file: path.join(this.dir, 'audit.jsonl'),
-      },
-      table: {
-        enabled: this.config.table,
-        written: t?.written ?? 0,
-        dropped: t?.dropped ?? 0,
-        queued: t?.queued ?? 0,
-        batches: t?.batches ?? 0,
-        failing: t?.failing ?? false,
-        lastError: t?.lastError ?? null,
-        lastErrorAt: t?.lastErrorAt ?? null,
-      },
+      lastSeq: this.committedSeq,
+      backlog: this.backlog,
+      backlogMax: this.config.backlogMax,
+      refusing: this.refusingSince > 0,
+      sinks,
+      jsonl: named('jsonl'),
+      table: named('table'),
+      text: named('text'),
       lastPrune: this.lastPrune,
     };
   }
 
-  /** Prunes rows and rotated files older than the retention (or `days`). */
-  prune(days = this.config.retentionDays, now = new Date()): Promise<PruneResult> {
-    this.pruning ??= (async () => {
-      try {
-        this.flushTable();
-        const result = await pruneTrail({ store: this.opts.store, dir: this.dir, days, now });
-        this.lastPrune = { ...result, at: new Date().toISOString() };
-        if (result.rows || result.files.length) {
-          this.opts.report.info(
-            `Audit retention (${days} days): pruned ${result.rows} event(s) before ${result.cutoff} from the table and ${result.files.length} rotated file(s)`,
-          );
-        }
-        return result;
-      } finally {
-        this.pruning = null;
-      }
-    })();
-    return this.pruning;
+  /** How far the queryable table is behind the newest event (for the readers to say so). */
+  tableLag(): { events: number; seconds: number } {
+    const table = this.worker.progress.find((s) => s.name === 'table');
+    return table ? { events: Math.max(0, this.committedSeq - table.cursor), seconds: table.lagSeconds } : { events: 0, seconds: 0 };
   }
 
-  private scheduledPrune(every: number): void {
-    this.pruneTimer = null;
-    if (this.closed) return;
-    this.prune()
-      .catch((error: unknown) => this.opts.report.error(`Audit retention failed: ${(error as Error).message}`))
-      .finally(() => {
-        if (this.closed) return;
-        this.pruneTimer = setTimeout(() => this.scheduledPrune(every), every);
-        this.pruneTimer.unref();
-      });
+  /** The queryable table's reader (server/audit/reader.ts), waiting briefly for the worker. */
+  reader(): AuditReader {
+    return new AuditReader(this.auditDbFile, this.config.table, {
+      catchUp: (ms) => Promise.race([this.flush(), new Promise<void>((r) => setTimeout(r, ms).unref())]),
+      lag: () => this.tableLag(),
+    });
+  }
+
+  /** Prunes every sink's events (and rotated JSONL files) older than the retention (or `days`). */
+  async prune(days = this.config.retentionDays, now = new Date()): Promise<PruneOutcome> {
+    await this.flush();
+    const outcome = (await this.worker.prune(days, now)) ?? { cutoff: now.toISOString(), days, rows: 0, files: [] };
+    this.lastPrune = { ...outcome, at: new Date().toISOString() };
+    return outcome;
   }
 
   /**
-   * Graceful stop: the table's last batch is written (call this before the store closes), the
-   * JSONL file is written, synced and closed, the lock released. Idempotent.
+   * Graceful stop (call before the store closes): every sink takes what was committed, the log
+   * files and the trail are written and closed, the worker ends. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.closed = true;
-      if (this.lockTimer) clearTimeout(this.lockTimer);
-      if (this.pruneTimer) clearTimeout(this.pruneTimer);
-      await this.pruning?.catch(() => {});
-      this.table?.close();
-      if (this.jsonl) {
-        const lost = await this.jsonl.close();
-        this.jsonlDropped += lost;
-        releaseTrailLock(this.dir);
+      if (this.store.db.open && !this.store.inUnitOfWork) this.store.commitTurn();
+      const seq = this.committedSeq;
+      await this.worker.close(seq);
+      const sinks = this.worker.progress;
+      const taken = sinks.length ? Math.min(...sinks.map((s) => s.cursor)) : seq;
+      if (this.store.db.open && taken > this.forgotten) {
+        this.outbox.forgetThrough(taken);
+        this.store.commitTurn();
       }
+      this.store.onTurnCommitted = null;
     })();
     return this.closing;
   }
+
+  /** An older server kept the audit table in the game database: its rows move to their own file. */
+  private adoptLegacyTable(): void {
+    const has = this.store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").get();
+    if (!has) return;
+    const table = new AuditTable(this.auditDbFile, 'write');
+    try {
+      table.adoptLegacyRows(this.store.file);
+    } finally {
+      table.close();
+    }
+  }
+
+  /**
+   * New events must be numbered after everything any sink already holds, even when the game
+   * database is newer than the trail (restored from a backup, or an upgrade from the batched
+   * table): a reused number would be taken for an event the sink has.
+   */
+  private continueNumbering(): void {
+    let held = 0;
+    if (this.config.jsonl) {
+      const dir = auditDirOf(this.gameConfig.logDir);
+      // Made here, at start-up, so the trail's folder exists from the first moment (0700).
+      ensureDir(dir, this.gameConfig.logs.dirMode);
+      held = Math.max(held, recoverTrailHead(dir).seq ?? 0);
+    }
+    if (AuditTable.exists(this.auditDbFile)) {
+      const table = new AuditTable(this.auditDbFile, 'read');
+      try {
+        held = Math.max(held, table.maxSeq() ?? 0);
+      } finally {
+        table.close();
+      }
+    }
+    held = Math.max(held, readTextCursorSeq(this.gameConfig.logDir));
+    this.outbox.continueAfter(held);
+  }
 }
 
-/** The trail of a game: its log dir, file modes and database. */
-export function openAuditTrail(config: GameConfig, store: ObjectStore, report: AuditTrailReporter): AuditTrail {
-  return new AuditTrail({ logDir: config.logDir, fileMode: config.logs.fileMode, dirMode: config.logs.dirMode, config: config.audit, store, report });
+/** The trail of a game: its config and database. */
+export function openAuditTrail(config: GameConfig, store: ObjectStore): AuditTrail {
+  return new AuditTrail(config, store);
 }

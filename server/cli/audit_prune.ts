@@ -1,15 +1,14 @@
 /**
  * `npm run audit-prune [-- --days N]`: removes audit events older than the retention
- * (MUD_AUDIT_RETENTION_DAYS, default 90; or --days) from the audit_events table, and rotated
+ * (MUD_AUDIT_RETENTION_DAYS, default 90; or --days) from the audit table (data/audit.sqlite3), and rotated
  * JSONL files whose whole day is older, then says how many went. The server does the same on a
  * schedule; this is the by-hand run. Safe while the server runs (SQLite locks the rows).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { auditDirOf } from '../audit/jsonl_files.ts';
 import { pruneTrail } from '../audit/retention.ts';
 import { defaultAuditTrailConfig } from '../config.ts';
-import { ObjectStore } from '../store/index.ts';
+import { AUDIT_DB_FILE, AuditTable } from '../store/audit_table.ts';
 import { die, loadConfigOrDie } from './shell.ts';
 
 const USAGE = 'usage: npm run audit-prune [-- --days N]   (default: MUD_AUDIT_RETENTION_DAYS, 90)';
@@ -38,16 +37,16 @@ if (days === 0) {
   process.exit(0);
 }
 
-const dbFile = path.join(config.dataDir, 'game.sqlite3');
-const store = fs.existsSync(dbFile) ? new ObjectStore(dbFile) : null;
+const dbFile = path.join(config.dataDir, AUDIT_DB_FILE);
+const table = AuditTable.exists(dbFile) ? new AuditTable(dbFile, 'write') : null;
 try {
-  const result = await pruneTrail({ store, dir: auditDirOf(config.logDir), days });
+  const result = pruneTrail({ table, dir: auditDirOf(config.logDir), days });
   process.stdout.write(
     `Pruned ${result.rows} audit event(s) older than ${result.cutoff} (${days} days) from the table` +
-      `${store ? '' : ' (no database)'} and ${result.files.length} rotated JSONL file(s).\n`,
+      `${table ? '' : ' (no database)'} and ${result.files.length} rotated JSONL file(s).\n`,
   );
   for (const f of result.files) process.stdout.write(`  removed ${f}\n`);
 } finally {
-  store?.close();
+  table?.close();
 }
 process.exit(0);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { auditDirOf, compareTrailNames, listTrailFiles, trailPosition } from '../audit/jsonl_files.ts';
 import { verifyTrail } from '../audit/verify.ts';
-import { ObjectStore } from '../store/index.ts';
+import { AUDIT_DB_FILE, readAuditMaxSeq } from '../store/audit_table.ts';
 import { die, loadConfigOrDie } from './shell.ts';
 
 const USAGE = 'usage: npm run audit-verify [-- <file>...]   (default: every file in MUD_LOG_DIR/audit, oldest first)';
@@ -42,7 +42,7 @@ if (args.length) {
   files = listTrailFiles(dir);
   where = shown(dir);
   try {
-    tableMaxSeq = ObjectStore.readAuditMaxSeq(path.join(config.dataDir, 'game.sqlite3'));
+    tableMaxSeq = readAuditMaxSeq(path.join(config.dataDir, AUDIT_DB_FILE));
   } catch (error) {
     process.stdout.write(`note: the audit table could not be read (${(error as Error).message}); the end of the trail is not cross-checked\n`);
   }

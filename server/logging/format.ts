@@ -44,3 +44,8 @@ export function oneLine(msg: string): string {
 export function formatLine(timestamp: string, logger: string, level: LogLevel, message: string): string {
   return `${timestamp} | ${logger} | ${LEVEL_LABEL[level] ?? String(level).toUpperCase()} | ${oneLine(message)}`;
 }
+
+/** One line as its log's layout has it (`standard`, or chat's IRC style `HH:MM:SS message`). */
+export function renderLine(layout: 'standard' | 'irc', timestamp: string, logger: string, level: LogLevel, message: string): string {
+  return layout === 'irc' ? `${timestamp.slice(11)} ${oneLine(message)}` : formatLine(timestamp, logger, level, message);
+}

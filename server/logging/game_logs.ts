@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import { LOG_SPECS, LOGGER_NAMES, type LogConfig, type LoggerName } from './config.ts';
-import { cachedTimestamper, formatLine, oneLine, type LogLevel } from './format.ts';
+import { cachedTimestamper, formatTimestamp, renderLine, type LogLevel } from './format.ts';
 import { LogFileError, RotatingFileStream, type RecoveryInfo } from './rotating_stream.ts';
 
 // triple-beam's symbols (registered symbols, so no direct dependency needed).
@@ -17,9 +17,10 @@ const LEVEL = Symbol.for('level');
 const MESSAGE = Symbol.for('message');
 
 export interface GameLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
+  /** `atMs`: when it happened (an audit event's time), if not now. */
+  info(msg: string, atMs?: number): void;
+  warn(msg: string, atMs?: number): void;
+  error(msg: string, atMs?: number): void;
 }
 
 export interface GameLogs {
@@ -31,6 +32,8 @@ export interface GameLogs {
    * file (or, if that file is currently failing, parked for retry).
    */
   flush(): Promise<void>;
+  /** The live files that cannot be written just now (their lines wait in memory for a retry). */
+  failing(): string[];
   /**
    * Stops accepting lines, writes everything logged before the call, closes
    * the files. Idempotent. Lines logged after close() are silently dropped.
@@ -120,7 +123,9 @@ export function openLogs(config: LogConfig, options: OpenLogsOptions = {}): Game
 
     const lineFormat = winston.format((info) => {
       const message = String(info.message);
-      info[MESSAGE] = spec.layout === 'irc' ? `${timestamp().slice(11)} ${oneLine(message)}` : formatLine(timestamp(), name, info.level as LogLevel, message);
+      // An audit event's line carries the event's time, not the time a lagging sink wrote it.
+      const at = typeof info.at === 'number' ? formatTimestamp(new Date(info.at)) : timestamp();
+      info[MESSAGE] = renderLine(spec.layout, at, name, info.level as LogLevel, message);
       return info;
     })();
 
@@ -137,10 +142,10 @@ export function openLogs(config: LogConfig, options: OpenLogsOptions = {}): Game
     // Never let an 'error' event go unhandled (that would crash the process).
     logger.on('error', (e: unknown) => console.error(`[logging] ${name}: winston error: ${String(e)}`));
 
-    const emit = (level: LogLevel) => (msg: string) => {
+    const emit = (level: LogLevel) => (msg: string, at?: number) => {
       if (closed) return;
       try {
-        logger.write({ level, message: msg, [LEVEL]: level });
+        logger.write({ level, message: msg, at, [LEVEL]: level });
       } catch (e) {
         console.error(`[logging] ${name}: ${String(e)}`);
       }
@@ -161,6 +166,9 @@ export function openLogs(config: LogConfig, options: OpenLogsOptions = {}): Game
         await drainWinston(e.logger);
         await e.stream.flush();
       }));
+    },
+    failing() {
+      return [...entries.values()].filter((e) => e.stream.failing).map((e) => e.stream.file);
     },
     close() {
       closing ??= (async () => {

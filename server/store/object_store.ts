@@ -32,43 +32,6 @@ const LAST_OBJECT_ID = 'objects.last_id';
 
 export type NewObject = Omit<ObjectRecord, 'id' | 'createdAt'>;
 
-/** One row of `audit_events`: an AuditEvent flattened (server/audit/table_writer.ts maps both ways). */
-export interface AuditEventRow {
-  id?: number;
-  seq: number | null;
-  ts: string;
-  event_type: string;
-  account: string | null;
-  character: string | null;
-  session_id: number | null;
-  protocol: string | null;
-  remote_addr: string | null;
-  target_kind: string | null;
-  target_id: number | null;
-  target_name: string | null;
-  location: string | null;
-  /** The payload as JSON text. */
-  payload: string;
-  /** 1 or 0. */
-  success: number;
-}
-
-/** Filters of an audit search; all optional, combined with AND. Names match case-insensitively. */
-export interface AuditQuery {
-  character?: string;
-  account?: string;
-  types?: readonly string[];
-  remoteAddr?: string;
-  /** ISO timestamps: since inclusive, until exclusive. */
-  since?: string;
-  until?: string;
-  /** Substring of the payload, target name or location (ASCII case-insensitive). */
-  text?: string;
-  target?: string;
-  limit: number;
-  offset?: number;
-}
-
 interface ObjectRow {
   id: number;
   key: string;
@@ -284,6 +247,7 @@ export class ObjectStore {
       this.onTrouble(new Error(`COMMIT failed, ${actions.length} message(s) of that turn withheld: ${(error as Error).message}`));
       return;
     }
+    this.onTurnCommitted?.();
     for (const action of actions) {
       try {
         action();
@@ -300,6 +264,19 @@ export class ObjectStore {
   get inUnitOfWork(): boolean {
     return this.depth > 0;
   }
+
+  /**
+   * Runs `write` inside the turn's transaction, opening it if need be, without a savepoint of
+   * its own: inside a unit of work it joins the unit (and rolls back with it), outside one it
+   * commits with the turn. The audit outbox writes through this.
+   */
+  inTurn<T>(write: () => T): T {
+    if (this.db.open) this.openTurn();
+    return write();
+  }
+
+  /** Told after each turn's COMMIT succeeded, before what the turn said is sent. */
+  onTurnCommitted: (() => void) | null = null;
 
   /** Runs `action` when the open unit of work has committed, or now when none is open. */
   afterCommit(action: () => void): void {
@@ -413,106 +390,6 @@ export class ObjectStore {
 
   setState(key: string, value: string): void {
     this.stmt.setState.run(key, value);
-  }
-
-  // ---- audit_events (server/audit/) ---------------------------------------------------------
-
-  private auditStmts?: ReturnType<ObjectStore['prepareAudit']>;
-
-  private prepareAudit() {
-    const db = this.db;
-    return {
-      insert: db.prepare(
-        `INSERT INTO audit_events (seq, ts, event_type, account, character, session_id, protocol, remote_addr,
-         target_kind, target_id, target_name, location, payload, success)
-         VALUES (@seq, @ts, @event_type, @account, @character, @session_id, @protocol, @remote_addr,
-         @target_kind, @target_id, @target_name, @location, @payload, @success)`,
-      ),
-      maxSeq: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_events'),
-      pruneChunk: db.prepare<[string, number]>(
-        'DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE ts < ? LIMIT ?)',
-      ),
-      searches: new Map<string, Database.Statement<unknown[], AuditEventRow>>(),
-    };
-  }
-
-  private get audit() {
-    return (this.auditStmts ??= this.prepareAudit());
-  }
-
-  /**
-   * Inserts a batch of audit rows in one transaction (a savepoint if one is open already). All
-   * or nothing: on an error nothing is written and the caller keeps the batch.
-   */
-  insertAuditEvents(rows: readonly AuditEventRow[]): void {
-    const insert = this.audit.insert;
-    this.db.transaction(() => {
-      for (const row of rows) insert.run(row);
-    })();
-  }
-
-  /** The highest seq in the audit table, or null when it has none. */
-  auditMaxSeq(): number | null {
-    return this.audit.maxSeq.get()?.seq ?? null;
-  }
-
-  /** Audit rows matching `query`, newest first. */
-  searchAuditEvents(query: AuditQuery): AuditEventRow[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => {
-      where.push(sql);
-      params.push(...values);
-    };
-    if (query.character !== undefined) add('character = ?', query.character);
-    if (query.account !== undefined) add('account = ?', query.account);
-    if (query.types?.length) add(`event_type IN (${query.types.map(() => '?').join(', ')})`, ...query.types);
-    if (query.remoteAddr !== undefined) add('remote_addr = ?', query.remoteAddr);
-    if (query.since !== undefined) add('ts >= ?', query.since);
-    if (query.until !== undefined) add('ts < ?', query.until);
-    if (query.target !== undefined) add('target_name = ? COLLATE NOCASE', query.target);
-    if (query.text !== undefined) {
-      const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      add("(payload LIKE ? ESCAPE '\\' OR target_name LIKE ? ESCAPE '\\' OR location LIKE ? ESCAPE '\\')", like, like, like);
-    }
-    const sql = `SELECT * FROM audit_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC LIMIT ? OFFSET ?`;
-    let stmt = this.audit.searches.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare<unknown[], AuditEventRow>(sql);
-      if (this.audit.searches.size < 256) this.audit.searches.set(sql, stmt);
-    }
-    return stmt.all(...params, query.limit, query.offset ?? 0);
-  }
-
-  /**
-   * Deletes audit rows older than `before` (ISO timestamp), `chunk` rows per transaction so a
-   * big backlog never holds the write lock for long, at most `maxChunks` chunks. Returns how
-   * many rows went (fewer than chunk × maxChunks: none older are left).
-   */
-  pruneAuditEvents(before: string, chunk = 5000, maxChunks = Number.POSITIVE_INFINITY): number {
-    let total = 0;
-    for (let i = 0; i < maxChunks; i++) {
-      const changes = this.audit.pruneChunk.run(before, chunk).changes;
-      total += changes;
-      if (changes < chunk) break;
-    }
-    return total;
-  }
-
-  /**
-   * The highest audit seq in a database file, opened read-only (audit-verify's cross-check; it
-   * must not migrate or write). Null if the file, the table or any row is missing.
-   */
-  static readAuditMaxSeq(file: string): number | null {
-    if (!fs.existsSync(file)) return null;
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try {
-      const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").get();
-      if (!table) return null;
-      return (db.prepare('SELECT MAX(seq) AS seq FROM audit_events').get() as { seq: number | null }).seq;
-    } finally {
-      db.close();
-    }
   }
 
   close(): void {

@@ -90,6 +90,18 @@ const MIGRATIONS: readonly string[] = [
     WHERE a.key = 'location_history' AND json_type(a.value) = 'array';
   DELETE FROM attributes WHERE key = 'location_history' AND json_type(value) = 'array';
   `,
+  // 5: the audit outbox (server/store/audit_outbox.ts). Every audit event is inserted here in the
+  // same transaction as the command's changes, numbered gap-free by AUTOINCREMENT (which never
+  // hands out a number again, even after the rows are deleted); the audit worker reads it in seq
+  // order and the rows every sink has taken are deleted. The queryable table moves to its own
+  // file, data/audit.sqlite3 (server/store/audit_table.ts), which adopts this database's rows.
+  `
+  CREATE TABLE IF NOT EXISTS audit_outbox (
+    seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts    TEXT NOT NULL,
+    event TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

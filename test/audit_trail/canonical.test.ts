@@ -33,7 +33,7 @@ describe('canonical JSON', () => {
       const said = readTrail(run.config.logDir).filter((r) => r.event_type === 'say');
       expect(said.map((r) => r.payload.text)).toEqual(NASTY);
       expect(said.map((r) => r.location)).toEqual(NASTY);
-      expect(readTable(run.game).filter((e) => e.event_type === 'say').map((e) => e.payload)).toEqual(said.map((r) => r.payload));
+      expect((await readTable(run.game)).filter((e) => e.event_type === 'say').map((e) => e.payload)).toEqual(said.map((r) => r.payload));
       const files = listTrailFiles(auditDir(run.config.logDir));
       // One record per line, and no raw control character from player text reached the file.
       const lines = fs.readFileSync(path.join(auditDir(run.config.logDir), 'audit.jsonl'), 'utf8').split('\n');

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listTrailFiles } from '../../server/audit/jsonl_files.ts';
-import { rowToEvent } from '../../server/audit/table_writer.ts';
+import { rowToEvent } from '../../server/audit/rows.ts';
 import type { AuditEvent } from '../../server/audit/events.ts';
 import { defaultAuditTrailConfig, type AuditTrailConfig } from '../../server/config.ts';
 import type { Game } from '../../server/game.ts';
-import { ObjectStore } from '../../server/store/index.ts';
+import { AUDIT_DB_FILE, AuditTable } from '../../server/store/audit_table.ts';
 
 export type TrailRecord = AuditEvent & { seq: number; hash: string };
 
@@ -23,19 +23,21 @@ export function readTrail(logDir: string): Array<TrailRecord & { file: string; l
   );
 }
 
-/** Every row of the audit table as events, oldest first (after writing the pending batch). */
-export function readTable(game: Game): Array<AuditEvent & { seq: number | null }> {
-  game.auditTrail.flushTable();
-  return game.store.searchAuditEvents({ limit: 1_000_000 }).reverse().map(rowToEvent);
+/** Every row of the audit table as events, oldest first (once the worker has delivered them). */
+export async function readTable(game: Game): Promise<Array<AuditEvent & { seq: number | null }>> {
+  await game.auditTrail.flush();
+  return (await game.auditReader.search({ limit: 1_000_000 })).reverse().map(rowToEvent);
 }
 
-/** The same, from a stopped game's database file. */
+/** The same, from a stopped game's audit table file. */
 export function readTableFile(dataDir: string): Array<AuditEvent & { seq: number | null }> {
-  const store = new ObjectStore(path.join(dataDir, 'game.sqlite3'));
+  const file = path.join(dataDir, AUDIT_DB_FILE);
+  if (!AuditTable.exists(file)) return [];
+  const table = new AuditTable(file, 'read');
   try {
-    return store.searchAuditEvents({ limit: 10_000_000 }).reverse().map(rowToEvent);
+    return table.search({ limit: 10_000_000 }).reverse().map(rowToEvent);
   } finally {
-    store.close();
+    table.close();
   }
 }
 

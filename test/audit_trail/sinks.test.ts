@@ -24,7 +24,7 @@ describe('the JSONL trail and the audit table of a scripted telnet session', () 
     await run.game.auditTrail.flush();
 
     const trail = readTrail(run.config.logDir);
-    const table = readTable(run.game);
+    const table = await readTable(run.game);
     expect(trail.map((r) => r.seq)).toEqual(trail.map((_, i) => i + 1));
     expect(table.map((r) => r.seq)).toEqual(trail.map((r) => r.seq));
     for (const [i, record] of trail.entries()) expect(facts(table[i]!), `seq ${record.seq}`).toEqual(facts(record));
@@ -45,8 +45,8 @@ describe('the JSONL trail and the audit table of a scripted telnet session', () 
     // After a graceful stop the table has every event the file has, and nothing was dropped.
     await run.stop();
     const stats = run.game.auditTrail.stats();
-    expect(stats.jsonl).toMatchObject({ dropped: 0, queued: 0, failing: false });
-    expect(stats.table).toMatchObject({ dropped: 0, queued: 0, failing: false });
+    expect(stats.sinks.map((s) => s.name).sort()).toEqual(['jsonl', 'table', 'text']);
+    for (const sink of stats.sinks) expect(sink, sink.name).toMatchObject({ dropped: 0, lagEvents: 0, failing: false, cursor: stats.lastSeq });
     const finalTrail = readTrail(run.config.logDir);
     expect(readTableFile(run.config.dataDir).map((e) => [e.seq, facts(e)])).toEqual(finalTrail.map((r) => [r.seq, facts(r)]));
     expect(finalTrail.at(-1)).toMatchObject({ event_type: 'connection_closed' });

@@ -81,7 +81,7 @@ describe('the audit console refuses whoever is not an Admin', () => {
     expect(lines.some((l) => l.includes("AUDIT LOGIN FAILED: name 'Nobody' from 127.0.0.1 via web-admin (no such account)"))).toBe(true);
     await run.game.auditTrail.flush();
     expect(await run.logs.everything()).not.toContain(wrong);
-    const failed = run.game.store.searchAuditEvents({ types: ['login_failed'], limit: 10 });
+    const failed = (await run.game.auditReader.search({ types: ['login_failed'], limit: 10 }));
     expect(failed.map((r) => [r.protocol, r.remote_addr, JSON.parse(r.payload).name_tried])).toEqual([
       ['web-admin', '127.0.0.1', 'Nobody'],
       ['web-admin', '127.0.0.1', 'Warden'],
@@ -146,7 +146,7 @@ describe('the audit console refuses whoever is not an Admin', () => {
     expect(proxied.setCookie!.split(';').map((s) => s.trim())).toContain('Secure');
     expect(proxied.cookie).not.toBe(plain.cookie);
     await run.game.auditTrail.flush();
-    const ok = run.game.store.searchAuditEvents({ types: ['login_ok'], limit: 5 }).map((r) => [r.account, r.protocol, r.remote_addr, JSON.parse(r.payload)]);
+    const ok = (await run.game.auditReader.search({ types: ['login_ok'], limit: 5 })).map((r) => [r.account, r.protocol, r.remote_addr, JSON.parse(r.payload)]);
     expect(ok).toEqual(
       expect.arrayContaining([
         [ADMIN, 'web-admin', '127.0.0.1', { via: 'admin' }],
@@ -177,7 +177,7 @@ describe('the audit console refuses whoever is not an Admin', () => {
     expect((await run.post('/admin/api/logout', cookie)).status).toBe(204);
     expect((await run.post('/admin/api/logout', null)).status).toBe(204);
     await run.game.auditTrail.flush();
-    const logouts = run.game.store.searchAuditEvents({ types: ['logout'], limit: 5 });
+    const logouts = (await run.game.auditReader.search({ types: ['logout'], limit: 5 }));
     expect(logouts.map((r) => [r.account, r.protocol, JSON.parse(r.payload)])).toEqual([[ADMIN, 'web-admin', { reason: 'logout', via: 'admin' }]]);
   });
 

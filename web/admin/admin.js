@@ -466,21 +466,26 @@ $('history-next').addEventListener('click', () => void loadHistory(historyName, 
 async function loadHealth() {
   try {
     const h = await api('stats');
-    const { jsonl, table } = h.trail;
+    const trail = h.trail;
     const error = (/** @type {any} */ s) => (s.lastError ? `${s.lastError} (at ${s.lastErrorAt ?? '?'})` : 'none');
+    /** @type {Array<[string, unknown]>} */
+    const sinks = [];
+    for (const s of trail.sinks) {
+      sinks.push(
+        [`Sink ${s.name}`, `${s.failing ? 'FAILING' : 'ok'}, at seq ${s.cursor}`],
+        ['  written / dropped', `${s.written} / ${s.dropped}`],
+        ['  lag', `${s.lagEvents} event(s), ${Number(s.lagSeconds).toFixed(1)} s`],
+        ['  last error', error(s)],
+      );
+    }
     describe($('health'), [
       ['Players online', h.players_online],
       ['Connections', h.connections],
       ['Uptime', `${h.uptime_seconds} s`],
       ['Server memory (RSS)', `${Math.round(h.rss_bytes / 1048576)} MiB`],
-      ['JSONL trail', jsonl.enabled ? `${jsonl.file}${jsonl.failing ? ' (FAILING)' : ''}` : 'off'],
-      ['  written / dropped', `${jsonl.written} / ${jsonl.dropped}`],
-      ['  queue depth', `${jsonl.queued} (${jsonl.queuedBytes} bytes)`],
-      ['  last error', error(jsonl)],
-      ['Audit table', table.enabled ? `audit_events${table.failing ? ' (FAILING)' : ''}` : 'off'],
-      ['  written / dropped', `${table.written} / ${table.dropped}`],
-      ['  queue depth', table.queued],
-      ['  last error', error(table)],
+      ['Newest audit event', `seq ${trail.lastSeq}`],
+      ['Audit backlog', `${trail.backlog} of at most ${trail.backlogMax}${trail.refusing ? ' (FULL: commands refused)' : ''}`],
+      ...sinks,
       ['Console sessions / live tabs', `${h.adminSessions} / ${h.liveSockets}`],
       ['Live events skipped (slow tabs)', h.liveSkipped],
     ]);

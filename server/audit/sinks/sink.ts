@@ -35,6 +35,11 @@ export interface DeliverySink {
    * calls open() first to learn the cursor again.
    */
   write(events: readonly OutboxEvent[]): Promise<void>;
+  /**
+   * For a sink that keeps a failed write itself and retries it (the log files' streams), so that
+   * write() just takes longer: whether it is failing now. Shown in /metrics and @audit/stats.
+   */
+  status?(): { failing: boolean; lastError: string | null };
   /** Events older than `cutoff` (ISO) go (retention); returns how many. Optional. */
   prune?(cutoff: string): Promise<number>;
   close(): Promise<void>;

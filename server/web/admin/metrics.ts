@@ -88,14 +88,9 @@ export interface ConsoleCounters {
 /** The metrics text for a game now. */
 export function renderMetrics(game: Game, consoleCounters: ConsoleCounters): string {
   const stats: AuditTrailStats = game.auditTrail.stats();
-  const { jsonl, table } = stats;
-  const sinks: Array<[string, AuditTrailStats['jsonl'] | AuditTrailStats['table']]> = [
-    ['jsonl', jsonl],
-    ['table', table],
-  ];
-  const perSink = (value: (s: AuditTrailStats['jsonl'] | AuditTrailStats['table']) => number): Array<[Labels, number]> =>
-    sinks.map(([sink, s]) => [{ sink }, value(s)]);
-  const errors = sinks.filter(([, s]) => s.lastError).map(([sink, s]): [Labels, number] => [{ sink, error: s.lastError!.slice(0, 200) }, 1]);
+  type Sink = AuditTrailStats['sinks'][number];
+  const perSink = (value: (s: Sink) => number): Array<[Labels, number]> => stats.sinks.map((s) => [{ sink: s.name }, value(s)]);
+  const errors = stats.sinks.filter((s) => s.lastError).map((s): [Labels, number] => [{ sink: s.name, error: s.lastError!.slice(0, 200) }, 1]);
 
   const sessions = game.sessions.all();
   const byProtocol = new Map<string, number>([
@@ -105,18 +100,18 @@ export function renderMetrics(game: Game, consoleCounters: ConsoleCounters): str
   for (const session of sessions) byProtocol.set(session.protocol, (byProtocol.get(session.protocol) ?? 0) + 1);
 
   const out = new Exposition()
-    .family('mud_audit_events_written_total', 'counter', 'Audit events written by each sink (jsonl: the hash-chained file; table: audit_events).', perSink((s) => s.written))
-    .family('mud_audit_events_dropped_total', 'counter', 'Audit events a sink could not keep (0 in normal operation).', perSink((s) => s.dropped))
-    .family('mud_audit_queue_depth', 'gauge', 'Audit events waiting in memory to be written by each sink.', perSink((s) => s.queued))
-    .family('mud_audit_queue_bytes', 'gauge', 'Bytes waiting in memory for the JSONL file.', [[{ sink: 'jsonl' }, jsonl.queuedBytes]])
-    .family('mud_audit_sink_enabled', 'gauge', '1 when the sink is switched on.', perSink((s) => flag(s.enabled)))
-    .family('mud_audit_sink_failing', 'gauge', '1 while the sink cannot write (it retries with backoff).', perSink((s) => flag(s.failing)))
-    .family('mud_audit_batches_total', 'counter', 'Write batches of each sink.', perSink((s) => s.batches))
+    .family('mud_audit_events_written_total', 'counter', 'Audit events delivered to each sink by the audit worker.', perSink((s) => s.written))
+    .family('mud_audit_events_dropped_total', 'counter', 'Audit events a sink never got (MUD_AUDIT_ON_FULL=drop with a full backlog; 0 normally).', perSink((s) => s.dropped))
+    .family('mud_audit_queue_depth', 'gauge', 'Committed audit events waiting in the outbox for each sink (its lag in events).', perSink((s) => s.lagEvents))
+    .family('mud_audit_sink_lag_seconds', 'gauge', 'Age of the oldest audit event each sink has not taken yet (0: caught up).', perSink((s) => s.lagSeconds))
+    .family('mud_audit_sink_cursor', 'gauge', 'seq of the newest audit event each sink holds durably.', perSink((s) => s.cursor))
+    .family('mud_audit_sink_failing', 'gauge', '1 while the sink cannot write (it retries with backoff; the outbox keeps its events).', perSink((s) => flag(s.failing)))
     .family('mud_audit_last_error_timestamp_seconds', 'gauge', 'When the last write error of each sink happened (0: never).', perSink((s) => seconds(s.lastErrorAt)))
     .family('mud_audit_last_error_info', 'gauge', 'The last write error of each sink, as a label (no sample: none).', errors)
-    .family('mud_audit_jsonl_chaining', 'gauge', '1 while this process writes the hash chain (0: held by another process, or off).', flag(jsonl.chaining))
-    .family('mud_audit_jsonl_seq', 'gauge', 'seq of the newest chained audit record.', jsonl.seq ?? 0)
-    .family('mud_audit_jsonl_rotations_total', 'counter', 'Rotations of audit.jsonl.', jsonl.rotations)
+    .family('mud_audit_last_seq', 'gauge', 'seq of the newest committed audit event.', stats.lastSeq)
+    .family('mud_audit_backlog_events', 'gauge', 'Events the furthest-behind sink has not taken (bounded by MUD_AUDIT_BACKLOG_MAX).', stats.backlog)
+    .family('mud_audit_backlog_max_events', 'gauge', 'MUD_AUDIT_BACKLOG_MAX.', stats.backlogMax)
+    .family('mud_audit_refusing_commands', 'gauge', '1 while commands are refused because the audit backlog is full.', flag(stats.refusing))
     .family('mud_audit_last_prune_timestamp_seconds', 'gauge', 'When retention last ran (0: not yet).', seconds(stats.lastPrune?.at))
     .family('mud_audit_last_prune_rows', 'gauge', 'Table rows the last retention run removed.', stats.lastPrune?.rows ?? 0)
     .family('mud_players_online', 'gauge', 'Sessions logged in to an account.', game.sessions.loggedIn().length)

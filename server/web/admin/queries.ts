@@ -5,7 +5,9 @@
 import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../../audit/search.ts';
 import type { AuditEvent } from '../../audit/events.ts';
 import type { Game } from '../../game.ts';
-import type { AuditEventRow, AuditQuery } from '../../store/object_store.ts';
+import type { AuditLag } from '../../audit/reader.ts';
+import { rowToEvent } from '../../audit/rows.ts';
+import type { AuditQuery } from '../../store/audit_table.ts';
 import { AuditedCharacter, isCharacter, type AuditSummary, type LocationChange } from '../../../typeclasses/audited_character.ts';
 import type { DefaultObject } from '../../../typeclasses/object.ts';
 
@@ -30,6 +32,8 @@ export interface EventPage {
   limit: number;
   /** Is there a next page? */
   more: boolean;
+  /** How far the table is behind the newest event (0 events: caught up). */
+  lag: AuditLag;
 }
 
 export function listCharacters(game: Game): CharacterInfo[] {
@@ -50,33 +54,10 @@ export function listCharacters(game: Game): CharacterInfo[] {
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
 }
 
-function rowView(row: AuditEventRow & { id?: number }): EventView {
-  let payload: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(row.payload);
-    payload = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
-  } catch {
-    payload = { unparsed: row.payload };
-  }
-  return {
-    id: row.id ?? 0,
-    seq: row.seq,
-    ts: row.ts,
-    event_type: row.event_type as AuditEvent['event_type'],
-    actor: { account: row.account, character: row.character, session_id: row.session_id, protocol: row.protocol, remote_addr: row.remote_addr },
-    target: row.target_kind === null && row.target_name === null ? null : { kind: row.target_kind ?? 'object', id: row.target_id, name: row.target_name ?? '' },
-    location: row.location,
-    payload,
-    success: row.success !== 0,
-  };
-}
-
-/** One page of the table, newest first; the pending batch is written first so it is included. */
-export function searchEvents(game: Game, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): EventPage {
-  // HTTP handlers run outside any command's unit of work, so this writes (see AuditTrail.flushTable).
-  game.auditTrail.flushTable();
-  const rows = game.store.searchAuditEvents({ ...query, limit: limit + 1, offset: (page - 1) * limit });
-  return { events: rows.slice(0, limit).map(rowView), page, limit, more: rows.length > limit };
+/** One page of the table, newest first, through the one audit read path (server/audit/reader.ts). */
+export async function searchEvents(game: Game, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): Promise<EventPage> {
+  const result = await game.auditReader.page(query, page, limit);
+  return { events: result.rows.map((row) => ({ ...rowToEvent(row), id: row.id ?? 0 })), page: result.page, limit, more: result.more, lag: result.lag };
 }
 
 type Params = Record<string, unknown>;
@@ -147,7 +128,7 @@ export interface History extends EventPage {
   moves: LocationChange[];
 }
 
-export function characterHistory(game: Game, params: Params): History {
+export async function characterHistory(game: Game, params: Params): Promise<History> {
   const wanted = text(params, 'character');
   if (wanted === undefined) throw new AuditFilterError('character= is needed');
   const lower = wanted.toLowerCase();
@@ -160,7 +141,7 @@ export function characterHistory(game: Game, params: Params): History {
   }
   const name = found?.key ?? wanted;
   const moves = whole(params, 'moves', 50, 1000);
-  const page = searchEvents(game, { character: name }, whole(params, 'page', 1, 1_000_000), whole(params, 'limit', 25, MAX_PAGE_SIZE));
+  const page = await searchEvents(game, { character: name }, whole(params, 'page', 1, 1_000_000), whole(params, 'limit', 25, MAX_PAGE_SIZE));
   const audited = found instanceof AuditedCharacter ? found : null;
   return {
     character: name,

@@ -188,21 +188,21 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     return false;
   };
 
-  api.get('/history', (req, res) => {
+  api.get('/history', async (req, res) => {
     if (!tableOn(res)) return;
     try {
-      res.json(characterHistory(game, req.query as Record<string, unknown>));
+      res.json(await characterHistory(game, req.query as Record<string, unknown>));
     } catch (error) {
       if (error instanceof AuditFilterError) return problem(res, 400, error.message);
       throw error;
     }
   });
 
-  api.get('/events', (req, res) => {
+  api.get('/events', async (req, res) => {
     if (!tableOn(res)) return;
     try {
       const search = parseEventSearch(req.query as Record<string, unknown>);
-      res.json(searchEvents(game, search.query, search.page, search.limit));
+      res.json(await searchEvents(game, search.query, search.page, search.limit));
     } catch (error) {
       if (error instanceof AuditFilterError) return problem(res, 400, error.message);
       throw error;

@@ -1,9 +1,8 @@
-import type { GameLogs, LoggerName } from '../logging/index.ts';
-import { escapeForLog } from '../text.ts';
-import type { AuditSink } from './bus.ts';
-import type { AuditEvent } from './events.ts';
+import type { GameLogs, LoggerName } from '../../logging/index.ts';
+import { escapeForLog } from '../../text.ts';
+import type { AuditEvent } from '../events.ts';
 
-interface LogLine {
+export interface LogLine {
   logger: LoggerName;
   level: 'info' | 'warn';
   message: string;
@@ -108,9 +107,16 @@ export function describe(event: AuditEvent): LogLine | null {
   }
 }
 
-export function textLogSink(logs: GameLogs): AuditSink {
+/**
+ * With auditing off (no outbox) the server and portal logs still get their event lines
+ * (connections, new characters), straight from the bus and without the exactly-once cursor.
+ */
+export function plainTextLogSink(logs: GameLogs, enabled: { server: boolean; portal: boolean }): (event: AuditEvent) => void {
   return (event) => {
     const line = describe(event);
-    if (line) logs.get(line.logger)[line.level](line.message);
+    if (!line) return;
+    if ((line.logger === 'mud.server' && enabled.server) || (line.logger === 'mud.portal' && enabled.portal)) {
+      logs.get(line.logger)[line.level](line.message, Date.parse(event.ts));
+    }
   };
 }

@@ -1,0 +1,133 @@
+/**
+ * The audit worker thread: it owns every log file and every audit sink, so the game thread
+ * does no hashing, no log formatting and no file I/O for the trail. It reads the outbox the game
+ * commits to (its own read-only SQLite connection; WAL lets it read beside the writer) and
+ * delivers each event to each sink exactly once (server/audit/worker/delivery.ts).
+ */
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { openLogs } from '../../logging/index.ts';
+import { OutboxReader } from '../../store/audit_outbox.ts';
+import { escapeForLog } from '../../text.ts';
+import { auditDirOf } from '../jsonl_files.ts';
+import { pruneTrailFiles, retentionCutoff } from '../retention.ts';
+import { JsonlSink } from '../sinks/jsonl.ts';
+import type { DeliverySink, SinkReporter } from '../sinks/sink.ts';
+import { TableSink } from '../sinks/table.ts';
+import { TextLogsSink } from '../sinks/text_logs.ts';
+import { Delivery } from './delivery.ts';
+import type { FromWorker, PruneOutcome, ToWorker, WorkerSetup } from './protocol.ts';
+
+const setup = (workerData as { setup: WorkerSetup }).setup;
+const port = parentPort!;
+const send = (message: FromWorker) => port.postMessage(message);
+
+const logs = openLogs(setup.logs, {
+  // Check that a log file is still ours (not moved or deleted) once a second, not before
+  // every batch: the stat per batch was a measurable cost per command.
+  watchMs: 1000,
+  // A log file that cannot be written must not stop the game: say so where it can be seen.
+  onError: (error) => {
+    process.stderr.write(`[logging] ${error.message}\n`);
+    if (!error.file.endsWith('server.log')) server.error(`Log trouble: ${escapeForLog(error.message)}`);
+  },
+  onRecover: (info) => server.info(`Log file ${escapeForLog(info.file)} is writable again`),
+});
+const server = logs.get('mud.server');
+const report: SinkReporter = { info: (m) => server.info(m), warn: (m) => server.warn(m), error: (m) => server.error(m) };
+
+const sinks: DeliverySink[] = [];
+if (setup.sinks.text) sinks.push(new TextLogsSink({ logs, dir: path.resolve(setup.logs.dir), fileMode: setup.logs.fileMode, report }));
+if (setup.sinks.jsonl) {
+  sinks.push(new JsonlSink({ logDir: setup.logs.dir, maxBytes: setup.jsonlMaxBytes, fileMode: setup.logs.fileMode, dirMode: setup.logs.dirMode, report }));
+}
+if (setup.sinks.table) sinks.push(new TableSink(setup.auditDb));
+
+const outbox = sinks.length ? new OutboxReader(Database, setup.gameDb) : null;
+let progressTimer: NodeJS.Timeout | null = null;
+const delivery = outbox
+  ? new Delivery(outbox, sinks, setup.lastSeq, setup.batchSize, report, () => {
+      // At most every 100 ms: the game thread only needs it for lag, stats and outbox cleanup.
+      progressTimer ??= setTimeout(() => {
+        progressTimer = null;
+        send({ t: 'progress', sinks: delivery!.progress() });
+      }, 100);
+    })
+  : null;
+// The text sink recognises what a crashed run already wrote before anything else is logged.
+delivery?.start();
+
+async function prune(days: number, now: Date): Promise<PruneOutcome> {
+  const cutoff = retentionCutoff(days, now);
+  const outcome: PruneOutcome = { cutoff, days, rows: 0, files: [] };
+  if (days <= 0 || !delivery) return outcome;
+  outcome.rows = await delivery.prune(cutoff);
+  if (setup.sinks.jsonl) outcome.files = pruneTrailFiles(auditDirOf(setup.logs.dir), cutoff);
+  if (outcome.rows || outcome.files.length) {
+    server.info(`Audit retention (${days} days): pruned ${outcome.rows} event(s) before ${cutoff} and ${outcome.files.length} rotated file(s)`);
+  }
+  return outcome;
+}
+
+let pruneTimer: NodeJS.Timeout | null = null;
+if (setup.retentionDays > 0 && delivery) {
+  const every = setup.pruneIntervalMinutes * 60_000;
+  const scheduled = () => {
+    prune(setup.retentionDays, new Date())
+      .catch((error: unknown) => server.error(`Audit retention failed: ${(error as Error).message}`))
+      .finally(() => {
+        pruneTimer = setTimeout(scheduled, every);
+        pruneTimer.unref();
+      });
+  };
+  // First run soon after start (not during it), then on the interval.
+  pruneTimer = setTimeout(scheduled, Math.min(every, 60_000));
+  pruneTimer.unref();
+}
+
+const done = (id: number, extra: { prune?: PruneOutcome } = {}) => send({ t: 'done', id, sinks: delivery?.progress() ?? [], ...extra });
+
+port.on('message', (message: ToWorker) => {
+  switch (message.t) {
+    case 'wake':
+      delivery?.wake(message.seq);
+      return;
+    case 'log':
+      for (const [name, level, text, at] of message.lines) logs.get(name)[level](text, at);
+      return;
+    case 'drop':
+      delivery?.drop(message.keep);
+      return;
+    case 'flush':
+      void (async () => {
+        await delivery?.delivered(message.seq);
+        await logs.flush();
+        done(message.id);
+      })();
+      return;
+    case 'prune':
+      void prune(message.days, new Date(message.now)).then(
+        (outcome) => done(message.id, { prune: outcome }),
+        (error: unknown) => {
+          server.error(`Audit retention failed: ${(error as Error).message}`);
+          done(message.id);
+        },
+      );
+      return;
+    case 'close':
+      void (async () => {
+        if (pruneTimer) clearTimeout(pruneTimer);
+        // Graceful stop: every sink that can write gets everything, then the files close.
+        await delivery?.delivered(message.seq, 30_000);
+        await delivery?.stop();
+        const progress = delivery?.progress() ?? [];
+        outbox?.close();
+        await logs.close();
+        send({ t: 'done', id: message.id, sinks: progress });
+        port.close();
+      })();
+      return;
+  }
+});
+

@@ -1,0 +1,57 @@
+/** The messages between the game thread and the audit worker (server/audit/worker/main.ts). */
+import type { LogConfig, LoggerName, LogLevel } from '../../logging/index.ts';
+
+export interface WorkerSetup {
+  /** The game database holding the outbox (read-only here). */
+  gameDb: string;
+  /** The queryable audit table's own file. */
+  auditDb: string;
+  logs: LogConfig;
+  /** Which delivery sinks run; none when the outbox is off (MUD_AUDIT=off). */
+  sinks: { text: boolean; jsonl: boolean; table: boolean; pg: { url: string; serverId: string } | null };
+  jsonlMaxBytes: number;
+  retentionDays: number;
+  pruneIntervalMinutes: number;
+  /** The newest committed seq when the game started. */
+  lastSeq: number;
+  /** Events per sink write. */
+  batchSize: number;
+}
+
+/** One operational log line from the game thread: logger, level, message, time (ms). */
+export type LogEntry = [LoggerName, LogLevel, string, number];
+
+export type ToWorker =
+  | { t: 'wake'; seq: number }
+  | { t: 'log'; lines: LogEntry[] }
+  | { t: 'flush'; id: number; seq: number }
+  | { t: 'prune'; id: number; days: number; now: number }
+  | { t: 'drop'; keep: number }
+  | { t: 'close'; id: number; seq: number };
+
+export interface SinkProgress {
+  name: string;
+  /** The highest seq this sink durably holds. */
+  cursor: number;
+  failing: boolean;
+  lastError: string | null;
+  /** When the last write error happened (ISO), null for never. */
+  lastErrorAt: string | null;
+  /** Events written since start, and dropped (MUD_AUDIT_ON_FULL=drop). */
+  written: number;
+  dropped: number;
+  /** Age of its oldest undelivered event, 0 when caught up. */
+  lagSeconds: number;
+}
+
+export interface PruneOutcome {
+  cutoff: string;
+  days: number;
+  rows: number;
+  files: string[];
+}
+
+export type FromWorker =
+  | { t: 'progress'; sinks: SinkProgress[] }
+  | { t: 'done'; id: number; sinks: SinkProgress[]; prune?: PruneOutcome }
+  | { t: 'fatal'; message: string };
