@@ -2,7 +2,7 @@ import { MASK, type AuditEvent, type AuditEventType } from '../server/audit/even
 import type { Account } from '../typeclasses/account.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
 import type { Game } from '../server/game.ts';
-import type { Session } from '../server/session.ts';
+import type { Session } from '../server/sessions/session.ts';
 
 /** What every command gets when it runs. */
 export interface BaseContext {

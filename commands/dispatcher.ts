@@ -3,7 +3,7 @@ import { Exit } from '../typeclasses/exit.ts';
 import type { Account } from '../typeclasses/account.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
 import type { Game } from '../server/game.ts';
-import { SessionClosedError, type Session } from '../server/session.ts';
+import { SessionClosedError, type Session } from '../server/sessions/session.ts';
 import { maskedArgs, type BaseContext, type CharacterCommand, type CharacterContext, type Command, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
 

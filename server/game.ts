@@ -15,23 +15,13 @@ import { textLogSink } from './audit/text_log_sink.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
 import { openLogs, type GameLogs } from './logging/index.ts';
-import { LoginGuard, type LoginGuardSettings } from './login_guard.ts';
+import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
 import { ObjectManager } from './object_manager.ts';
-import type { Session } from './session.ts';
-import { SessionManager } from './sessions.ts';
+import type { Session } from './sessions/session.ts';
+import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
+import { SessionManager } from './sessions/session_manager.ts';
 import { ObjectStore } from './store/index.ts';
 import { escapeForLog } from './text.ts';
-
-/** A network front end (telnet, web): it turns connections into sessions. */
-export interface FrontEnd {
-  readonly name: string;
-  /** Starts listening; resolves with the port actually bound (port 0 picks a free one). */
-  listen(): Promise<number>;
-  /** Stops accepting and drops what is still connected. */
-  close(): Promise<void>;
-}
-
-export type FrontEndFactory = (game: Game) => FrontEnd;
 
 export interface GameOptions {
   world?: WorldData;
@@ -111,7 +101,12 @@ export class Game {
     this.typeclasses = options.typeclasses ?? defaultTypeclasses();
     this.objects = new ObjectManager(this, this.store, this.typeclasses);
     this.accounts = new AccountManager(this.store);
-    this.sessions = new SessionManager(this);
+    this.sessions = new SessionManager({
+      config,
+      audit: this.audit,
+      units: this.store,
+      dispatch: (session, line) => this.dispatcher.handle(session, line),
+    });
     this.dispatcher = new Dispatcher(this, loginCmdset(), characterCmdset(options.extraCommands));
     this.loginGuard = new LoginGuard(options.loginGuard);
 
@@ -129,26 +124,14 @@ export class Game {
   /** Starts the front ends; resolves with the ports they bound, by name. */
   async listen(factories: readonly FrontEndFactory[]): Promise<Record<string, number>> {
     const ports: Record<string, number> = {};
+    const handed: FrontEndPorts = { config: this.config, sessions: this.sessions, log: this.log, startedAt: this.startedAt };
     for (const factory of factories) {
-      const frontEnd = factory(this);
+      const frontEnd = factory(handed);
       ports[frontEnd.name] = await frontEnd.listen();
       this.frontEnds.push(frontEnd);
       this.log.server.info(`${frontEnd.name} listening on ${this.config.host}:${ports[frontEnd.name]}`);
     }
     return ports;
-  }
-
-  banner(): string {
-    return [
-      '',
-      `Welcome to ${this.config.serverName}!`,
-      '',
-      '  create <name>        make an account (the game asks for a password)',
-      '  connect <name>       log in to your account',
-      '  help                 what else you can do',
-      '  quit                 leave',
-      '',
-    ].join('\n');
   }
 
   startRoom(): DefaultObject {

@@ -1,6 +1,6 @@
 import { maskedArgs, type CharacterCommand } from '../commands/command.ts';
 import { actorOf, auditEvent, targetOf, type AuditEvent } from '../server/audit/events.ts';
-import type { Session } from '../server/session.ts';
+import type { Session } from '../server/sessions/session.ts';
 import type { Account } from './account.ts';
 import { Character } from './character.ts';
 import type { DefaultObject, MoveType } from './object.ts';

@@ -1,6 +1,6 @@
 import type { CharacterCommand } from '../commands/command.ts';
 import type { Game } from '../server/game.ts';
-import type { Session } from '../server/session.ts';
+import type { Session } from '../server/sessions/session.ts';
 import type { ObjectRecord } from '../server/store/index.ts';
 import type { Account } from './account.ts';
 import type { Attributes } from './attributes.ts';

@@ -1,8 +1,8 @@
 import { AccountError, validateAccountName, validatePassword } from '../../server/accounts.ts';
 import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
 import type { Game } from '../../server/game.ts';
-import type { Session } from '../../server/session.ts';
-import { attemptLogin, refuseIfLocked } from '../../server/login.ts';
+import type { Session } from '../../server/sessions/session.ts';
+import { attemptLogin, banner, refuseIfLocked } from '../../server/sessions/login.ts';
 import type { Account } from '../../typeclasses/account.ts';
 import { usage, type LoginCommand } from '../command.ts';
 import { askNewPassword, nameAndPassword } from './password_prompt.ts';
@@ -78,7 +78,7 @@ export const unloggedLook: LoginCommand = {
   key: 'look',
   aliases: ['l'],
   help: 'look — show the welcome screen again.',
-  run: ({ game, reply }) => reply(game.banner()),
+  run: ({ game, reply }) => reply(banner(game.config.serverName)),
 };
 
 export const unloggedHelp: LoginCommand = {

@@ -13,7 +13,7 @@ import { clientAddress, originAllowed } from '../guards.ts';
 import type { Account } from '../../../typeclasses/account.ts';
 import { AuditFilterError, characterHistory, listCharacters, parseEventSearch, searchEvents } from './queries.ts';
 import { cameOverHttps, COOKIE_NAME, cookieValue, sessionCookie, type AdminSession, type AdminSessions } from './sessions.ts';
-import { attemptLogin } from '../../login.ts';
+import { attemptLogin } from '../../sessions/login.ts';
 
 /** Every state-changing request carries this header; see README.md (CSRF). */
 export const CSRF_HEADER = 'x-mud-admin';
