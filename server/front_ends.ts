@@ -1,8 +1,9 @@
+import type { AdminSettings } from './config.ts';
+import { AdminConsole } from './console/console.ts';
+import type { ConsolePorts } from './console/ports.ts';
 import type { Game } from './game.ts';
 import type { FrontEndFactory } from './sessions/front_end.ts';
 import { telnetFrontEnd } from './telnet/front_end.ts';
-import { AdminConsole } from './web/admin/console.ts';
-import type { AdminSettings } from './web/admin/settings.ts';
 import { createWebFrontEnd, type WebFrontEndOptions } from './web/front_end.ts';
 
 export interface FrontEndEntry {
@@ -22,7 +23,9 @@ function browsable(host: string): string {
  * `admin`: settings over the configured ones (the config file's "admin" block), for tests.
  */
 export function webWithConsole(game: Game, options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings> } = {}): FrontEndFactory {
-  return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(game, options.admin)] });
+  const { config, accounts, loginGuard, audit, auditTrail, store, objects, sessions, log, startedAt } = game;
+  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, store, objects, sessions, log, startedAt };
+  return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin)] });
 }
 
 /** The front ends this game's configuration asks for, in start-up order. */

@@ -12,7 +12,7 @@ import { escapeForLog } from '../text.ts';
 
 /**
  * Something else served on the web port, by the start-up wiring (the audit console and /metrics,
- * server/web/admin/): its routes go before the webclient's files, it may hook the HTTP server
+ * server/console/): its routes go before the webclient's files, it may hook the HTTP server
  * (its own socket.io path), and it is closed with the front end.
  */
 export interface WebMount {

@@ -1,8 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import type { GameConfig } from '../../server/config.ts';
+import type { AdminSettings, GameConfig } from '../../server/config.ts';
 import { webWithConsole } from '../../server/front_ends.ts';
 import type { GameOptions } from '../../server/game.ts';
-import type { AdminSettings } from '../../server/web/admin/settings.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
 import { TestWebClient } from '../web/support.ts';
 

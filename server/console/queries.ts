@@ -2,12 +2,12 @@
  * What the console's JSON APIs read: characters with their audit summaries, one character's
  * history, and pages of the audit table. Pure functions of the game; the router checks access.
  */
-import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../../audit/search.ts';
-import type { AuditEvent } from '../../audit/events.ts';
-import type { Game } from '../../game.ts';
-import type { AuditEventRow, AuditQuery } from '../../store/object_store.ts';
-import { AuditedCharacter, isCharacter, type AuditSummary, type LocationChange } from '../../../typeclasses/audited_character.ts';
-import type { DefaultObject } from '../../../typeclasses/object.ts';
+import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../audit/search.ts';
+import type { AuditEvent } from '../audit/events.ts';
+import type { ConsolePorts } from './ports.ts';
+import type { AuditEventRow, AuditQuery } from '../store/object_store.ts';
+import { AuditedCharacter, isCharacter, type AuditSummary, type LocationChange } from '../../typeclasses/audited_character.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
 
 export { AuditFilterError };
 
@@ -32,7 +32,7 @@ export interface EventPage {
   more: boolean;
 }
 
-export function listCharacters(game: Game): CharacterInfo[] {
+export function listCharacters(game: ConsolePorts): CharacterInfo[] {
   const out: CharacterInfo[] = [];
   for (const obj of game.objects.all()) {
     if (!isCharacter(obj)) continue;
@@ -72,7 +72,7 @@ function rowView(row: AuditEventRow & { id?: number }): EventView {
 }
 
 /** One page of the table, newest first; the pending batch is written first so it is included. */
-export function searchEvents(game: Game, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): EventPage {
+export function searchEvents(game: ConsolePorts, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): EventPage {
   // HTTP handlers run outside any command's unit of work, so this writes (see AuditTrail.flushTable).
   game.auditTrail.flushTable();
   const rows = game.store.searchAuditEvents({ ...query, limit: limit + 1, offset: (page - 1) * limit });
@@ -147,7 +147,7 @@ export interface History extends EventPage {
   moves: LocationChange[];
 }
 
-export function characterHistory(game: Game, params: Params): History {
+export function characterHistory(game: ConsolePorts, params: Params): History {
   const wanted = text(params, 'character');
   if (wanted === undefined) throw new AuditFilterError('character= is needed');
   const lower = wanted.toLowerCase();
