@@ -1,13 +1,50 @@
+import type { AuditBus } from '../server/audit/bus.ts';
 import { MASK, type AuditEvent, type AuditEventType } from '../server/audit/events.ts';
-import type { Account } from '../typeclasses/account.ts';
-import type { DefaultObject } from '../typeclasses/object.ts';
-import type { Game } from '../server/game.ts';
+import type { AuditTrail } from '../server/audit/trail.ts';
+import type { GameConfig } from '../server/config.ts';
+import type { GameLogger } from '../server/logging/index.ts';
+import type { LoginGuard } from '../server/sessions/login_guard.ts';
 import type { Session } from '../server/sessions/session.ts';
+import type { SessionManager } from '../server/sessions/session_manager.ts';
+import type { AuditEventRow, AuditQuery } from '../server/store/object_store.ts';
+import type { Account } from '../typeclasses/account.ts';
+import type { AccountManager } from '../typeclasses/account_manager.ts';
+import type { DefaultObject } from '../typeclasses/object.ts';
+import type { ObjectManager } from '../typeclasses/object_manager.ts';
+import type { TypeclassRegistry } from '../typeclasses/registry.ts';
+import type { CommandSet } from './dispatcher.ts';
+
+/** `@audit`'s reader of the audit table and the trail's health, until the read path is one. */
+export interface AuditReader {
+  readonly trail: Pick<AuditTrail, 'config' | 'stats' | 'flushTable'>;
+  /** A page of the audit table, newest first. */
+  searchEvents(query: AuditQuery): AuditEventRow[];
+}
+
+/** What the game hands every command, each by name: never the whole game, never SQL. */
+export interface CommandPorts {
+  readonly config: GameConfig;
+  readonly objects: ObjectManager;
+  readonly accounts: AccountManager;
+  readonly typeclasses: TypeclassRegistry;
+  readonly sessions: SessionManager;
+  readonly loginGuard: LoginGuard;
+  /** The bus itself, for an event whose actor is not the session's (use `audit` otherwise). */
+  readonly auditBus: Pick<AuditBus, 'emit'>;
+  readonly auditReader: AuditReader;
+  /** The server log (mud.server). */
+  readonly log: GameLogger;
+  /** Runs `work` as one unit of work: after an `await` a command is outside its own. */
+  unitOfWork<T>(work: () => T): T;
+  /** Stops the server cleanly (@shutdown). */
+  shutdown(reason: string): Promise<void>;
+}
 
 /** What every command gets when it runs. */
-export interface BaseContext {
-  game: Game;
+export interface BaseContext extends CommandPorts {
   session: Session;
+  /** The command sets the dispatcher looks commands up in (what `help` lists). */
+  cmdsets: { readonly login: CommandSet<BaseContext>; readonly character: CommandSet<CharacterContext> };
   /** What the player typed after the command word, trimmed. */
   args: string;
   /** `/switches` typed after the command word (`@typeclass/noinit` → ['noinit']). */

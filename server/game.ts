@@ -1,23 +1,19 @@
 import path from 'node:path';
-import type { Command } from '../commands/command.ts';
+import type { Command, CommandPorts } from '../commands/command.ts';
 import { characterCmdset, loginCmdset } from '../commands/cmdsets.ts';
 import { Dispatcher } from '../commands/dispatcher.ts';
-import type { Account } from '../typeclasses/account.ts';
 import { defaultTypeclasses } from '../typeclasses/index.ts';
-import type { DefaultObject } from '../typeclasses/object.ts';
 import type { TypeclassRegistry } from '../typeclasses/registry.ts';
-import { buildWorldOnce, START_ROOM } from '../world/builder.ts';
+import { buildWorldOnce } from '../world/builder.ts';
 import { START_WORLD, type WorldData } from '../world/start_world.ts';
-import { AccountManager } from './accounts.ts';
+import { AccountManager } from '../typeclasses/account_manager.ts';
 import { AuditBus } from './audit/bus.ts';
-import { MASK } from './audit/events.ts';
 import { textLogSink } from './audit/text_log_sink.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
 import { openLogs, type GameLogs } from './logging/index.ts';
 import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
-import { ObjectManager } from './object_manager.ts';
-import type { Session } from './sessions/session.ts';
+import { ObjectManager } from '../typeclasses/object_manager.ts';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
 import { SessionManager } from './sessions/session_manager.ts';
 import { ObjectStore } from './store/index.ts';
@@ -99,16 +95,25 @@ export class Game {
     this.auditTrail = openAuditTrail(config, this.store, this.log.server);
     this.audit.subscribe(this.auditTrail.sink);
     this.typeclasses = options.typeclasses ?? defaultTypeclasses();
-    this.objects = new ObjectManager(this, this.store, this.typeclasses);
     this.accounts = new AccountManager(this.store);
+    this.objects = new ObjectManager(this.store, this.typeclasses, { accounts: this.accounts, audit: this.audit });
     this.sessions = new SessionManager({
       config,
       audit: this.audit,
       units: this.store,
       dispatch: (session, line) => this.dispatcher.handle(session, line),
     });
-    this.dispatcher = new Dispatcher(this, loginCmdset(), characterCmdset(options.extraCommands));
     this.loginGuard = new LoginGuard(options.loginGuard);
+    const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store } = this;
+    const commandPorts: CommandPorts = {
+      config, objects, accounts, typeclasses, sessions, loginGuard,
+      auditBus: this.audit,
+      auditReader: { trail: auditTrail, searchEvents: (query) => store.searchAuditEvents(query) },
+      log: this.log.server,
+      unitOfWork: (work) => store.unitOfWork(work),
+      shutdown: (reason) => this.shutdown(reason),
+    };
+    this.dispatcher = new Dispatcher(commandPorts, loginCmdset(), characterCmdset(options.extraCommands));
 
     if (this.store.getState(RUNNING) === 'yes') {
       this.log.server.warn('The previous run did not shut down cleanly (crash or kill -9); the database was recovered from its WAL.');
@@ -132,41 +137,6 @@ export class Game {
       this.log.server.info(`${frontEnd.name} listening on ${this.config.host}:${ports[frontEnd.name]}`);
     }
     return ports;
-  }
-
-  startRoom(): DefaultObject {
-    const room = this.objects.get(Number(this.store.getState(START_ROOM)));
-    if (!room) throw new Error('The start room is gone; set server_state world.start_room to an existing room id');
-    return room;
-  }
-
-  characterOf(account: Account): DefaultObject | null {
-    for (const obj of this.objects.all()) if (obj.record.accountId === account.id) return obj;
-    return null;
-  }
-
-  createCharacter(account: Account): DefaultObject {
-    const start = this.startRoom();
-    return this.objects.create({
-      typeclass: this.config.defaultCharacterTypeclass,
-      key: account.name,
-      location: start,
-      home: start,
-      accountId: account.id,
-    });
-  }
-
-  /** A command threw: the server log gets the stack, never a secret argument. */
-  reportCommandError(session: Session, command: Command<never>, error: unknown): void {
-    let text = String((error as Error)?.stack ?? error);
-    if (command.secretArgs) {
-      // The message may quote what was typed, and masking word by word is guesswork: the
-      // message goes, the stack frames (code locations only) stay.
-      const frames = text.split('\n').filter((line) => /^\s+at /.test(line));
-      text = [`${(error as Error)?.name ?? 'Error'}: ${MASK} (message withheld: the command carries a password)`, ...frames].join('\n');
-    }
-    const who = session.puppet?.key ?? session.account?.name ?? `session #${session.id}`;
-    this.log.server.error(`Command '${command.key}' by ${escapeForLog(who)} failed: ${escapeForLog(text)}`);
   }
 
   onStop(listener: (reason: string) => void): void {

@@ -163,6 +163,6 @@ export class AuditedCharacter extends Character {
   }
 
   private emit(event: AuditEvent): void {
-    this.game.audit.emit(event);
+    this.world.audit.emit(event);
   }
 }

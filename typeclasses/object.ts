@@ -1,9 +1,9 @@
 import type { CharacterCommand } from '../commands/command.ts';
-import type { Game } from '../server/game.ts';
 import type { Session } from '../server/sessions/session.ts';
 import type { ObjectRecord } from '../server/store/index.ts';
 import type { Account } from './account.ts';
 import type { Attributes } from './attributes.ts';
+import type { World } from './world.ts';
 
 export type MoveType = 'move' | 'traverse' | 'teleport' | 'home' | 'get' | 'drop' | 'give';
 
@@ -46,7 +46,8 @@ export class DefaultObject {
   readonly sessions = new Set<Session>();
 
   constructor(
-    readonly game: Game,
+    /** The world port: objects, accounts, the audit bus (typeclasses/world.ts). */
+    readonly world: World,
     readonly record: ObjectRecord,
     readonly attributes: Attributes,
   ) {}
@@ -67,17 +68,17 @@ export class DefaultObject {
     return this.record.typeclass;
   }
   get location(): DefaultObject | null {
-    return this.game.objects.get(this.record.locationId);
+    return this.world.objects.get(this.record.locationId);
   }
   get destination(): DefaultObject | null {
-    return this.game.objects.get(this.record.destinationId);
+    return this.world.objects.get(this.record.destinationId);
   }
   get home(): DefaultObject | null {
-    return this.game.objects.get(this.record.homeId);
+    return this.world.objects.get(this.record.homeId);
   }
   /** The account that owns this object (a player's character), if any. */
   get account(): Account | null {
-    return this.record.accountId === null ? null : this.game.accounts.byId(this.record.accountId);
+    return this.record.accountId === null ? null : this.world.accounts.byId(this.record.accountId);
   }
   get isExit(): boolean {
     return this.record.destinationId !== null;
@@ -130,7 +131,7 @@ export class DefaultObject {
     if (!destination.atPreObjectReceive(this, source)) return false;
     if (!this.atPreMove(destination, moveType)) return false;
     if (!options.quiet) this.announceMoveFrom(destination, moveType);
-    this.game.objects.setLocation(this, destination);
+    this.world.objects.setLocation(this, destination);
     if (!options.quiet) this.announceMoveTo(source, moveType);
     source?.atObjectLeave(this, destination);
     destination.atObjectReceive(this, source);

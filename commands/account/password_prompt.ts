@@ -1,4 +1,4 @@
-import { validatePassword } from '../../server/accounts.ts';
+import { validatePassword } from '../../typeclasses/account_manager.ts';
 import type { Session } from '../../server/sessions/session.ts';
 
 /**

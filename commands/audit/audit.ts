@@ -20,7 +20,7 @@ export function formatSummary(s: AuditSummary): string {
 }
 
 function findCharacter(ctx: CharacterContext, name: string): DefaultObject | null {
-  const found = ctx.game.objects.search(name).filter(isCharacter);
+  const found = ctx.objects.search(name).filter(isCharacter);
   if (found.length === 1) return found[0]!;
   ctx.reply(found.length ? `'${name}' could mean: ${found.map((o) => `${o.key}(${o.dbref})`).join(', ')}.` : `No character is called '${name}'.`);
   return null;
@@ -44,7 +44,7 @@ export const audit: CharacterCommand = {
     if (switches.includes('history')) return auditHistory(ctx);
     if (switches.includes('stats')) {
       if (!account.hasPermission('Admin')) return reply('The audit statistics need Admin permission.');
-      return reply(formatAuditStats(ctx.game.auditTrail.stats()));
+      return reply(formatAuditStats(ctx.auditReader.trail.stats()));
     }
     let name = args;
     let count = 10;

@@ -49,11 +49,11 @@ export function formatAuditRows(rows: readonly AuditEventRow[]): string {
 
 /** Runs a search and replies with a page of it; `more` is the command for the next page. */
 async function searchPage(ctx: CharacterContext, search: AuditSearch, title: string, more: (page: number) => string): Promise<void> {
-  const trail = ctx.game.auditTrail;
+  const trail = ctx.auditReader.trail;
   if (!trail.config.table) return ctx.reply('The audit table is off on this server (MUD_AUDIT_TABLE=off).');
   // Out of the command's unit of work (this runs after an await): write the pending batch.
   trail.flushTable();
-  const rows = ctx.game.store.searchAuditEvents({ ...search.query, limit: search.pageSize + 1, offset: (search.page - 1) * search.pageSize });
+  const rows = ctx.auditReader.searchEvents({ ...search.query, limit: search.pageSize + 1, offset: (search.page - 1) * search.pageSize });
   const page = rows.slice(0, search.pageSize);
   if (!page.length) return ctx.reply(search.page > 1 ? `${title}: no events on page ${search.page}.` : `${title}: no events.`);
   const first = (search.page - 1) * search.pageSize + 1;
@@ -91,7 +91,7 @@ export async function auditHistory(ctx: CharacterContext): Promise<void> {
     return ctx.reply('You may only see your own history; the history of others needs Builder permission.');
   }
   // A character that exists gives its exact name; a deleted one is still found by name.
-  const found = ctx.game.objects.search(wanted).filter((o) => o.record.accountId !== null);
+  const found = ctx.objects.search(wanted).filter((o) => o.record.accountId !== null);
   const name = found.length === 1 ? found[0]!.key : wanted;
   await searchPage(ctx, { query: { character: name }, page, pageSize: size }, `History of ${name}`, (p) => `@audit/history ${name} ${size} page=${p}`);
 }

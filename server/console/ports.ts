@@ -1,9 +1,9 @@
 import type { AuditBus } from '../audit/bus.ts';
 import type { AuditTrail } from '../audit/trail.ts';
-import type { AccountManager } from '../accounts.ts';
+import type { AccountManager } from '../../typeclasses/account_manager.ts';
 import type { GameConfig } from '../config.ts';
 import type { GameLogger } from '../logging/index.ts';
-import type { ObjectManager } from '../object_manager.ts';
+import type { ObjectManager } from '../../typeclasses/object_manager.ts';
 import type { LoginGuard } from '../sessions/login_guard.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
 import type { ObjectStore } from '../store/index.ts';

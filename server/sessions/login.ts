@@ -1,6 +1,6 @@
 import type { Account } from '../../typeclasses/account.ts';
 import type { AuditEvent, AuditEventType } from '../audit/events.ts';
-import type { AccountManager } from '../accounts.ts';
+import type { AccountManager } from '../../typeclasses/account_manager.ts';
 import type { LoginGuard, Lockout } from './login_guard.ts';
 
 /** The login screen every new connection is greeted with (and `look` shows again). */
