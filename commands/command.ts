@@ -1,5 +1,5 @@
 import type { AuditBus } from '../server/audit/bus.ts';
-import { MASK, type AuditEvent, type AuditEventType } from '../server/audit/events.ts';
+import type { AuditEvent, AuditEventType } from '../server/audit/events.ts';
 import type { AuditTrail } from '../server/audit/trail.ts';
 import type { GameConfig } from '../server/config.ts';
 import type { GameLogger } from '../server/logging/index.ts';
@@ -88,9 +88,4 @@ export type LoginCommand = Command<LoginContext>;
 /** A command's one-line usage: the first line of its help. */
 export function usage(command: Command<never>): string {
   return command.help.split('\n', 1)[0]!;
-}
-
-/** A command's arguments as every trail may show them: `***` when they carry a password. */
-export function maskedArgs(command: Command<never>, args: string): string {
-  return args && command.secretArgs ? MASK : args;
 }

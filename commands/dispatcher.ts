@@ -3,8 +3,8 @@ import { Exit } from '../typeclasses/exit.ts';
 import type { Account } from '../typeclasses/account.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
 import { SessionClosedError, type Session } from '../server/sessions/session.ts';
-import { escapeForLog } from '../server/text.ts';
-import { maskedArgs, type BaseContext, type CharacterCommand, type CharacterContext, type Command, type CommandPorts, type LoginCommand } from './command.ts';
+import { escapeForLog, maskedArgs } from '../server/text.ts';
+import { type BaseContext, type CharacterCommand, type CharacterContext, type Command, type CommandPorts, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
 
 interface Entry<Ctx extends BaseContext> {

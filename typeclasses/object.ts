@@ -1,4 +1,3 @@
-import type { CharacterCommand } from '../commands/command.ts';
 import type { Session } from '../server/sessions/session.ts';
 import type { ObjectRecord } from '../server/store/index.ts';
 import type { Account } from './account.ts';
@@ -11,6 +10,13 @@ export interface MoveOptions {
   /** Skip the leave/arrive announcements to the rooms (teleports by admins may want this). */
   quiet?: boolean;
   moveType?: MoveType;
+}
+
+/** What `atPreCmd` is told of the command about to run (a commands/ Command is one). */
+export interface CommandInfo {
+  readonly key: string;
+  /** The arguments carry a password: masked in every trail (server/text.ts maskedArgs). */
+  readonly secretArgs?: boolean;
 }
 
 /**
@@ -176,7 +182,7 @@ export class DefaultObject {
   atPostMove(_source: DefaultObject | null, _moveType: MoveType): void {}
 
   /** Called by the dispatcher before a command this object runs is executed. */
-  atPreCmd(_command: CharacterCommand, _args: string): void {}
+  atPreCmd(_command: CommandInfo, _args: string): void {}
 
   /** Called before a session takes control of this object. */
   atPrePuppet(_account: Account, _session: Session): void {}
