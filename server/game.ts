@@ -2,19 +2,19 @@ import path from 'node:path';
 import type { Command, CommandPorts } from '../commands/command.ts';
 import { characterCmdset, loginCmdset } from '../commands/cmdsets.ts';
 import { Dispatcher } from '../commands/dispatcher.ts';
+import { AccountManager } from '../typeclasses/account_manager.ts';
 import { defaultTypeclasses } from '../typeclasses/index.ts';
+import { ObjectManager } from '../typeclasses/object_manager.ts';
 import type { TypeclassRegistry } from '../typeclasses/registry.ts';
 import { buildWorldOnce } from '../world/builder.ts';
 import { START_WORLD, type WorldData } from '../world/start_world.ts';
-import { AccountManager } from '../typeclasses/account_manager.ts';
 import { AuditBus } from './audit/bus.ts';
 import { textLogSink } from './audit/text_log_sink.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
 import { openLogs, type GameLogs } from './logging/index.ts';
-import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
-import { ObjectManager } from '../typeclasses/object_manager.ts';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
+import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
 import { SessionManager } from './sessions/session_manager.ts';
 import { ObjectStore } from './store/index.ts';
 import { escapeForLog } from './text.ts';
@@ -29,8 +29,9 @@ export interface GameOptions {
 const RUNNING = 'server.running';
 
 /**
- * The game context: everything a module needs is reached from here and passed in, never from a
- * global, so a test can run several games side by side in one process.
+ * The wiring: builds every stage from the config and hands each only the ports it uses
+ * (front ends, sessions, dispatcher, objects, console), then starts and stops them in order.
+ * Nothing is global, so a test can run several games side by side in one process.
  */
 export class Game {
   readonly startedAt = new Date();
@@ -121,7 +122,7 @@ export class Game {
     this.objects.load((record, fallback) =>
       this.log.server.warn(`Object #${record.id} '${escapeForLog(record.key)}' has unknown typeclass '${escapeForLog(record.typeclass)}'; loaded as ${fallback}`),
     );
-    if (buildWorldOnce(this, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
+    if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
     this.store.setState(RUNNING, 'yes');
     this.log.server.info(`Game loaded: ${this.objects.count} objects, ${this.store.countAccounts()} accounts, data in ${config.dataDir}`);
   }
