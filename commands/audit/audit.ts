@@ -4,7 +4,8 @@ import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
 import { auditHistory, auditSearch, formatAuditStats } from './trail_views.ts';
 
-const hoursAndMinutes = (hours: number): string => `${hours.toFixed(2)} h`;
+/** Hours as a decimal number, two places: `1.50 h` is an hour and a half. */
+const decimalHours = (hours: number): string => `${hours.toFixed(2)} h`;
 
 export function formatSummary(s: AuditSummary): string {
   const last = s.last_location_change;
@@ -12,7 +13,7 @@ export function formatSummary(s: AuditSummary): string {
     ['Character', `${s.name}(#${s.id})${s.online ? ' - online' : ''}`],
     ['Current location', s.current_location ?? '-'],
     ['Commands executed', String(s.commands_executed)],
-    ['Total playtime', hoursAndMinutes(s.total_playtime_hours)],
+    ['Total playtime', decimalHours(s.total_playtime_hours)],
     ['Locations visited', `${s.locations_visited} moves, ${s.distinct_rooms_visited} distinct rooms`],
     ['Last location change', last ? `${last.from ?? '-'} -> ${last.to ?? '-'} at ${last.timestamp}` : '-'],
     ['Last command', s.last_command_time ?? '-'],
