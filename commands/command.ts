@@ -1,13 +1,46 @@
-import { MASK, type AuditEvent, type AuditEventType } from '../server/audit/events.ts';
+import type { AuditBus } from '../server/audit/bus.ts';
+import type { AuditEvent, AuditEventType } from '../server/audit/events.ts';
+import type { AuditReader } from '../server/audit/reader.ts';
+import type { AuditTrailStats } from '../server/audit/trail.ts';
+import type { GameConfig } from '../server/config.ts';
+import type { GameLogger } from '../server/logging/index.ts';
+import type { LoginGuard } from '../server/sessions/login_guard.ts';
+import type { Session } from '../server/sessions/session.ts';
+import type { SessionManager } from '../server/sessions/session_manager.ts';
 import type { Account } from '../typeclasses/account.ts';
+import type { AccountManager } from '../typeclasses/account_manager.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
-import type { Game } from '../server/game.ts';
-import type { Session } from '../server/session.ts';
+import type { ObjectManager } from '../typeclasses/object_manager.ts';
+import type { TypeclassRegistry } from '../typeclasses/registry.ts';
+import type { CommandSet } from './dispatcher.ts';
+
+/** What the game hands every command, each by name: never the whole game, never SQL. */
+export interface CommandPorts {
+  readonly config: GameConfig;
+  readonly objects: ObjectManager;
+  readonly accounts: AccountManager;
+  readonly typeclasses: TypeclassRegistry;
+  readonly sessions: SessionManager;
+  readonly loginGuard: LoginGuard;
+  /** The bus itself, for an event whose actor is not the session's (use `audit` otherwise). */
+  readonly auditBus: Pick<AuditBus, 'emit'>;
+  /** The audit table's one read path (server/audit/reader.ts). */
+  readonly auditReader: AuditReader;
+  /** The sinks' state, for @audit/stats. */
+  auditStats(): AuditTrailStats;
+  /** The server log (mud.server). */
+  readonly log: GameLogger;
+  /** Runs `work` as one unit of work: after an `await` a command is outside its own. */
+  unitOfWork<T>(work: () => T): T;
+  /** Stops the server cleanly (@shutdown). */
+  shutdown(reason: string): Promise<void>;
+}
 
 /** What every command gets when it runs. */
-export interface BaseContext {
-  game: Game;
+export interface BaseContext extends CommandPorts {
   session: Session;
+  /** The command sets the dispatcher looks commands up in (what `help` lists). */
+  cmdsets: { readonly login: CommandSet<BaseContext>; readonly character: CommandSet<CharacterContext> };
   /** What the player typed after the command word, trimmed. */
   args: string;
   /** `/switches` typed after the command word (`@typeclass/noinit` → ['noinit']). */
@@ -51,9 +84,4 @@ export type LoginCommand = Command<LoginContext>;
 /** A command's one-line usage: the first line of its help. */
 export function usage(command: Command<never>): string {
   return command.help.split('\n', 1)[0]!;
-}
-
-/** A command's arguments as every trail may show them: `***` when they carry a password. */
-export function maskedArgs(command: Command<never>, args: string): string {
-  return args && command.secretArgs ? MASK : args;
 }

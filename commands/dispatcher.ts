@@ -1,10 +1,10 @@
-import { actorOf, auditEvent, targetOf } from '../server/audit/events.ts';
+import { actorOf, auditEvent, MASK, targetOf } from '../server/audit/events.ts';
 import { Exit } from '../typeclasses/exit.ts';
 import type { Account } from '../typeclasses/account.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
-import type { Game } from '../server/game.ts';
-import { SessionClosedError, type Session } from '../server/session.ts';
-import { maskedArgs, type BaseContext, type CharacterCommand, type CharacterContext, type Command, type LoginCommand } from './command.ts';
+import { SessionClosedError, type Session } from '../server/sessions/session.ts';
+import { escapeForLog, maskedArgs } from '../server/text.ts';
+import { type BaseContext, type CharacterCommand, type CharacterContext, type Command, type CommandPorts, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
 
 interface Entry<Ctx extends BaseContext> {
@@ -67,11 +67,15 @@ export function parseLine(line: string, glued: (symbol: string) => boolean): Par
  * it inside one unit of work, so a command's writes commit together when it returns.
  */
 export class Dispatcher {
+  private readonly cmdsets: BaseContext['cmdsets'];
+
   constructor(
-    private readonly game: Game,
+    private readonly ports: CommandPorts,
     readonly loginCommands: CommandSet<BaseContext>,
     readonly characterCommands: CommandSet<CharacterContext>,
-  ) {}
+  ) {
+    this.cmdsets = { login: loginCommands, character: characterCommands };
+  }
 
   async handle(session: Session, line: string): Promise<void> {
     const account = session.account;
@@ -123,14 +127,15 @@ export class Dispatcher {
   }
 
   private baseContext(session: Session, parsed: ParsedLine): BaseContext {
-    const game = this.game;
+    const { ports } = this;
     return {
-      game,
+      ...ports,
+      cmdsets: this.cmdsets,
       session,
       args: parsed.args,
       switches: parsed.switches,
       reply: (text) => session.msg(text),
-      audit: (type, fields) => game.audit.emit(auditEvent(type, actorOf(session), { location: session.puppet?.location?.key ?? null, ...fields })),
+      audit: (type, fields) => ports.auditBus.emit(auditEvent(type, actorOf(session), { location: session.puppet?.location?.key ?? null, ...fields })),
     };
   }
 
@@ -148,15 +153,28 @@ export class Dispatcher {
     try {
       // Two units: the caller's pre-command hook (an audited character counts the command)
       // stands even if the command itself then fails and is undone.
-      this.game.store.unitOfWork(preCmd);
-      await this.game.store.unitOfWork(() => command.run(ctx));
+      this.ports.unitOfWork(preCmd);
+      await this.ports.unitOfWork(() => command.run(ctx));
       done(true);
     } catch (error) {
       done(false);
       if (error instanceof SessionClosedError) return;
-      this.game.reportCommandError(session, command, error);
+      this.reportError(session, command, error);
       session.msg(`Sorry, '${command.key}' failed with an internal error; the operators can find it in the server log.`);
     }
+  }
+
+  /** A command threw: the server log gets the stack, never a secret argument. */
+  private reportError(session: Session, command: Command<never>, error: unknown): void {
+    let text = String((error as Error)?.stack ?? error);
+    if (command.secretArgs) {
+      // The message may quote what was typed, and masking word by word is guesswork: the
+      // message goes, the stack frames (code locations only) stay.
+      const frames = text.split('\n').filter((line) => /^\s+at /.test(line));
+      text = [`${(error as Error)?.name ?? 'Error'}: ${MASK} (message withheld: the command carries a password)`, ...frames].join('\n');
+    }
+    const who = session.puppet?.key ?? session.account?.name ?? `session #${session.id}`;
+    this.ports.log.error(`Command '${command.key}' by ${escapeForLog(who)} failed: ${escapeForLog(text)}`);
   }
 }
 

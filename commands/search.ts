@@ -17,7 +17,7 @@ export function findOne(ctx: CharacterContext, name: string, scope: SearchScope 
   if (lower === 'me' || lower === 'self') return ctx.caller;
   if (lower === 'here' && ctx.room) return ctx.room;
   const candidates = candidatesIn(ctx, scope, wanted.startsWith('#'));
-  const found = ctx.game.objects.search(wanted, candidates);
+  const found = ctx.objects.search(wanted, candidates);
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
     ctx.reply(`Could not find '${wanted}'.`);

@@ -1,7 +1,10 @@
-import type { GameConfig } from './config.ts';
-import type { FrontEndFactory } from './game.ts';
+import type { AdminSettings } from './config.ts';
+import { AdminConsole } from './console/console.ts';
+import type { ConsolePorts } from './console/ports.ts';
+import type { Game } from './game.ts';
+import type { FrontEndFactory } from './sessions/front_end.ts';
 import { telnetFrontEnd } from './telnet/front_end.ts';
-import { webFrontEnd } from './web/front_end.ts';
+import { createWebFrontEnd, type WebFrontEndOptions } from './web/front_end.ts';
 
 export interface FrontEndEntry {
   name: string;
@@ -15,8 +18,18 @@ function browsable(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The front ends this configuration asks for, in start-up order. */
-export function frontEndsFor(config: GameConfig): FrontEndEntry[] {
+/**
+ * The browser front end with the operators' audit console and /metrics mounted on its port.
+ * `admin`: settings over the configured ones (the config file's "admin" block), for tests.
+ */
+export function webWithConsole(game: Game, options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings> } = {}): FrontEndFactory {
+  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt } = game;
+  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt };
+  return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin)] });
+}
+
+/** The front ends this game's configuration asks for, in start-up order. */
+export function frontEndsFor(game: Game): FrontEndEntry[] {
   const entries: FrontEndEntry[] = [
     {
       name: 'telnet',
@@ -24,10 +37,10 @@ export function frontEndsFor(config: GameConfig): FrontEndEntry[] {
       describe: (host, port) => `Telnet listening on ${host}:${port} (telnet localhost ${port})`,
     },
   ];
-  if (config.webEnabled) {
+  if (game.config.webEnabled) {
     entries.push({
       name: 'web',
-      factory: webFrontEnd,
+      factory: webWithConsole(game),
       describe: (host, port) => `Web client on http://${browsable(host)}:${port}/ (listening on ${host}:${port})`,
     });
   }

@@ -1,38 +1,24 @@
 import path from 'node:path';
-import type { Command } from '../commands/command.ts';
+import type { Command, CommandPorts } from '../commands/command.ts';
 import { characterCmdset, loginCmdset } from '../commands/cmdsets.ts';
 import { Dispatcher } from '../commands/dispatcher.ts';
-import type { Account } from '../typeclasses/account.ts';
+import { AccountManager } from '../typeclasses/account_manager.ts';
 import { defaultTypeclasses } from '../typeclasses/index.ts';
-import type { DefaultObject } from '../typeclasses/object.ts';
+import { ObjectManager } from '../typeclasses/object_manager.ts';
 import type { TypeclassRegistry } from '../typeclasses/registry.ts';
-import { buildWorldOnce, START_ROOM } from '../world/builder.ts';
+import { buildWorldOnce } from '../world/builder.ts';
 import { START_WORLD, type WorldData } from '../world/start_world.ts';
-import { AccountManager } from './accounts.ts';
 import { AuditBus } from './audit/bus.ts';
-import { MASK } from './audit/events.ts';
 import { plainTextLogSink } from './audit/sinks/text_lines.ts';
 import type { AuditReader } from './audit/reader.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
 import type { GameLogs } from './logging/index.ts';
-import { LoginGuard, type LoginGuardSettings } from './login_guard.ts';
-import { ObjectManager } from './object_manager.ts';
-import type { Session } from './session.ts';
-import { SessionManager } from './sessions.ts';
+import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
+import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
+import { SessionManager } from './sessions/session_manager.ts';
 import { ObjectStore } from './store/index.ts';
 import { escapeForLog } from './text.ts';
-
-/** A network front end (telnet, web): it turns connections into sessions. */
-export interface FrontEnd {
-  readonly name: string;
-  /** Starts listening; resolves with the port actually bound (port 0 picks a free one). */
-  listen(): Promise<number>;
-  /** Stops accepting and drops what is still connected. */
-  close(): Promise<void>;
-}
-
-export type FrontEndFactory = (game: Game) => FrontEnd;
 
 export interface GameOptions {
   world?: WorldData;
@@ -44,8 +30,9 @@ export interface GameOptions {
 const RUNNING = 'server.running';
 
 /**
- * The game context: everything a module needs is reached from here and passed in, never from a
- * global, so a test can run several games side by side in one process.
+ * The wiring: builds every stage from the config and hands each only the ports it uses
+ * (front ends, sessions, dispatcher, objects, console), then starts and stops them in order.
+ * Nothing is global, so a test can run several games side by side in one process.
  */
 export class Game {
   readonly startedAt = new Date();
@@ -88,11 +75,26 @@ export class Game {
     // Auditing off: the server and portal logs still name connections and new characters.
     else this.audit.subscribe(plainTextLogSink(this.logs, config.logs));
     this.typeclasses = options.typeclasses ?? defaultTypeclasses();
-    this.objects = new ObjectManager(this, this.store, this.typeclasses);
     this.accounts = new AccountManager(this.store);
-    this.sessions = new SessionManager(this);
-    this.dispatcher = new Dispatcher(this, loginCmdset(), characterCmdset(options.extraCommands));
+    this.objects = new ObjectManager(this.store, this.typeclasses, { accounts: this.accounts, audit: this.audit });
+    this.sessions = new SessionManager({
+      config,
+      audit: this.audit,
+      units: this.store,
+      dispatch: (session, line) => this.dispatcher.handle(session, line),
+    });
     this.loginGuard = new LoginGuard(options.loginGuard);
+    const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store } = this;
+    const commandPorts: CommandPorts = {
+      config, objects, accounts, typeclasses, sessions, loginGuard,
+      auditBus: this.audit,
+      auditReader: this.auditReader,
+      auditStats: () => auditTrail.stats(),
+      log: this.log.server,
+      unitOfWork: (work) => store.unitOfWork(work),
+      shutdown: (reason) => this.shutdown(reason),
+    };
+    this.dispatcher = new Dispatcher(commandPorts, loginCmdset(), characterCmdset(options.extraCommands));
 
     if (this.store.getState(RUNNING) === 'yes') {
       this.log.server.warn('The previous run did not shut down cleanly (crash or kill -9); the database was recovered from its WAL.');
@@ -100,7 +102,7 @@ export class Game {
     this.objects.load((record, fallback) =>
       this.log.server.warn(`Object #${record.id} '${escapeForLog(record.key)}' has unknown typeclass '${escapeForLog(record.typeclass)}'; loaded as ${fallback}`),
     );
-    if (buildWorldOnce(this, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
+    if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
     this.store.setState(RUNNING, 'yes');
     this.log.server.info(`Game loaded: ${this.objects.count} objects, ${this.store.countAccounts()} accounts, data in ${config.dataDir}`);
   }
@@ -108,61 +110,14 @@ export class Game {
   /** Starts the front ends; resolves with the ports they bound, by name. */
   async listen(factories: readonly FrontEndFactory[]): Promise<Record<string, number>> {
     const ports: Record<string, number> = {};
+    const handed: FrontEndPorts = { config: this.config, sessions: this.sessions, log: this.log, startedAt: this.startedAt };
     for (const factory of factories) {
-      const frontEnd = factory(this);
+      const frontEnd = factory(handed);
       ports[frontEnd.name] = await frontEnd.listen();
       this.frontEnds.push(frontEnd);
       this.log.server.info(`${frontEnd.name} listening on ${this.config.host}:${ports[frontEnd.name]}`);
     }
     return ports;
-  }
-
-  banner(): string {
-    return [
-      '',
-      `Welcome to ${this.config.serverName}!`,
-      '',
-      '  create <name>        make an account (the game asks for a password)',
-      '  connect <name>       log in to your account',
-      '  help                 what else you can do',
-      '  quit                 leave',
-      '',
-    ].join('\n');
-  }
-
-  startRoom(): DefaultObject {
-    const room = this.objects.get(Number(this.store.getState(START_ROOM)));
-    if (!room) throw new Error('The start room is gone; set server_state world.start_room to an existing room id');
-    return room;
-  }
-
-  characterOf(account: Account): DefaultObject | null {
-    for (const obj of this.objects.all()) if (obj.record.accountId === account.id) return obj;
-    return null;
-  }
-
-  createCharacter(account: Account): DefaultObject {
-    const start = this.startRoom();
-    return this.objects.create({
-      typeclass: this.config.defaultCharacterTypeclass,
-      key: account.name,
-      location: start,
-      home: start,
-      accountId: account.id,
-    });
-  }
-
-  /** A command threw: the server log gets the stack, never a secret argument. */
-  reportCommandError(session: Session, command: Command<never>, error: unknown): void {
-    let text = String((error as Error)?.stack ?? error);
-    if (command.secretArgs) {
-      // The message may quote what was typed, and masking word by word is guesswork: the
-      // message goes, the stack frames (code locations only) stay.
-      const frames = text.split('\n').filter((line) => /^\s+at /.test(line));
-      text = [`${(error as Error)?.name ?? 'Error'}: ${MASK} (message withheld: the command carries a password)`, ...frames].join('\n');
-    }
-    const who = session.puppet?.key ?? session.account?.name ?? `session #${session.id}`;
-    this.log.server.error(`Command '${command.key}' by ${escapeForLog(who)} failed: ${escapeForLog(text)}`);
   }
 
   onStop(listener: (reason: string) => void): void {

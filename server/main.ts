@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    for (const frontEnd of frontEndsFor(config)) {
+    for (const frontEnd of frontEndsFor(game)) {
       const ports = await game.listen([frontEnd.factory]);
       process.stdout.write(`${frontEnd.describe(config.host, ports[frontEnd.name]!)}\n`);
     }

@@ -3,6 +3,7 @@
  * renders them (telnet passes or strips them, the browser turns them into styled spans). Player
  * input never carries them: `cleanInput` strips ESC with the other control characters.
  */
+import { MASK } from './audit/events.ts';
 
 const SGR = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
 
@@ -58,4 +59,9 @@ export function keyValueTable(rows: ReadonlyArray<readonly [string, string]>): s
 export function listNames(names: readonly string[]): string {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** A command's arguments as every trail may show them: `***` when they carry a password. */
+export function maskedArgs(command: { readonly secretArgs?: boolean }, args: string): string {
+  return args && command.secretArgs ? MASK : args;
 }

@@ -1,5 +1,5 @@
 import type { AccountRecord, ObjectStore } from '../server/store/index.ts';
-import { hashPassword, verifyPassword } from '../server/passwords.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 
 /** Evennia's permission hierarchy: holding one level grants every level below it. */
 export const PERMISSION_LEVELS = ['Guest', 'Player', 'Helper', 'Builder', 'Admin', 'Developer'] as const;

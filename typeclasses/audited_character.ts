@@ -1,9 +1,9 @@
-import { maskedArgs, type CharacterCommand } from '../commands/command.ts';
 import { actorOf, auditEvent, targetOf, type AuditEvent } from '../server/audit/events.ts';
-import type { Session } from '../server/session.ts';
+import type { Session } from '../server/sessions/session.ts';
+import { maskedArgs } from '../server/text.ts';
 import type { Account } from './account.ts';
 import { Character } from './character.ts';
-import type { DefaultObject, MoveType } from './object.ts';
+import type { CommandInfo, DefaultObject, MoveType } from './object.ts';
 
 export interface LocationChange {
   from: string | null;
@@ -91,7 +91,7 @@ export class AuditedCharacter extends Character {
     this.emit(auditEvent('move_arrive', this.actor(), { location: room?.key ?? null, payload: { from: change.from, move_type: moveType } }));
   }
 
-  override atPreCmd(command: CharacterCommand, args: string): void {
+  override atPreCmd(command: CommandInfo, args: string): void {
     super.atPreCmd(command, args);
     const now = new Date().toISOString();
     this.attributes.set('command_count', this.auditValue('command_count') + 1);
@@ -163,6 +163,6 @@ export class AuditedCharacter extends Character {
   }
 
   private emit(event: AuditEvent): void {
-    this.game.audit.emit(event);
+    this.world.audit.emit(event);
   }
 }

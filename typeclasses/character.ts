@@ -1,4 +1,4 @@
-import type { Session } from '../server/session.ts';
+import type { Session } from '../server/sessions/session.ts';
 import type { Account } from './account.ts';
 import { DefaultObject, type MoveType } from './object.ts';
 

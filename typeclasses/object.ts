@@ -1,9 +1,8 @@
-import type { CharacterCommand } from '../commands/command.ts';
-import type { Game } from '../server/game.ts';
-import type { Session } from '../server/session.ts';
+import type { Session } from '../server/sessions/session.ts';
 import type { ObjectRecord } from '../server/store/index.ts';
 import type { Account } from './account.ts';
 import type { Attributes } from './attributes.ts';
+import type { World } from './world.ts';
 
 export type MoveType = 'move' | 'traverse' | 'teleport' | 'home' | 'get' | 'drop' | 'give';
 
@@ -11,6 +10,13 @@ export interface MoveOptions {
   /** Skip the leave/arrive announcements to the rooms (teleports by admins may want this). */
   quiet?: boolean;
   moveType?: MoveType;
+}
+
+/** What `atPreCmd` is told of the command about to run (a commands/ Command is one). */
+export interface CommandInfo {
+  readonly key: string;
+  /** The arguments carry a password: masked in every trail (server/text.ts maskedArgs). */
+  readonly secretArgs?: boolean;
 }
 
 /**
@@ -46,7 +52,8 @@ export class DefaultObject {
   readonly sessions = new Set<Session>();
 
   constructor(
-    readonly game: Game,
+    /** The world port: objects, accounts, the audit bus (typeclasses/world.ts). */
+    readonly world: World,
     readonly record: ObjectRecord,
     readonly attributes: Attributes,
   ) {}
@@ -67,17 +74,17 @@ export class DefaultObject {
     return this.record.typeclass;
   }
   get location(): DefaultObject | null {
-    return this.game.objects.get(this.record.locationId);
+    return this.world.objects.get(this.record.locationId);
   }
   get destination(): DefaultObject | null {
-    return this.game.objects.get(this.record.destinationId);
+    return this.world.objects.get(this.record.destinationId);
   }
   get home(): DefaultObject | null {
-    return this.game.objects.get(this.record.homeId);
+    return this.world.objects.get(this.record.homeId);
   }
   /** The account that owns this object (a player's character), if any. */
   get account(): Account | null {
-    return this.record.accountId === null ? null : this.game.accounts.byId(this.record.accountId);
+    return this.record.accountId === null ? null : this.world.accounts.byId(this.record.accountId);
   }
   get isExit(): boolean {
     return this.record.destinationId !== null;
@@ -130,7 +137,7 @@ export class DefaultObject {
     if (!destination.atPreObjectReceive(this, source)) return false;
     if (!this.atPreMove(destination, moveType)) return false;
     if (!options.quiet) this.announceMoveFrom(destination, moveType);
-    this.game.objects.setLocation(this, destination);
+    this.world.objects.setLocation(this, destination);
     if (!options.quiet) this.announceMoveTo(source, moveType);
     source?.atObjectLeave(this, destination);
     destination.atObjectReceive(this, source);
@@ -175,7 +182,7 @@ export class DefaultObject {
   atPostMove(_source: DefaultObject | null, _moveType: MoveType): void {}
 
   /** Called by the dispatcher before a command this object runs is executed. */
-  atPreCmd(_command: CharacterCommand, _args: string): void {}
+  atPreCmd(_command: CommandInfo, _args: string): void {}
 
   /** Called before a session takes control of this object. */
   atPrePuppet(_account: Account, _session: Session): void {}

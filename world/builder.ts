@@ -1,23 +1,29 @@
-import type { Game } from '../server/game.ts';
+import type { ObjectStore } from '../server/store/index.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
+import { START_ROOM, type ObjectManager } from '../typeclasses/object_manager.ts';
 import type { WorldData } from './start_world.ts';
 
 const BUILT = 'world.built';
-export const START_ROOM = 'world.start_room';
+
+/** What the builder is handed: the objects to create, and the store's state keys and unit of work. */
+export interface BuilderPorts {
+  readonly objects: ObjectManager;
+  readonly store: Pick<ObjectStore, 'getState' | 'setState' | 'unitOfWork'>;
+}
 
 /**
  * Builds `world` into the database the first time the server starts on it, in one unit of work.
  * Later starts find the marker and leave the world, and every builder's change, as it is.
  * Returns whether it built anything.
  */
-export function buildWorldOnce(game: Game, world: WorldData): boolean {
-  if (game.store.getState(BUILT)) return false;
-  game.store.unitOfWork(() => {
+export function buildWorldOnce({ objects, store }: BuilderPorts, world: WorldData): boolean {
+  if (store.getState(BUILT)) return false;
+  store.unitOfWork(() => {
     const rooms = new Map<string, DefaultObject>();
     for (const room of world.rooms) {
-      const obj = game.objects.create({ typeclass: 'typeclasses/room.Room', key: room.key, attributes: { desc: room.desc } });
+      const obj = objects.create({ typeclass: 'typeclasses/room.Room', key: room.key, attributes: { desc: room.desc } });
       rooms.set(room.ref, obj);
-      if (room.start) game.store.setState(START_ROOM, String(obj.id));
+      if (room.start) store.setState(START_ROOM, String(obj.id));
     }
     const at = (ref: string): DefaultObject => {
       const room = rooms.get(ref);
@@ -25,10 +31,10 @@ export function buildWorldOnce(game: Game, world: WorldData): boolean {
       return room;
     };
     for (const exit of world.exits) {
-      game.objects.create({ typeclass: 'typeclasses/exit.Exit', key: exit.key, aliases: exit.aliases, location: at(exit.from), destination: at(exit.to), home: at(exit.from) });
+      objects.create({ typeclass: 'typeclasses/exit.Exit', key: exit.key, aliases: exit.aliases, location: at(exit.from), destination: at(exit.to), home: at(exit.from) });
     }
     for (const thing of world.things) {
-      game.objects.create({
+      objects.create({
         typeclass: 'typeclasses/object.DefaultObject',
         key: thing.key,
         aliases: thing.aliases,
@@ -37,8 +43,8 @@ export function buildWorldOnce(game: Game, world: WorldData): boolean {
         attributes: { desc: thing.desc, ...(thing.portable === false ? { portable: false } : {}) },
       });
     }
-    if (!game.store.getState(START_ROOM)) game.store.setState(START_ROOM, String(rooms.values().next().value!.id));
-    game.store.setState(BUILT, new Date().toISOString());
+    if (!store.getState(START_ROOM)) store.setState(START_ROOM, String(rooms.values().next().value!.id));
+    store.setState(BUILT, new Date().toISOString());
   });
   return true;
 }

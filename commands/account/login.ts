@@ -1,10 +1,10 @@
-import { AccountError, validateAccountName, validatePassword } from '../../server/accounts.ts';
+import { AccountError, validateAccountName, validatePassword } from '../../typeclasses/account_manager.ts';
 import { actorOf, auditEvent, targetOf } from '../../server/audit/events.ts';
-import type { Game } from '../../server/game.ts';
-import type { Session } from '../../server/session.ts';
-import { attemptLogin, refuseIfLocked } from '../../server/login.ts';
+import { attemptLogin, banner, refuseIfLocked } from '../../server/sessions/login.ts';
 import type { Account } from '../../typeclasses/account.ts';
-import { usage, type LoginCommand } from '../command.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
+import type { ObjectManager } from '../../typeclasses/object_manager.ts';
+import { usage, type LoginCommand, type LoginContext } from '../command.ts';
 import { askNewPassword, nameAndPassword } from './password_prompt.ts';
 
 export const create: LoginCommand = {
@@ -12,12 +12,13 @@ export const create: LoginCommand = {
   aliases: ['cr'],
   secretArgs: true,
   help: 'create <name> [<password>] — make a new account and its character, then enter the game.\nWithout a password on the line, the game asks for it twice, with echo off.',
-  async run({ game, session, args, reply, audit }) {
+  async run(ctx) {
+    const { accounts, log, session, args, reply, audit } = ctx;
     const { name, password: given } = nameAndPassword(args);
     if (!name) return reply('Usage: create <name> [<password>]');
     const nameProblem = validateAccountName(name);
     if (nameProblem) return reply(nameProblem);
-    if (game.accounts.byName(name)) return reply(`The name '${name}' is taken.`);
+    if (accounts.byName(name)) return reply(`The name '${name}' is taken.`);
     let password = given;
     if (password !== null) {
       const problem = validatePassword(password);
@@ -27,12 +28,12 @@ export const create: LoginCommand = {
       if (password === null) return;
     }
     try {
-      const { account, first } = await game.accounts.create(name, password);
+      const { account, first } = await accounts.create(name, password);
       if (session.closed) return;
       audit('account_created', { target: targetOf(account) });
-      if (first) game.log.server.info(`First account '${account.name}' created with full admin (Developer) permissions`);
+      if (first) log.info(`First account '${account.name}' created with full admin (Developer) permissions`);
       reply(`Welcome, ${account.name}! Your account is created.`);
-      enterGame(game, session, account);
+      enterGame(ctx, account);
     } catch (error) {
       if (error instanceof AccountError) return reply(error.message);
       throw error;
@@ -45,32 +46,52 @@ export const connect: LoginCommand = {
   aliases: ['conn', 'co'],
   secretArgs: true,
   help: 'connect <name> [<password>] — log in to your account.\nWithout a password on the line, the game asks for it with echo off.',
-  async run({ game, session, args, reply, audit }) {
+  async run(ctx) {
+    const { session, args, reply, audit } = ctx;
     const { name, password: given } = nameAndPassword(args);
     if (!name) return reply('Usage: connect <name> [<password>]');
     const attempt = { name, address: session.remoteAddress, audit };
-    const refused = refuseIfLocked(game, attempt);
+    const refused = refuseIfLocked(ctx, attempt);
     if (refused?.outcome === 'locked') return reply(refused.message);
     const password = given ?? (await session.ask('Password: ', { secret: true }));
-    const result = await attemptLogin(game, attempt, password);
+    const result = await attemptLogin(ctx, attempt, password);
     if (session.closed) return;
     if (result.outcome !== 'ok') {
       if (result.outcome === 'wrong' || result.afterFailure) reply('Wrong name or password.');
       if (result.outcome === 'locked') reply(result.message);
       return;
     }
-    enterGame(game, session, result.account);
+    enterGame(ctx, result.account);
     const failed = result.failedSinceLastLogin;
     if (failed > 0) reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
   },
 };
 
+/** The character `account` owns, if it has one yet. */
+export function characterOf(objects: ObjectManager, account: Account): DefaultObject | null {
+  for (const obj of objects.all()) if (obj.record.accountId === account.id) return obj;
+  return null;
+}
+
+/** A new character for `account`, named after it, in (and at home in) the start room. */
+function createCharacter({ objects, config }: LoginContext, account: Account): DefaultObject {
+  const start = objects.startRoom();
+  return objects.create({
+    typeclass: config.defaultCharacterTypeclass,
+    key: account.name,
+    location: start,
+    home: start,
+    accountId: account.id,
+  });
+}
+
 /** Logs the session in and puppets the account's character, making one if it has none. */
-function enterGame(game: Game, session: Session, account: Account): void {
-  game.store.unitOfWork(() => {
-    const character = game.characterOf(account) ?? game.createCharacter(account);
-    game.audit.emit(auditEvent('login_ok', actorOf(session, character), { target: targetOf(account) }));
-    game.sessions.puppet(session, account, character);
+function enterGame(ctx: LoginContext, account: Account): void {
+  const { session } = ctx;
+  ctx.unitOfWork(() => {
+    const character = characterOf(ctx.objects, account) ?? createCharacter(ctx, account);
+    ctx.auditBus.emit(auditEvent('login_ok', actorOf(session, character), { target: targetOf(account) }));
+    ctx.sessions.puppet(session, account, character);
   });
 }
 
@@ -78,15 +99,15 @@ export const unloggedLook: LoginCommand = {
   key: 'look',
   aliases: ['l'],
   help: 'look — show the welcome screen again.',
-  run: ({ game, reply }) => reply(game.banner()),
+  run: ({ config, reply }) => reply(banner(config.serverName)),
 };
 
 export const unloggedHelp: LoginCommand = {
   key: 'help',
   aliases: ['h', '?'],
   help: 'help — list what you can do before logging in.',
-  run: ({ game, reply }) =>
-    reply(['You are not logged in. You can:', ...game.dispatcher.loginCommands.commands.map((c) => `  ${usage(c)}`)].join('\n')),
+  run: ({ cmdsets, reply }) =>
+    reply(['You are not logged in. You can:', ...cmdsets.login.commands.map((c) => `  ${usage(c)}`)].join('\n')),
 };
 
 export const unloggedQuit: LoginCommand = {

@@ -1,5 +1,5 @@
-import { validatePassword } from '../../server/accounts.ts';
-import type { Session } from '../../server/session.ts';
+import { validatePassword } from '../../typeclasses/account_manager.ts';
+import type { Session } from '../../server/sessions/session.ts';
 
 /**
  * Asks for a new password twice with echo off; returns it, or null after telling the player

@@ -1,4 +1,4 @@
-import { validatePassword } from '../../server/accounts.ts';
+import { validatePassword } from '../../typeclasses/account_manager.ts';
 import { targetOf } from '../../server/audit/events.ts';
 import { ADMIN, splitAssignment } from '../builder/syntax.ts';
 import type { CharacterCommand } from '../command.ts';
@@ -9,10 +9,10 @@ export const setPassword: CharacterCommand = {
   category: 'Admin',
   secretArgs: true,
   help: '@password <account> = <new password> — set someone\'s password.',
-  async run({ game, args, reply, noteTarget, audit }) {
+  async run({ accounts, args, reply, noteTarget, audit }) {
     const { lhs, rhs } = splitAssignment(args);
     if (!lhs || !rhs) return reply('Usage: @password <account> = <new password>');
-    const account = game.accounts.byName(lhs);
+    const account = accounts.byName(lhs);
     if (!account) return reply(`No account is called '${lhs}'.`);
     noteTarget(account);
     const problem = validatePassword(rhs);

@@ -6,10 +6,10 @@ export const shutdown: CharacterCommand = {
   lock: ADMIN,
   category: 'Admin',
   help: '@shutdown [<reason>] — stop the server cleanly: everyone is unpuppeted, logs and database flushed.',
-  run({ game, account, args }) {
+  run({ log, shutdown, account, args }) {
     const reason = args || 'shutdown by an admin';
-    game.log.server.info(`Shutdown requested by ${account.name}: ${reason}`);
+    log.info(`Shutdown requested by ${account.name}: ${reason}`);
     // After this command's unit of work has committed.
-    setImmediate(() => void game.shutdown(reason));
+    setImmediate(() => void shutdown(reason));
   },
 };

@@ -8,10 +8,10 @@ export const users: CharacterCommand = {
   lock: ADMIN,
   category: 'Admin',
   help: '@users — list accounts with permission, last login, address and protocol.',
-  run({ game, reply }) {
-    const online = new Set(game.sessions.loggedIn().map((s) => s.account!.id));
+  run({ sessions, accounts, reply }) {
+    const online = new Set(sessions.loggedIn().map((s) => s.account!.id));
     const header = `${pad('Account', 20)} ${pad('Permission', 10)} ${pad('Last login (UTC)', 20)} ${pad('Address', 16)} Protocol`;
-    const rows = game.accounts.all().map((a) => {
+    const rows = accounts.all().map((a) => {
       const when = a.record.lastLogin ? a.record.lastLogin.slice(0, 19).replace('T', ' ') : 'never';
       const name = `${a.name}${online.has(a.id) ? ' *' : ''}`;
       return `${pad(name, 20)} ${pad(a.permissionLevel, 10)} ${pad(when, 20)} ${pad(a.record.lastLoginAddr ?? '-', 16)} ${a.record.lastProtocol ?? '-'}`;

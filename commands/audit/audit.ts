@@ -4,7 +4,8 @@ import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
 import { auditHistory, auditSearch, formatAuditStats } from './trail_views.ts';
 
-const hoursAndMinutes = (hours: number): string => `${hours.toFixed(2)} h`;
+/** Hours as a decimal number, two places: `1.50 h` is an hour and a half. */
+const decimalHours = (hours: number): string => `${hours.toFixed(2)} h`;
 
 export function formatSummary(s: AuditSummary): string {
   const last = s.last_location_change;
@@ -12,7 +13,7 @@ export function formatSummary(s: AuditSummary): string {
     ['Character', `${s.name}(#${s.id})${s.online ? ' - online' : ''}`],
     ['Current location', s.current_location ?? '-'],
     ['Commands executed', String(s.commands_executed)],
-    ['Total playtime', hoursAndMinutes(s.total_playtime_hours)],
+    ['Total playtime', decimalHours(s.total_playtime_hours)],
     ['Locations visited', `${s.locations_visited} moves, ${s.distinct_rooms_visited} distinct rooms`],
     ['Last location change', last ? `${last.from ?? '-'} -> ${last.to ?? '-'} at ${last.timestamp}` : '-'],
     ['Last command', s.last_command_time ?? '-'],
@@ -20,7 +21,7 @@ export function formatSummary(s: AuditSummary): string {
 }
 
 function findCharacter(ctx: CharacterContext, name: string): DefaultObject | null {
-  const found = ctx.game.objects.search(name).filter(isCharacter);
+  const found = ctx.objects.search(name).filter(isCharacter);
   if (found.length === 1) return found[0]!;
   ctx.reply(found.length ? `'${name}' could mean: ${found.map((o) => `${o.key}(${o.dbref})`).join(', ')}.` : `No character is called '${name}'.`);
   return null;
@@ -44,7 +45,7 @@ export const audit: CharacterCommand = {
     if (switches.includes('history')) return auditHistory(ctx);
     if (switches.includes('stats')) {
       if (!account.hasPermission('Admin')) return reply('The audit statistics need Admin permission.');
-      return reply(formatAuditStats(ctx.game.auditTrail.stats()));
+      return reply(formatAuditStats(ctx.auditStats()));
     }
     let name = args;
     let count = 10;

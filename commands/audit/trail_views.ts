@@ -50,7 +50,7 @@ export function formatAuditRows(rows: readonly AuditEventRow[]): string {
 
 /** Runs a search and replies with a page of it; `more` is the command for the next page. */
 async function searchPage(ctx: CharacterContext, search: AuditSearch, title: string, more: (page: number) => string): Promise<void> {
-  const reader = ctx.game.auditReader;
+  const reader = ctx.auditReader;
   if (!reader.enabled) return ctx.reply('The audit table is off on this server (MUD_AUDIT_TABLE=off).');
   const result = await reader.page(search.query, search.page, search.pageSize);
   const note = lagNote(result.lag);
@@ -94,7 +94,7 @@ export async function auditHistory(ctx: CharacterContext): Promise<void> {
     return ctx.reply('You may only see your own history; the history of others needs Builder permission.');
   }
   // A character that exists gives its exact name; a deleted one is still found by name.
-  const found = ctx.game.objects.search(wanted).filter((o) => o.record.accountId !== null);
+  const found = ctx.objects.search(wanted).filter((o) => o.record.accountId !== null);
   const name = found.length === 1 ? found[0]!.key : wanted;
   await searchPage(ctx, { query: { character: name }, page, pageSize: size }, `History of ${name}`, (p) => `@audit/history ${name} ${size} page=${p}`);
 }

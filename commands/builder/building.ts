@@ -23,7 +23,7 @@ function openExit(ctx: CharacterContext, from: DefaultObject, spec: string, to: 
     ctx.reply(`${from.key} already has an exit called '${key}'.`);
     return null;
   }
-  const exit = created(ctx, ctx.game.objects.create({ typeclass: EXIT, key, aliases, location: from, destination: to, home: from }));
+  const exit = created(ctx, ctx.objects.create({ typeclass: EXIT, key, aliases, location: from, destination: to, home: from }));
   ctx.reply(`Created exit ${exit.key}(${exit.dbref}) from ${from.key} to ${to.key}.`);
   return exit;
 }
@@ -37,7 +37,7 @@ export const dig: CharacterCommand = {
     const { lhs, rhs } = splitAssignment(ctx.args);
     const { key, aliases } = nameWithAliases(lhs);
     if (!key) return ctx.reply('Usage: @dig <room>[;aliases] [= <exit there>[, <exit back>]]');
-    const room = created(ctx, ctx.game.objects.create({ typeclass: ROOM, key, aliases }));
+    const room = created(ctx, ctx.objects.create({ typeclass: ROOM, key, aliases }));
     ctx.reply(`Created room ${room.key}(${room.dbref}).`);
     if (!rhs) return;
     if (!ctx.room) return ctx.reply('You are nowhere, so no exits were made.');
@@ -72,8 +72,8 @@ export const createObject: CharacterCommand = {
     const [spec = '', typeclass = THING] = ctx.args.split(':').map((s) => s.trim());
     const { key, aliases } = nameWithAliases(spec);
     if (!key) return ctx.reply('Usage: @create <name>[;aliases] [: <typeclass>]');
-    if (!ctx.game.typeclasses.has(typeclass)) return ctx.reply(`Unknown typeclass '${typeclass}' (known: ${ctx.game.typeclasses.paths().join(', ')})`);
-    const obj = created(ctx, ctx.game.objects.create({ typeclass, key, aliases, location: ctx.caller, home: ctx.room }));
+    if (!ctx.typeclasses.has(typeclass)) return ctx.reply(`Unknown typeclass '${typeclass}' (known: ${ctx.typeclasses.paths().join(', ')})`);
+    const obj = created(ctx, ctx.objects.create({ typeclass, key, aliases, location: ctx.caller, home: ctx.room }));
     ctx.reply(`Created ${obj.key}(${obj.dbref}) of ${typeclass}; you carry it.`);
   },
 };
@@ -89,12 +89,12 @@ export const destroy: CharacterCommand = {
     const obj = findOne(ctx, ctx.args, 'nearby');
     if (!obj) return;
     if (obj.isPuppeted || obj.record.accountId !== null) return ctx.reply(`${obj.key} is a player's character; it stays.`);
-    if (obj === ctx.game.startRoom()) return ctx.reply(`${obj.key} is the start room; it stays.`);
+    if (obj === ctx.objects.startRoom()) return ctx.reply(`${obj.key} is the start room; it stays.`);
     if (obj.contents.some((o) => o.isPuppeted)) return ctx.reply(`Someone is in ${obj.key}; move them first.`);
     const what = `${obj.key}(${obj.dbref})`;
     ctx.noteTarget(obj);
     ctx.audit('object_destroyed', { target: targetOf(obj), payload: { typeclass: obj.typeclassPath, location: obj.location?.key ?? null } });
-    ctx.game.objects.destroy(obj);
+    ctx.objects.destroy(obj);
     ctx.reply(`Destroyed ${what}.`);
   },
 };

@@ -37,7 +37,7 @@ export const rename: CharacterCommand = {
     const old = target.key;
     target.record.key = key;
     if (rhs.includes(';')) target.record.aliases = aliases;
-    ctx.game.objects.save(target);
+    ctx.objects.save(target);
     ctx.noteTarget(target);
     ctx.audit('object_renamed', { target: targetOf(target), payload: { old_name: old, aliases: target.aliases } });
     ctx.reply(`${old} is now called ${key}.`);

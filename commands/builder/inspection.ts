@@ -41,7 +41,7 @@ export const find: CharacterCommand = {
   help: '@find <text> — list objects whose name contains the text.',
   run(ctx) {
     if (!ctx.args) return ctx.reply('Usage: @find <text>');
-    const found = ctx.game.objects.searchKeys(ctx.args);
+    const found = ctx.objects.searchKeys(ctx.args);
     if (!found.length) return ctx.reply(`Nothing is called anything like '${ctx.args}'.`);
     const shown = found.slice(0, 50).map((o) => `  ${ref(o)} ${o.typeclassPath}${o.location ? ` in ${o.location.key}` : ''}`);
     const more = found.length > 50 ? [`  … and ${found.length - 50} more`] : [];

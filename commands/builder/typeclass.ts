@@ -13,18 +13,18 @@ export const typeclass: CharacterCommand = {
     'The object keeps its id, location and attributes. /noinit skips the new class\'s creation hook\n' +
     '(use it to migrate existing characters); "@typeclass/list" lists the known paths.',
   run(ctx) {
-    const { game, switches, reply } = ctx;
-    if (switches.includes('list')) return reply(`Known typeclasses:\n  ${game.typeclasses.paths().join('\n  ')}`);
+    const { objects, typeclasses, switches, reply } = ctx;
+    if (switches.includes('list')) return reply(`Known typeclasses:\n  ${typeclasses.paths().join('\n  ')}`);
     const { lhs, rhs } = splitAssignment(ctx.args);
     if (!lhs) return reply('Usage: @typeclass[/noinit] <object> [= <typeclass path>]');
     const target = findOne(ctx, lhs, 'nearby');
     if (!target) return;
     ctx.noteTarget(target);
     if (!rhs) return reply(`${target.key}(${target.dbref}) is a ${target.typeclassPath}.`);
-    if (!game.typeclasses.has(rhs)) return reply(`Unknown typeclass '${rhs}' (known: ${game.typeclasses.paths().join(', ')})`);
+    if (!typeclasses.has(rhs)) return reply(`Unknown typeclass '${rhs}' (known: ${typeclasses.paths().join(', ')})`);
     const from = target.typeclassPath;
     const runStartHooks = !switches.includes('noinit');
-    game.objects.swapTypeclass(target, rhs, { runStartHooks });
+    objects.swapTypeclass(target, rhs, { runStartHooks });
     ctx.audit('typeclass_swapped', { target: targetOf(target), payload: { from, to: rhs, run_start_hooks: runStartHooks } });
     reply(`${target.key}(${target.dbref}) changed from ${from} to ${rhs}${runStartHooks ? '' : ' without running its creation hook'}.`);
   },

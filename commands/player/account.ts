@@ -1,4 +1,4 @@
-import { validatePassword } from '../../server/accounts.ts';
+import { validatePassword } from '../../typeclasses/account_manager.ts';
 import { targetOf } from '../../server/audit/events.ts';
 import { askNewPassword, nameAndPassword } from '../account/password_prompt.ts';
 import type { CharacterCommand } from '../command.ts';

@@ -5,8 +5,8 @@ export const help: CharacterCommand = {
   aliases: ['h', '?'],
   category: 'General',
   help: 'help [<command>] — list the commands you can use, or show one command\'s help.',
-  run({ game, account, args, reply }) {
-    const mine = game.dispatcher.characterCommands.allowedFor(account);
+  run({ cmdsets, account, args, reply }) {
+    const mine = cmdsets.character.allowedFor(account);
     if (args) {
       const wanted = args.toLowerCase();
       const command = mine.find((c) => c.key === wanted || c.aliases?.includes(wanted));

@@ -17,8 +17,8 @@ export const home: CharacterCommand = {
   key: 'home',
   category: 'Movement',
   help: 'home — return to your home room.',
-  run({ caller, reply }) {
-    const target = caller.home ?? caller.game.startRoom();
+  run({ caller, objects, reply }) {
+    const target = caller.home ?? objects.startRoom();
     if (caller.location === target) return reply('You are already home.');
     reply('There is no place like home...');
     if (!caller.moveTo(target, { moveType: 'home' })) reply('Something keeps you from going home.');

@@ -10,9 +10,9 @@ export const who: CharacterCommand = {
   key: 'who',
   category: 'General',
   help: 'who — list the players online (builders also see where they are and how they connect).',
-  run({ game, account, reply }) {
+  run({ sessions: online, account, reply }) {
     const now = Date.now();
-    const sessions = game.sessions.loggedIn();
+    const sessions = online.loggedIn();
     const detailed = account.hasPermission('Builder');
     const lines = [detailed ? `${pad('Name', 20)} ${pad('Idle', 6)} ${pad('Room', 20)} Connection` : `${pad('Name', 20)} Idle`];
     for (const s of sessions) {

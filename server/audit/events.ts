@@ -1,6 +1,6 @@
 import type { Account } from '../../typeclasses/account.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
-import type { Session } from '../session.ts';
+import type { Session } from '../sessions/session.ts';
 
 /**
  * One audited happening. The schema is stable (additions only): the text logs, and any later

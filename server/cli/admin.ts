@@ -4,7 +4,7 @@
  * for scripts. Safe while the server runs: it only adds an account row; the character is made
  * at the first login.
  */
-import { AccountError } from '../accounts.ts';
+import { AccountError } from '../../typeclasses/account_manager.ts';
 import { actorOf, auditEvent, targetOf } from '../audit/events.ts';
 import { die, readSecret, withGame } from './shell.ts';
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
-import type { FrontEnd, Game } from '../game.ts';
-import type { SessionTransport } from '../session.ts';
+import type { FrontEnd, FrontEndPorts } from '../sessions/front_end.ts';
+import type { SessionTransport } from '../sessions/session.ts';
 import { TelnetConnection } from './connection.ts';
 
 /** Refuses new connections past this many, so a connection flood cannot take the process down. */
@@ -23,11 +23,11 @@ function transportFor(conn: TelnetConnection): SessionTransport {
 }
 
 /** MSSP (Mud Server Status Protocol) facts, so MUD listings can crawl the server. */
-function msspFor(game: Game, port: () => number): () => Record<string, string> {
+function msspFor(ports: FrontEndPorts, port: () => number): () => Record<string, string> {
   return () => ({
-    NAME: game.config.serverName,
-    PLAYERS: String(game.sessions.loggedIn().length),
-    UPTIME: String(Math.floor(game.startedAt.getTime() / 1000)),
+    NAME: ports.config.serverName,
+    PLAYERS: String(ports.sessions.loggedIn().length),
+    UPTIME: String(Math.floor(ports.startedAt.getTime() / 1000)),
     PORT: String(port()),
     CODEBASE: 'audited-mud',
     FAMILY: 'Custom',
@@ -40,29 +40,29 @@ function msspFor(game: Game, port: () => number): () => Record<string, string> {
 }
 
 /** Port 4000: each socket becomes a TelnetConnection, each connection one Session. */
-export function telnetFrontEnd(game: Game): FrontEnd {
+export function telnetFrontEnd(ports: FrontEndPorts): FrontEnd {
   const server = net.createServer({ noDelay: true });
   let port = 0;
   server.maxConnections = MAX_CONNECTIONS;
-  const mssp = msspFor(game, () => port);
+  const mssp = msspFor(ports, () => port);
 
   server.on('connection', (socket) => {
     const conn = new TelnetConnection(socket, { mssp });
     // Offers first, so the client knows our options before the banner arrives.
     conn.start();
-    const session = game.sessions.open(transportFor(conn));
+    const session = ports.sessions.open(transportFor(conn));
     conn.on('line', (line) => session.receiveLine(line));
     conn.on('overlong', () => session.msg(`That line was longer than ${conn.limits.maxLineBytes} bytes and was ignored.`));
     conn.on('close', (reason) => session.connectionLost(reason));
   });
-  server.on('error', (error) => game.log.server.error(`Telnet listener error: ${error.message}`));
+  server.on('error', (error) => ports.log.server.error(`Telnet listener error: ${error.message}`));
 
   return {
     name: 'telnet',
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(game.config.telnetPort, game.config.host, () => {
+        server.listen(ports.config.telnetPort, ports.config.host, () => {
           server.off('error', reject);
           port = (server.address() as net.AddressInfo).port;
           resolve(port);

@@ -10,13 +10,11 @@
  */
 import http from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { FrontEnd, FrontEndFactory, Game } from '../game.ts';
-import type { Session, SessionTransport } from '../session.ts';
+import type { FrontEnd, FrontEndFactory, FrontEndPorts } from '../sessions/front_end.ts';
+import type { Session, SessionTransport } from '../sessions/session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed, TokenBucket } from './guards.ts';
-import { AdminConsole } from './admin/console.ts';
-import type { AdminSettings } from './admin/settings.ts';
-import { WEB_DIR, webApp } from './http.ts';
+import { WEB_DIR, webApp, type WebMount } from './http.ts';
 
 export interface WebLimits {
   /** Bytes in one `input` event (telnet's line limit). */
@@ -51,8 +49,11 @@ export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = {
 export interface WebFrontEndOptions {
   limits?: Partial<WebLimits>;
   webDir?: string;
-  /** The audit console and /metrics (server/web/admin/); the config file's "admin" block, then these. */
-  admin?: Partial<AdminSettings>;
+  /**
+   * What else this port serves (the audit console and /metrics), made for each front end the
+   * factory makes; the start-up wiring passes them (server/front_ends.ts).
+   */
+  mounts?: (ports: FrontEndPorts) => WebMount[];
 }
 
 /** Closes for these reasons are temporary: the browser is left to reconnect on its own. */
@@ -86,7 +87,7 @@ class WebConnection {
   private unsent = 0;
 
   constructor(
-    private readonly game: Game,
+    private readonly ports: FrontEndPorts,
     private readonly socket: Socket,
     private readonly limits: WebLimits,
   ) {
@@ -95,7 +96,7 @@ class WebConnection {
     const userAgent = handshake.headers['user-agent'];
     const transport: SessionTransport = {
       protocol: 'web',
-      remoteAddress: clientAddress(handshake.address, handshake.headers, game.config.webTrustProxy),
+      remoteAddress: clientAddress(handshake.address, handshake.headers, ports.config.webTrustProxy),
       clientName: userAgent ? cleanInput(userAgent).slice(0, 200) : null,
       send: (text) => this.emit('output', text.endsWith('\n') ? text : `${text}\n`),
       prompt: (text) => this.emit('prompt', text),
@@ -104,7 +105,7 @@ class WebConnection {
       close: (reason) => this.close(reason),
     };
     socket.conn.on('drain', () => (this.unsent = 0));
-    this.session = game.sessions.open(transport);
+    this.session = ports.sessions.open(transport);
     socket.onAny((event: string, ...args: unknown[]) => this.guard(() => this.onEvent(event, args)));
     socket.on('disconnect', (reason) => this.guard(() => this.session.connectionLost(this.closeReason ?? lostReason(reason))));
   }
@@ -121,7 +122,7 @@ class WebConnection {
       this.socket.emit(event, ...args);
     } catch (error) {
       // Only data that cannot be serialised gets here (an OOB payload); the text itself is fine.
-      this.game.log.server.warn(`Web client #${this.session.id}: could not send '${event}': ${escapeForLog(String(error))}`);
+      this.ports.log.server.warn(`Web client #${this.session.id}: could not send '${event}': ${escapeForLog(String(error))}`);
     }
   }
 
@@ -144,7 +145,7 @@ class WebConnection {
     try {
       fn();
     } catch (error) {
-      this.game.log.server.error(`Web client #${this.session.id} failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
+      this.ports.log.server.error(`Web client #${this.session.id} failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
       this.close(`listener error: ${(error as Error)?.message ?? error}`);
     }
   }
@@ -183,7 +184,7 @@ class WebConnection {
     }
     if (!this.throttled) {
       this.throttled = true;
-      this.game.log.portal.warn(`Web client #${this.session.id} from ${escapeForLog(this.session.remoteAddress)} is sending too fast; dropping input`);
+      this.ports.log.portal.warn(`Web client #${this.session.id} from ${escapeForLog(this.session.remoteAddress)} is sending too fast; dropping input`);
       this.session.msg(
         `You are sending too fast (more than ${this.limits.linesPerSecond} lines a second); what you sent just now was dropped. Slow down and try again.`,
       );
@@ -194,7 +195,7 @@ class WebConnection {
   private refuse(message: string): void {
     if (!this.warnedProtocol) {
       this.warnedProtocol = true;
-      this.game.log.portal.warn(`Web client #${this.session.id} from ${escapeForLog(this.session.remoteAddress)} sent a malformed message`);
+      this.ports.log.portal.warn(`Web client #${this.session.id} from ${escapeForLog(this.session.remoteAddress)} sent a malformed message`);
     }
     this.session.msg(message);
   }
@@ -202,10 +203,10 @@ class WebConnection {
 
 export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFactory {
   const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
-  return (game) => {
-    const { config } = game;
-    const admin = new AdminConsole(game, options.admin);
-    const httpServer = http.createServer(webApp(game, options.webDir ?? WEB_DIR, admin));
+  return (ports) => {
+    const { config } = ports;
+    const mounts = options.mounts?.(ports) ?? [];
+    const httpServer = http.createServer(webApp(ports, options.webDir ?? WEB_DIR, mounts));
     httpServer.maxConnections = limits.maxConnections + 100;
     const io = new Server(httpServer, {
       // The browser loads /socket.io/socket.io.min.js from here: no CDN.
@@ -220,13 +221,13 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
     });
     io.on('connection', (socket) => {
       try {
-        new WebConnection(game, socket, limits);
+        new WebConnection(ports, socket, limits);
       } catch (error) {
-        game.log.server.error(`Web connection setup failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
+        ports.log.server.error(`Web connection setup failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
         socket.disconnect(true);
       }
     });
-    admin.attach(httpServer);
+    for (const mount of mounts) mount.attach(httpServer);
     httpServer.on('clientError', (_error, socket) => socket.destroy());
 
     let listening = false;
@@ -237,7 +238,7 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
           httpServer.once('error', reject);
           httpServer.listen(config.webPort, config.host, () => {
             httpServer.off('error', reject);
-            httpServer.on('error', (error) => game.log.server.error(`Web listener error: ${error.message}`));
+            httpServer.on('error', (error) => ports.log.server.error(`Web listener error: ${error.message}`));
             listening = true;
             resolve((httpServer.address() as import('node:net').AddressInfo).port);
           });
@@ -246,7 +247,7 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
         // Sessions have said goodbye by now; give those words a moment to reach the browsers.
         const deadline = Date.now() + limits.flushTimeoutMs;
         while (io.engine.clientsCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        await admin.close();
+        for (const mount of mounts) await mount.close();
         if (!listening) return;
         listening = false;
         await new Promise<void>((resolve) => {
@@ -257,6 +258,3 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
     };
   };
 }
-
-/** The web front end with the default limits. */
-export const webFrontEnd: FrontEndFactory = createWebFrontEnd();

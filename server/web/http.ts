@@ -5,10 +5,21 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Game } from '../game.ts';
+import type { FrontEndPorts } from '../sessions/front_end.ts';
 import { escapeForLog } from '../text.ts';
-import type { AdminConsole } from './admin/console.ts';
+
+/**
+ * Something else served on the web port, by the start-up wiring (the audit console and /metrics,
+ * server/console/): its routes go before the webclient's files, it may hook the HTTP server
+ * (its own socket.io path), and it is closed with the front end.
+ */
+export interface WebMount {
+  mount(app: express.Express, webDir: string): void;
+  attach(httpServer: http.Server): void;
+  close(): Promise<void>;
+}
 
 export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
 
@@ -56,12 +67,12 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-export function webApp(game: Game, webDir = WEB_DIR, admin?: AdminConsole): express.Express {
+export function webApp(ports: FrontEndPorts, webDir = WEB_DIR, mounts: readonly WebMount[] = []): express.Express {
   const version = assetVersion(webDir);
   const page = fs
     .readFileSync(path.join(webDir, 'index.html'), 'utf8')
     .replaceAll('__ASSET_VERSION__', version)
-    .replaceAll('__SERVER_NAME__', escapeHtml(game.config.serverName));
+    .replaceAll('__SERVER_NAME__', escapeHtml(ports.config.serverName));
   const app = express();
   app.disable('x-powered-by');
 
@@ -74,13 +85,13 @@ export function webApp(game: Game, webDir = WEB_DIR, admin?: AdminConsole): expr
     res.set('Cache-Control', 'no-store');
     res.json({
       up: true,
-      uptime_seconds: Math.floor((Date.now() - game.startedAt.getTime()) / 1000),
-      players_online: game.sessions.loggedIn().length,
+      uptime_seconds: Math.floor((Date.now() - ports.startedAt.getTime()) / 1000),
+      players_online: ports.sessions.loggedIn().length,
     });
   });
 
-  // The operators' audit console (/admin) and /metrics: server/web/admin/.
-  admin?.mount(app, webDir);
+  // The operators' audit console (/admin) and /metrics, when the wiring mounts them.
+  for (const mount of mounts) mount.mount(app, webDir);
 
   const sendPage = (_req: Request, res: Response) => {
     // Always revalidated, so a new release's asset URLs are seen at once.
@@ -109,7 +120,7 @@ export function webApp(game: Game, webDir = WEB_DIR, admin?: AdminConsole): expr
 
   app.use((error: Error & { status?: number }, req: Request, res: Response, _next: NextFunction) => {
     const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
-    if (status >= 500) game.log.server.error(`Web request ${escapeForLog(req.method)} ${escapeForLog(req.url)} failed: ${escapeForLog(String(error.stack ?? error))}`);
+    if (status >= 500) ports.log.server.error(`Web request ${escapeForLog(req.method)} ${escapeForLog(req.url)} failed: ${escapeForLog(String(error.stack ?? error))}`);
     if (res.headersSent) return;
     res.status(status).type('text').send(status >= 500 ? 'Internal error\n' : 'Bad request\n');
   });

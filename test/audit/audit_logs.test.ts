@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { characterOf } from '../../commands/account/login.ts';
 import type { CharacterCommand } from '../../commands/command.ts';
 import { auditEvent } from '../../server/audit/events.ts';
 import { AuditedCharacter, HISTORY_LIMIT } from '../../typeclasses/audited_character.ts';
@@ -90,7 +91,7 @@ describe('audit logs of a scripted telnet session', () => {
     run = await startGame();
     await run.login('Walker');
     const walker = run.game.objects.search('Walker')[0] as AuditedCharacter;
-    const [limbo, courtyard] = [run.game.startRoom(), run.game.objects.search('Courtyard')[0]!];
+    const [limbo, courtyard] = [run.game.objects.startRoom(), run.game.objects.search('Courtyard')[0]!];
     run.game.store.unitOfWork(() => {
       for (let i = 0; i < HISTORY_LIMIT + 25; i++) walker.moveTo(i % 2 === 0 ? courtyard : limbo);
     });
@@ -167,7 +168,7 @@ describe('secrets and forged lines', () => {
     );
     const everything = await run.logs.everything();
     for (const secret of secrets) expect(everything).not.toContain(secret);
-    expect(run.game.characterOf(run.game.accounts.byName('Victim')!)!.attributes.get('command_count', 0)).toBe(4);
+    expect(characterOf(run.game.objects, run.game.accounts.byName('Victim')!)!.attributes.get('command_count', 0)).toBe(4);
   });
 
   it('cannot forge or split a log line with newlines or control characters', async () => {

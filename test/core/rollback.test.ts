@@ -7,12 +7,12 @@ import { startGame, type RunningGame } from '../support/game.ts';
 const clumsy: CharacterCommand = {
   key: 'clumsy',
   help: 'clumsy — moves you, makes things, then fails (a test command).',
-  run({ game, caller }) {
-    const courtyard = game.objects.search('Courtyard')[0]!;
+  run({ objects, caller }) {
+    const courtyard = objects.search('Courtyard')[0]!;
     caller.moveTo(courtyard);
     caller.attributes.set('mood', 'confused');
-    game.objects.create({ typeclass: 'typeclasses/object.DefaultObject', key: 'ghost', location: courtyard });
-    game.objects.swapTypeclass(courtyard, 'typeclasses/object.DefaultObject', { runStartHooks: false });
+    objects.create({ typeclass: 'typeclasses/object.DefaultObject', key: 'ghost', location: courtyard });
+    objects.swapTypeclass(courtyard, 'typeclasses/object.DefaultObject', { runStartHooks: false });
     throw new Error('clumsy fell over');
   },
 };
@@ -31,7 +31,7 @@ describe('a command that fails half way', () => {
     await anna.command('clumsy', "Sorry, 'clumsy' failed with an internal error");
     expect(anna.text).not.toContain('Courtyard');
     expect(me.location?.key).toBe('Limbo');
-    expect(run.game.startRoom().contents).toContain(me);
+    expect(run.game.objects.startRoom().contents).toContain(me);
     expect(courtyard.contents).toEqual(before.courtyard);
     expect(courtyard.typeclassPath).toBe('typeclasses/room.Room');
     expect(courtyard.constructor.name).toBe('Room');

@@ -1,8 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import type { GameConfig } from '../../server/config.ts';
+import type { AdminSettings, GameConfig } from '../../server/config.ts';
+import { webWithConsole } from '../../server/front_ends.ts';
 import type { GameOptions } from '../../server/game.ts';
-import type { AdminSettings } from '../../server/web/admin/settings.ts';
-import { createWebFrontEnd } from '../../server/web/front_end.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
 import { TestWebClient } from '../web/support.ts';
 
@@ -40,7 +39,7 @@ export async function startAdminGame(
   options: { config?: Partial<GameConfig>; game?: GameOptions; admin?: Partial<AdminSettings> } = {},
 ): Promise<AdminGame> {
   const run = await startGame({ config: options.config, game: options.game });
-  const ports = await run.game.listen([createWebFrontEnd({ admin: options.admin })]);
+  const ports = await run.game.listen([webWithConsole(run.game, { admin: options.admin })]);
   const url = `http://127.0.0.1:${ports.web!}`;
   await run.game.accounts.create(ADMIN, PASSWORD);
   const sockets: Socket[] = [];

@@ -1,6 +1,6 @@
-import { Account, type Permission } from '../typeclasses/account.ts';
+import { Account, type Permission } from './account.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import type { ObjectStore } from './store/index.ts';
+import type { ObjectStore } from '../server/store/index.ts';
 
 /** A rejection a person can act on; the message is shown to them as is. */
 export class AccountError extends Error {

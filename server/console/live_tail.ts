@@ -8,8 +8,8 @@
  * have at most `unsent` batches in engine.io's write buffer; while a tab is not reading, nothing
  * more is sent to it until the buffer drains, so the queue takes the overflow.
  */
-import type { AuditSink } from '../../audit/bus.ts';
-import type { AuditEvent } from '../../audit/events.ts';
+import type { AuditSink } from '../audit/bus.ts';
+import type { AuditEvent } from '../audit/events.ts';
 
 /** One `events` message: new events, oldest first, and how many were skipped before them. */
 export interface TailBatch {

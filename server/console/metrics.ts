@@ -5,10 +5,10 @@
  */
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AuditTrailStats } from '../../audit/trail.ts';
-import type { Game } from '../../game.ts';
-import { clientAddress } from '../guards.ts';
-import type { AdminSettings } from './settings.ts';
+import type { AuditTrailStats } from '../audit/trail.ts';
+import type { ConsolePorts } from './ports.ts';
+import { clientAddress } from '../web/guards.ts';
+import type { AdminSettings } from '../config.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -86,7 +86,7 @@ export interface ConsoleCounters {
 }
 
 /** The metrics text for a game now. */
-export function renderMetrics(game: Game, consoleCounters: ConsoleCounters): string {
+export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounters): string {
   const stats: AuditTrailStats = game.auditTrail.stats();
   type Sink = AuditTrailStats['sinks'][number];
   const perSink = (value: (s: Sink) => number): Array<[Labels, number]> => stats.sinks.map((s) => [{ sink: s.name }, value(s)]);

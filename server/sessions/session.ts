@@ -1,7 +1,8 @@
-import type { Account } from '../typeclasses/account.ts';
-import type { DefaultObject } from '../typeclasses/object.ts';
-import type { Game } from './game.ts';
-import { cleanInput } from './text.ts';
+import type { Account } from '../../typeclasses/account.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
+import type { GameConfig } from '../config.ts';
+import type { ObjectStore } from '../store/index.ts';
+import { cleanInput } from '../text.ts';
 
 export type Protocol = 'telnet' | 'web';
 
@@ -23,6 +24,15 @@ export interface SessionTransport {
   /** Structured data for clients that take it (GMCP); ignored by those that do not. */
   sendOob(pkg: string, data: unknown): void;
   close(reason: string): void;
+}
+
+/** What a session needs from the game: its settings, the unit of work, and the dispatcher. */
+export interface SessionPorts {
+  readonly config: Pick<GameConfig, 'serverName' | 'loginIdleTimeoutMs'>;
+  /** What a session says waits for the commit of the unit of work it was said in. */
+  readonly units: Pick<ObjectStore, 'unitOfWork' | 'afterCommit'>;
+  /** Runs one input line (the dispatcher). */
+  dispatch(session: Session, line: string): Promise<void>;
 }
 
 /** Raised in a command waiting on `ask` when the connection goes away. */
@@ -58,8 +68,10 @@ export class Session {
   private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly game: Game,
+    private readonly ports: SessionPorts,
     readonly transport: SessionTransport,
+    /** The session manager forgets it (unpuppet, audit): called once, when the connection is gone. */
+    private readonly onLost: (session: Session, reason: string) => void,
   ) {
     this.armIdleTimer();
   }
@@ -155,7 +167,7 @@ export class Session {
     this.queuedChars = 0;
     this.answer?.reject(new SessionClosedError(reason));
     this.answer = null;
-    this.game.sessions.remove(this, reason);
+    this.onLost(this, reason);
   }
 
   /**
@@ -167,7 +179,7 @@ export class Session {
     // Checked now, not at the commit: a farewell and its close, said just before the session
     // is marked closed (a shutdown does both in one go), must still go out.
     if (this.closed) return;
-    this.game.store.afterCommit(() => action(this.transport));
+    this.ports.units.afterCommit(() => action(this.transport));
   }
 
   private dequeue(): string {
@@ -182,7 +194,7 @@ export class Session {
       while (this.queue.length && !this.closed) {
         const line = this.dequeue();
         this.commandsRun++;
-        await this.game.dispatcher.handle(this, line);
+        await this.ports.dispatch(this, line);
       }
     } finally {
       this.running = false;
@@ -190,7 +202,7 @@ export class Session {
   }
 
   private armIdleTimer(): void {
-    const ms = this.game.config.loginIdleTimeoutMs;
+    const ms = this.ports.config.loginIdleTimeoutMs;
     if (ms <= 0) return;
     this.idleTimer = setTimeout(() => {
       if (!this.isLoggedIn) this.disconnect('Idle too long without logging in; goodbye.', 'idle timeout');

@@ -1,7 +1,27 @@
-import type { Account } from '../typeclasses/account.ts';
-import type { AuditEvent, AuditEventType } from './audit/events.ts';
-import type { Game } from './game.ts';
-import type { Lockout } from './login_guard.ts';
+import type { Account } from '../../typeclasses/account.ts';
+import type { AuditEvent, AuditEventType } from '../audit/events.ts';
+import type { AccountManager } from '../../typeclasses/account_manager.ts';
+import type { LoginGuard, Lockout } from './login_guard.ts';
+
+/** The login screen every new connection is greeted with (and `look` shows again). */
+export function banner(serverName: string): string {
+  return [
+    '',
+    `Welcome to ${serverName}!`,
+    '',
+    '  create <name>        make an account (the game asks for a password)',
+    '  connect <name>       log in to your account',
+    '  help                 what else you can do',
+    '  quit                 leave',
+    '',
+  ].join('\n');
+}
+
+/** What a login needs: the accounts to check the password against, and the lock-out guard. */
+export interface LoginPorts {
+  readonly accounts: Pick<AccountManager, 'authenticate'>;
+  readonly loginGuard: LoginGuard;
+}
 
 /** States an audit event with the caller's actor (a telnet session, a web console request). */
 export type AuditFn = (type: AuditEventType, fields: Partial<Pick<AuditEvent, 'target' | 'payload' | 'success'>>) => void;
@@ -24,8 +44,8 @@ export interface LoginAttempt {
  * A lock-out in force for this name or address, audited as a refusal; null when the login may
  * go on. Front ends ask this before prompting for a password.
  */
-export function refuseIfLocked(game: Game, attempt: LoginAttempt): LoginResult | null {
-  const lock = game.loginGuard.check(attempt.name, attempt.address);
+export function refuseIfLocked(ports: LoginPorts, attempt: LoginAttempt): LoginResult | null {
+  const lock = ports.loginGuard.check(attempt.name, attempt.address);
   return lock ? locked(attempt, lock, false) : null;
 }
 
@@ -34,20 +54,20 @@ export function refuseIfLocked(game: Game, attempt: LoginAttempt): LoginResult |
  * unknown name costs a hash too), the failure count and the audit events. What to tell the
  * person, and the login_ok event with its actor, stay with the front end.
  */
-export async function attemptLogin(game: Game, attempt: LoginAttempt, password: string): Promise<LoginResult> {
-  const refused = refuseIfLocked(game, attempt);
+export async function attemptLogin(ports: LoginPorts, attempt: LoginAttempt, password: string): Promise<LoginResult> {
+  const refused = refuseIfLocked(ports, attempt);
   if (refused) return refused;
-  const { account, ok } = await game.accounts.authenticate(attempt.name, password);
+  const { account, ok } = await ports.accounts.authenticate(attempt.name, password);
   if (!account || !ok) {
     attempt.audit('login_failed', {
       success: false,
       payload: { name_tried: attempt.name, reason: account ? 'wrong password' : 'no such account', ...attempt.payload },
     });
     account?.countFailedLogin();
-    const lockout = game.loginGuard.recordFailure(attempt.name, attempt.address);
+    const lockout = ports.loginGuard.recordFailure(attempt.name, attempt.address);
     return lockout ? locked(attempt, lockout, true) : { outcome: 'wrong' };
   }
-  game.loginGuard.recordSuccess(attempt.name);
+  ports.loginGuard.recordSuccess(attempt.name);
   return { outcome: 'ok', account, failedSinceLastLogin: account.failedLoginsSinceLastLogin };
 }
 

@@ -1,8 +1,14 @@
-import type { Account } from '../typeclasses/account.ts';
-import type { DefaultObject } from '../typeclasses/object.ts';
-import { actorOf, auditEvent, targetOf } from './audit/events.ts';
-import type { Game } from './game.ts';
-import { Session, type SessionTransport } from './session.ts';
+import type { Account } from '../../typeclasses/account.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
+import type { AuditBus } from '../audit/bus.ts';
+import { actorOf, auditEvent, targetOf } from '../audit/events.ts';
+import { banner } from './login.ts';
+import { Session, type SessionPorts, type SessionTransport } from './session.ts';
+
+/** What the session stage is handed: the sessions' own ports, and the audit bus. */
+export interface SessionManagerPorts extends SessionPorts {
+  readonly audit: Pick<AuditBus, 'emit'>;
+}
 
 /** How many accounts a shared-address notice names; the rest are counted. */
 const MAX_NAMED = 5;
@@ -11,7 +17,7 @@ const MAX_NAMED = 5;
 export class SessionManager {
   private readonly sessions = new Set<Session>();
 
-  constructor(private readonly game: Game) {}
+  constructor(private readonly ports: SessionManagerPorts) {}
 
   get count(): number {
     return this.sessions.size;
@@ -28,10 +34,10 @@ export class SessionManager {
 
   /** A front end has a new connection: make its session and greet it. */
   open(transport: SessionTransport): Session {
-    const session = new Session(this.game, transport);
+    const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason));
     this.sessions.add(session);
-    this.game.audit.emit(auditEvent('connection_opened', actorOf(session)));
-    session.msg(this.game.banner());
+    this.ports.audit.emit(auditEvent('connection_opened', actorOf(session)));
+    session.msg(banner(this.ports.config.serverName));
     return session;
   }
 
@@ -46,7 +52,7 @@ export class SessionManager {
       this.logout(other, 'taken over');
       other.disconnect();
     }
-    this.game.store.unitOfWork(() => {
+    this.ports.units.unitOfWork(() => {
       account.recordLogin(session.remoteAddress, session.protocol);
       character.atPrePuppet(account, session);
       session.puppet = character;
@@ -66,21 +72,21 @@ export class SessionManager {
     if (!others.size) return;
     // Named up to a few: a busy shared address (a school, a NAT) must not make each line longer.
     const accounts = [account.name, ...[...others].slice(0, MAX_NAMED - 1)];
-    this.game.audit.emit(auditEvent('dual_address', actorOf(session), { payload: { accounts, count: others.size + 1 } }));
+    this.ports.audit.emit(auditEvent('dual_address', actorOf(session), { payload: { accounts, count: others.size + 1 } }));
   }
 
   /** Unpuppets (with hooks) and logs out; the connection itself stays open. */
   logout(session: Session, reason: string): void {
     const { account, puppet } = session;
     if (!account) return;
-    this.game.store.unitOfWork(() => {
+    this.ports.units.unitOfWork(() => {
       if (puppet) {
         puppet.atPreUnpuppet(session);
         puppet.sessions.delete(session);
         session.puppet = null;
         puppet.atPostUnpuppet(account, session);
       }
-      this.game.audit.emit(
+      this.ports.audit.emit(
         auditEvent('logout', actorOf(session, puppet), { target: targetOf(account), payload: { reason } }),
       );
       session.account = null;
@@ -91,7 +97,7 @@ export class SessionManager {
   remove(session: Session, reason: string): void {
     if (!this.sessions.delete(session)) return;
     this.logout(session, reason);
-    this.game.audit.emit(auditEvent('connection_closed', actorOf(session, null), { payload: { reason } }));
+    this.ports.audit.emit(auditEvent('connection_closed', actorOf(session, null), { payload: { reason } }));
   }
 
   /** The session puppeting the character named `name`, if one is online. */

@@ -1,8 +1,11 @@
-import { Attributes } from '../typeclasses/attributes.ts';
-import type { DefaultObject } from '../typeclasses/object.ts';
-import type { TypeclassConstructor, TypeclassRegistry } from '../typeclasses/registry.ts';
-import type { Game } from './game.ts';
-import type { ObjectRecord, ObjectStore } from './store/index.ts';
+import type { ObjectRecord, ObjectStore } from '../server/store/index.ts';
+import { Attributes } from './attributes.ts';
+import type { DefaultObject } from './object.ts';
+import type { TypeclassConstructor, TypeclassRegistry } from './registry.ts';
+import type { World } from './world.ts';
+
+/** The server_state key naming the room new characters start in (set by world/builder.ts). */
+export const START_ROOM = 'world.start_room';
 
 export interface CreateObjectOptions {
   typeclass: string;
@@ -16,7 +19,7 @@ export interface CreateObjectOptions {
   attributes?: Record<string, unknown>;
 }
 
-type Instantiable = new (game: Game, record: ObjectRecord, attributes: Attributes) => DefaultObject;
+type Instantiable = new (world: World, record: ObjectRecord, attributes: Attributes) => DefaultObject;
 
 /**
  * The live world: every object is loaded once at start-up and kept in memory (Evennia's idmapper
@@ -24,12 +27,16 @@ type Instantiable = new (game: Game, record: ObjectRecord, attributes: Attribute
  */
 export class ObjectManager {
   private readonly byId = new Map<number, DefaultObject>();
+  /** What every object is handed: this manager, the accounts and the audit bus. */
+  private readonly world: World;
 
   constructor(
-    private readonly game: Game,
     private readonly store: ObjectStore,
     private readonly registry: TypeclassRegistry,
-  ) {}
+    ports: Omit<World, 'objects'>,
+  ) {
+    this.world = { objects: this, accounts: ports.accounts, audit: ports.audit };
+  }
 
   /** Loads the persisted world. An object whose typeclass is gone loads as its nearest base. */
   load(onUnknownTypeclass: (record: ObjectRecord, fallback: string) => void): void {
@@ -57,6 +64,13 @@ export class ObjectManager {
 
   all(): IterableIterator<DefaultObject> {
     return this.byId.values();
+  }
+
+  /** Where new characters start, and where `home` leads an object without a home. */
+  startRoom(): DefaultObject {
+    const room = this.get(Number(this.store.getState(START_ROOM)));
+    if (!room) throw new Error('The start room is gone; set server_state world.start_room to an existing room id');
+    return room;
   }
 
   /** Objects matching `name` by key, alias or dbref ("#12"), among `candidates` or everywhere. */
@@ -169,7 +183,7 @@ export class ObjectManager {
   }
 
   private instantiate(cls: TypeclassConstructor, record: ObjectRecord, attributes: Attributes): DefaultObject {
-    const obj = new (cls as unknown as Instantiable)(this.game, record, attributes);
+    const obj = new (cls as unknown as Instantiable)(this.world, record, attributes);
     this.byId.set(record.id, obj);
     return obj;
   }

@@ -7,13 +7,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { auditEvent, targetOf, type AuditActor } from '../../audit/events.ts';
-import type { Game } from '../../game.ts';
-import { clientAddress, originAllowed } from '../guards.ts';
-import type { Account } from '../../../typeclasses/account.ts';
+import { auditEvent, targetOf, type AuditActor } from '../audit/events.ts';
+import type { ConsolePorts } from './ports.ts';
+import { clientAddress, originAllowed } from '../web/guards.ts';
+import type { Account } from '../../typeclasses/account.ts';
 import { AuditFilterError, characterHistory, listCharacters, parseEventSearch, searchEvents } from './queries.ts';
 import { cameOverHttps, COOKIE_NAME, cookieValue, sessionCookie, type AdminSession, type AdminSessions } from './sessions.ts';
-import { attemptLogin } from '../../login.ts';
+import { attemptLogin } from '../sessions/login.ts';
 
 /** Every state-changing request carries this header; see README.md (CSRF). */
 export const CSRF_HEADER = 'x-mud-admin';
@@ -22,7 +22,7 @@ export const PROTOCOL = 'web-admin';
 export type Authorised = { ok: true; session: AdminSession; account: Account } | { ok: false; status: 401 | 403 };
 
 export interface ConsoleContext {
-  game: Game;
+  ports: ConsolePorts;
   sessions: AdminSessions;
   webDir: string;
   authorise(headers: Request['headers']): Authorised;
@@ -40,7 +40,7 @@ function escapeHtml(text: string): string {
 /** The page's files: web/admin/ of the front end's web dir, else this checkout's. */
 export function adminDir(webDir: string): string {
   const dir = path.join(webDir, 'admin');
-  return fs.existsSync(path.join(dir, 'index.html')) ? dir : path.resolve(import.meta.dirname, '../../../web/admin');
+  return fs.existsSync(path.join(dir, 'index.html')) ? dir : path.resolve(import.meta.dirname, '../../web/admin');
 }
 
 function page(ctx: ConsoleContext): { html: string; version: string } {
@@ -54,7 +54,7 @@ function page(ctx: ConsoleContext): { html: string; version: string } {
   const html = fs
     .readFileSync(path.join(dir, 'index.html'), 'utf8')
     .replaceAll('__ASSET_VERSION__', version)
-    .replaceAll('__SERVER_NAME__', escapeHtml(ctx.game.config.serverName));
+    .replaceAll('__SERVER_NAME__', escapeHtml(ctx.ports.config.serverName));
   return { html, version };
 }
 
@@ -68,8 +68,8 @@ const REFUSALS = {
 } as const;
 
 export function adminRouter(ctx: ConsoleContext): express.Router {
-  const { game } = ctx;
-  const trustProxy = game.config.webTrustProxy;
+  const { ports } = ctx;
+  const trustProxy = ports.config.webTrustProxy;
   const { html, version } = page(ctx);
   const router = express.Router({ strict: false });
   const addressOf = (req: Request) => clientAddress(req.socket.remoteAddress, req.headers, trustProxy);
@@ -123,7 +123,7 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     const address = addressOf(req);
     const actor: AuditActor = { account: null, character: null, session_id: null, protocol: PROTOCOL, remote_addr: address };
     // The same guard, checks and events as the telnet `connect` (server/login.ts).
-    const result = await attemptLogin(game, { name: tried, address, audit: (type, fields) => game.audit.emit(auditEvent(type, actor, fields)), payload: { via: 'admin' } }, password);
+    const result = await attemptLogin(ports, { name: tried, address, audit: (type, fields) => ports.audit.emit(auditEvent(type, actor, fields)), payload: { via: 'admin' } }, password);
     if (result.outcome === 'locked') {
       res.set('Retry-After', String(Math.ceil(result.lock.retryAfterMs / 1000)));
       return problem(res, 429, result.message);
@@ -132,7 +132,7 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     const { account } = result;
     if (!account.hasPermission('Admin')) {
       // The right password, so not a guess: audited, but not counted towards a lock-out.
-      game.audit.emit(
+      ports.audit.emit(
         auditEvent('login_failed', { ...actor, account: account.name }, {
           success: false,
           target: targetOf(account),
@@ -141,9 +141,9 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
       );
       return problem(res, 403, REFUSALS[403]);
     }
-    game.loginGuard.recordSuccess(tried);
+    ports.loginGuard.recordSuccess(tried);
     const session = ctx.sessions.create(account.id, account.name, address);
-    game.audit.emit(auditEvent('login_ok', { ...actor, account: account.name }, { target: targetOf(account), payload: { via: 'admin' } }));
+    ports.audit.emit(auditEvent('login_ok', { ...actor, account: account.name }, { target: targetOf(account), payload: { via: 'admin' } }));
     res.set('Set-Cookie', sessionCookie(session.id, cameOverHttps(req.socket as { encrypted?: boolean }, req.headers, trustProxy)));
     res.json({ name: account.name, permission: account.permissionLevel, failed_logins: account.failedLoginsSinceLastLogin });
   });
@@ -154,8 +154,8 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     if (session) {
       ctx.sessions.delete(session.id);
       ctx.ended(session.id);
-      const account = game.accounts.byId(session.accountId);
-      game.audit.emit(
+      const account = ports.accounts.byId(session.accountId);
+      ports.audit.emit(
         auditEvent('logout', { account: session.accountName, character: null, session_id: null, protocol: PROTOCOL, remote_addr: addressOf(req) }, {
           target: account ? targetOf(account) : null,
           payload: { reason: 'logout', via: 'admin' },
@@ -179,11 +179,11 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
   });
 
   api.get('/characters', (_req, res) => {
-    res.json({ characters: listCharacters(game) });
+    res.json({ characters: listCharacters(ports) });
   });
 
   const tableOn = (res: Response): boolean => {
-    if (game.auditTrail.config.table) return true;
+    if (ports.auditTrail.config.table) return true;
     problem(res, 503, 'The audit table is off on this server (MUD_AUDIT_TABLE=off).');
     return false;
   };
@@ -191,7 +191,7 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
   api.get('/history', async (req, res) => {
     if (!tableOn(res)) return;
     try {
-      res.json(await characterHistory(game, req.query as Record<string, unknown>));
+      res.json(await characterHistory(ports, req.query as Record<string, unknown>));
     } catch (error) {
       if (error instanceof AuditFilterError) return problem(res, 400, error.message);
       throw error;
@@ -202,7 +202,7 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     if (!tableOn(res)) return;
     try {
       const search = parseEventSearch(req.query as Record<string, unknown>);
-      res.json(await searchEvents(game, search.query, search.page, search.limit));
+      res.json(await searchEvents(ports, search.query, search.page, search.limit));
     } catch (error) {
       if (error instanceof AuditFilterError) return problem(res, 400, error.message);
       throw error;

@@ -2,14 +2,14 @@
  * What the console's JSON APIs read: characters with their audit summaries, one character's
  * history, and pages of the audit table. Pure functions of the game; the router checks access.
  */
-import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../../audit/search.ts';
-import type { AuditEvent } from '../../audit/events.ts';
-import type { Game } from '../../game.ts';
-import type { AuditLag } from '../../audit/reader.ts';
-import { rowToEvent } from '../../audit/rows.ts';
-import type { AuditQuery } from '../../store/audit_table.ts';
-import { AuditedCharacter, isCharacter, type AuditSummary, type LocationChange } from '../../../typeclasses/audited_character.ts';
-import type { DefaultObject } from '../../../typeclasses/object.ts';
+import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../audit/search.ts';
+import type { AuditEvent } from '../audit/events.ts';
+import type { AuditLag } from '../audit/reader.ts';
+import { rowToEvent } from '../audit/rows.ts';
+import type { AuditQuery } from '../store/audit_table.ts';
+import type { ConsolePorts } from './ports.ts';
+import { AuditedCharacter, isCharacter, type AuditSummary, type LocationChange } from '../../typeclasses/audited_character.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
 
 export { AuditFilterError };
 
@@ -36,7 +36,7 @@ export interface EventPage {
   lag: AuditLag;
 }
 
-export function listCharacters(game: Game): CharacterInfo[] {
+export function listCharacters(game: ConsolePorts): CharacterInfo[] {
   const out: CharacterInfo[] = [];
   for (const obj of game.objects.all()) {
     if (!isCharacter(obj)) continue;
@@ -55,7 +55,7 @@ export function listCharacters(game: Game): CharacterInfo[] {
 }
 
 /** One page of the table, newest first, through the one audit read path (server/audit/reader.ts). */
-export async function searchEvents(game: Game, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): Promise<EventPage> {
+export async function searchEvents(game: ConsolePorts, query: Omit<AuditQuery, 'limit' | 'offset'>, page: number, limit: number): Promise<EventPage> {
   const result = await game.auditReader.page(query, page, limit);
   return { events: result.rows.map((row) => ({ ...rowToEvent(row), id: row.id ?? 0 })), page: result.page, limit, more: result.more, lag: result.lag };
 }
@@ -128,7 +128,7 @@ export interface History extends EventPage {
   moves: LocationChange[];
 }
 
-export async function characterHistory(game: Game, params: Params): Promise<History> {
+export async function characterHistory(game: ConsolePorts, params: Params): Promise<History> {
   const wanted = text(params, 'character');
   if (wanted === undefined) throw new AuditFilterError('character= is needed');
   const lower = wanted.toLowerCase();

@@ -1,5 +1,6 @@
 /**
- * The operators' web audit console and /metrics, on the web front end's port. See README.md here.
+ * The operators' web audit console and /metrics, mounted on the web front end's port by the start-up
+ * wiring (server/front_ends.ts). See README.md here.
  *
  *   GET  /admin                 the page (web/admin/): log in, characters, history, events, live tail
  *   POST /admin/api/login       {name, password} -> session cookie (Admins only)
@@ -11,20 +12,21 @@
 import type http from 'node:http';
 import type express from 'express';
 import { Server, type Socket } from 'socket.io';
-import type { Game } from '../../game.ts';
-import { escapeForLog } from '../../text.ts';
-import { originAllowed } from '../guards.ts';
+import type { ConsolePorts } from './ports.ts';
+import { escapeForLog } from '../text.ts';
+import { originAllowed } from '../web/guards.ts';
+import type { WebMount } from '../web/http.ts';
 import { LiveTail, type TailSubscriber } from './live_tail.ts';
 import { METRICS_CONTENT_TYPE, metricsAccess, renderMetrics } from './metrics.ts';
 import { adminRouter, type Authorised, type ConsoleContext } from './routes.ts';
 import { AdminSessions, COOKIE_NAME, cookieValue } from './sessions.ts';
-import { resolveAdminSettings, type AdminSettings } from './settings.ts';
+import { resolveAdminSettings, type AdminSettings } from '../config.ts';
 
 /** The live tail's engine.io path: under /admin, so the Path=/admin cookie goes along. */
 export const SOCKET_PATH = '/admin/socket.io';
 export const NAMESPACE = '/admin';
 
-export class AdminConsole {
+export class AdminConsole implements WebMount {
   readonly settings: AdminSettings;
   readonly sessions: AdminSessions;
   readonly tail: LiveTail;
@@ -35,22 +37,22 @@ export class AdminConsole {
   private closed = false;
 
   constructor(
-    private readonly game: Game,
+    private readonly ports: ConsolePorts,
     options: Partial<AdminSettings> = {},
   ) {
     // The configured settings (file and environment), then the caller's options (tests).
-    this.settings = resolveAdminSettings(game.config.admin, options);
+    this.settings = resolveAdminSettings(ports.config.admin, options);
     const s = this.settings;
     this.sessions = new AdminSessions({ idleMs: s.sessionIdleMs, maxMs: s.sessionMaxMs, maxSessions: s.maxSessions });
     this.tail = new LiveTail({ queue: s.tailQueue, batch: s.tailBatch, unsent: s.tailUnsent });
-    if (s.enabled) this.unsubscribe = game.audit.subscribe(this.tail.sink);
+    if (s.enabled) this.unsubscribe = ports.audit.subscribe(this.tail.sink);
   }
 
   /** Who this cookie belongs to: 401 without a live session, 403 when not (or no longer) an Admin. */
   authorise(headers: http.IncomingHttpHeaders, touch = true): Authorised {
     const session = this.sessions.get(cookieValue(headers, COOKIE_NAME), touch);
     if (!session) return { ok: false, status: 401 };
-    const account = this.game.accounts.byId(session.accountId);
+    const account = this.ports.accounts.byId(session.accountId);
     if (!account) {
       this.sessions.delete(session.id);
       return { ok: false, status: 401 };
@@ -61,13 +63,13 @@ export class AdminConsole {
 
   /** Adds /metrics and /admin to the web front end's express app (before its static files). */
   mount(app: express.Express, webDir: string): void {
-    const trustProxy = this.game.config.webTrustProxy;
+    const trustProxy = this.ports.config.webTrustProxy;
     app.get('/metrics', (req, res) => {
       const status = metricsAccess(this.settings, req.socket.remoteAddress, req.headers, trustProxy);
       res.set('Cache-Control', 'no-store');
       if (status === 404) return res.status(404).type('text').send('Not found.\n');
       if (status === 403) return res.status(403).type('text').send('Metrics are served to loopback addresses only (see admin.metrics in the configuration).\n');
-      res.type(METRICS_CONTENT_TYPE).send(renderMetrics(this.game, this.counters()));
+      res.type(METRICS_CONTENT_TYPE).send(renderMetrics(this.ports, this.counters()));
     });
     if (!this.settings.enabled) {
       // Not even the page's files (web/admin/ is also under the webclient's static root).
@@ -75,16 +77,16 @@ export class AdminConsole {
       return;
     }
     const ctx: ConsoleContext = {
-      game: this.game,
+      ports: this.ports,
       sessions: this.sessions,
       webDir,
       authorise: (headers) => this.authorise(headers),
       ended: (sessionId) => this.dropSockets((entry) => entry.sessionId === sessionId),
       stats: () => ({
-        trail: this.game.auditTrail.stats(),
-        players_online: this.game.sessions.loggedIn().length,
-        connections: this.game.sessions.count,
-        uptime_seconds: Math.floor((Date.now() - this.game.startedAt.getTime()) / 1000),
+        trail: this.ports.auditTrail.stats(),
+        players_online: this.ports.sessions.loggedIn().length,
+        connections: this.ports.sessions.count,
+        uptime_seconds: Math.floor((Date.now() - this.ports.startedAt.getTime()) / 1000),
         rss_bytes: process.memoryUsage.rss(),
         ...this.counters(),
       }),
@@ -99,7 +101,7 @@ export class AdminConsole {
   /** Starts the live tail's socket.io server on the front end's HTTP server. */
   attach(httpServer: http.Server): void {
     if (!this.settings.enabled || this.io) return;
-    const trustProxy = this.game.config.webTrustProxy;
+    const trustProxy = this.ports.config.webTrustProxy;
     const io = new Server(httpServer, {
       path: SOCKET_PATH,
       serveClient: false, // the page loads the client from the webclient's /socket.io/
@@ -137,7 +139,7 @@ export class AdminConsole {
           this.sockets.delete(socket);
         });
       } catch (error) {
-        this.game.log.server.error(`Admin live socket setup failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
+        this.ports.log.server.error(`Admin live socket setup failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
         socket.disconnect(true);
       }
     });
@@ -151,7 +153,7 @@ export class AdminConsole {
     this.dropSockets(({ sessionId }) => {
       const session = this.sessions.get(sessionId, false);
       if (!session) return true;
-      return !this.game.accounts.byId(session.accountId)?.hasPermission('Admin');
+      return !this.ports.accounts.byId(session.accountId)?.hasPermission('Admin');
     });
   }
 

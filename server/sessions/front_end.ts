@@ -1,0 +1,27 @@
+/**
+ * Where a front end (telnet, web) meets the game: what it is handed at start-up, and what it
+ * offers back. Per connection it offers a SessionTransport (session.ts) to the session manager.
+ */
+import type { GameConfig } from '../config.ts';
+import type { GameLogger } from '../logging/index.ts';
+import type { SessionManager } from './session_manager.ts';
+
+/** What a front end is handed: the sessions to open, the settings, its loggers. Never the game. */
+export interface FrontEndPorts {
+  readonly config: GameConfig;
+  readonly sessions: SessionManager;
+  readonly log: { readonly server: GameLogger; readonly portal: GameLogger };
+  /** When the game started (MSSP's UPTIME, /health). */
+  readonly startedAt: Date;
+}
+
+/** A network front end (telnet, web): it turns connections into sessions. */
+export interface FrontEnd {
+  readonly name: string;
+  /** Starts listening; resolves with the port actually bound (port 0 picks a free one). */
+  listen(): Promise<number>;
+  /** Stops accepting and drops what is still connected. */
+  close(): Promise<void>;
+}
+
+export type FrontEndFactory = (ports: FrontEndPorts) => FrontEnd;
