@@ -4,6 +4,7 @@ import type { GameOptions } from '../../server/game.ts';
 import type { AdminSettings } from '../../server/web/admin/settings.ts';
 import { createWebFrontEnd } from '../../server/web/front_end.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { until } from '../support/wait.ts';
 import { TestWebClient } from '../web/support.ts';
 
 export const ADMIN = 'Warden';
@@ -141,13 +142,9 @@ export class TailClient {
 
   /** Waits for an event that satisfies `test` (polling; no timing asserted). */
   async waitFor(test: (event: TailEvent) => boolean, timeoutMs = 10_000): Promise<TailEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(test);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such live event; got ${JSON.stringify(this.events.map((e) => e.event_type))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let found: TailEvent | undefined;
+    if (await until(() => (found = this.events.find(test)) !== undefined, timeoutMs)) return found!;
+    throw new Error(`no such live event; got ${JSON.stringify(this.events.map((e) => e.event_type))}`);
   }
 
   close(): void {
