@@ -23,7 +23,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConnectArgs, RunArgs, RunResult } from './load.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile_top.ts';
-import { cpuMsOf, ioOf, median, memoryOf, monotonicUs, ROOT, settledRssKb, sleep, spawnServer, stopServer } from './proc.ts';
+import { ROOT, serverEnv, spawnServer } from '../test/support/server_process.ts';
+import { tempDir } from '../test/support/temp_dir.ts';
+import { sleep } from '../test/support/wait.ts';
+import { cpuMsOf, ioOf, median, memoryOf, monotonicUs, settledRssKb, stopServer } from './proc.ts';
 
 export type Mode = 'audited' | 'unaudited' | 'echo';
 export type WorkloadId = 'single' | 'concurrent' | 'idle' | 'world';
@@ -242,13 +245,12 @@ const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) =>
 async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: number, { profileDir }: { profileDir?: string } = {}): Promise<RunRecord> {
   const { sizes } = ctx;
   const dir = path.join(ctx.tmp, `${workload}-${mode}-${rep}${profileDir ? '-prof' : ''}`);
-  const dataDir = path.join(dir, 'data');
-  const logDir = path.join(dir, 'logs');
+  const env = serverEnv(dir, { MUD_WEB: 'off', ...MODE_ENV[mode] });
   const seeded = workload === 'idle' || workload === 'world' ? ctx.seeds[workload] : undefined;
-  if (seeded && mode !== 'echo') copyDir(seeded, dataDir);
+  if (seeded && mode !== 'echo') copyDir(seeded, env.MUD_DATA_DIR);
   const script = mode === 'echo' ? 'bench/echo_server.ts' : 'server/main.ts';
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const server = await spawnServer(script, { ...MODE_ENV[mode], MUD_DATA_DIR: dataDir, MUD_LOG_DIR: logDir }, { nodeArgs });
+  const server = await spawnServer(env, { script, nodeArgs, timeoutMs: 120_000 });
   const load = LoadProcess.start();
   const target = mode === 'echo' ? 'echo' : 'game';
   const login = mode === 'echo' ? 'none' : 'create';
@@ -272,7 +274,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
       ioAfter = ioOf(server.pid);
       return r;
     };
-    const base = { port: server.port, target, password: PASSWORD, timeoutMs: 60_000 } as const;
+    const base = { port: server.telnetPort, target, password: PASSWORD, timeoutMs: 60_000 } as const;
     switch (workload) {
       case 'single': {
         const s = sizes.single;
@@ -358,7 +360,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
     };
     if (server.stderr().trim()) record.serverStderr = server.stderr().slice(0, 2000);
     if (mode === 'audited') {
-      record.auditCmdLines = countAuditCmdLines(logDir);
+      record.auditCmdLines = countAuditCmdLines(env.MUD_LOG_DIR);
       record.complete = record.auditCmdLines === commandsSent && stop.code === 0;
     }
     if (!ctx.opts.keep && !profileDir) fs.rmSync(dir, { recursive: true, force: true });
@@ -495,7 +497,7 @@ function aims(records: RunRecord[]): string[] {
 
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const sizes = opts.quick ? QUICK : FULL;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-bench-'));
+  const tmp = tempDir('mud-bench-');
   const ctx: Context = { opts, sizes, tmp, seeds: {}, seedInfo: {} };
   const records: RunRecord[] = [];
   const failures: string[] = [];
@@ -528,7 +530,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     }
     if (opts.profile) {
       // Outside the repo (bench/results/ ignores only *.json) and kept after the run.
-      const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-bench-profiles-'));
+      const profileDir = tempDir('mud-bench-profiles-');
       opts.log(`CPU profiles (open in Chrome DevTools > Performance) go to ${profileDir}`);
       for (const mode of ['audited', 'unaudited'] as const) {
         if (!opts.modes.includes(mode)) continue;
