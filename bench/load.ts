@@ -17,7 +17,8 @@
  *   say <unique tag>          `You say, "<tag>"` (every say carries a client/sequence tag)
  *   inventory                 `You are not carrying anything.` / `You are carrying:`
  *   login (`create`/`connect`) `You become <name>.` followed by the room's `Exits:` line
- * Against the raw echo server the reply is the echoed line itself.
+ * Against the raw echo server the reply is the echoed line itself; the fan-out baseline
+ * (bench/fanout_server.ts) answers as the game does and is driven as the game.
  * Broadcasts from other players ("X says", "X arrives", "Also here") never match these.
  */
 import net from 'node:net';
