@@ -17,10 +17,13 @@
  *   say <unique tag>          `You say, "<tag>"` (every say carries a client/sequence tag)
  *   inventory                 `You are not carrying anything.` / `You are carrying:`
  *   login (`create`/`connect`) `You become <name>.` followed by the room's `Exits:` line
- * Against the raw echo server the reply is the echoed line itself.
+ * Against the raw echo server the reply is the echoed line itself; the fan-out baseline
+ * (bench/fanout_server.ts) answers as the game does and is driven as the game.
  * Broadcasts from other players ("X says", "X arrives", "Also here") never match these.
  */
 import net from 'node:net';
+import { prng } from '../test/support/prng.ts';
+import { sleep } from '../test/support/wait.ts';
 
 export type TargetKind = 'game' | 'echo';
 export type LoginMode = 'create' | 'connect' | 'none';
@@ -276,18 +279,6 @@ function noteRoom(client: LoadClient, text: string): void {
   if (nameLine) client.room = nameLine.replace(ANSI, '').trim();
 }
 
-/** A small deterministic PRNG (mulberry32), so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Step {
   kind: 'look' | 'say' | 'move' | 'inventory';
   line: string;
@@ -345,10 +336,10 @@ async function runGroup(args: RunArgs): Promise<RunResult> {
   const firstErrors: string[] = [];
   await Promise.all(
     group.clients.map(async (client, index) => {
-      const rnd = prng(args.seed * 1_000_003 + index);
+      const rnd = prng(args.seed * 1_000_003 + index).next; // deterministic, so runs are comparable
       const think = args.thinkMs;
       for (let i = 0; i < args.commandsPerClient && Date.now() < deadline && !client.closed; i++) {
-        if (think) await new Promise((r) => setTimeout(r, think[0] + rnd() * (think[1] - think[0])));
+        if (think) await sleep(think[0] + rnd() * (think[1] - think[0]));
         const step = nextStep(client, group.target, args.walk, rnd, `r${run}c${index}n${i}`, mix);
         const start = performance.now();
         sent++;

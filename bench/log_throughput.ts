@@ -3,20 +3,15 @@
  * Times N lines from first write until everything is closed on disk.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import winston from 'winston';
 import { RotatingFileStream, openLogs, defaultLogConfig } from '../server/logging/index.ts';
+import { cleanupTempDirs, tempDir } from '../test/support/temp_dir.ts';
 
 const N = Number(process.argv[2] ?? 200_000);
 const MSG = "AUDIT CMD: wizard executed 'look at the shiny brass lamp' in room #1234";
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'logbench-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = () => tempDir('logbench-');
 
 function finish(s: NodeJS.WritableStream): Promise<void> {
   return new Promise((r) => {
@@ -120,5 +115,5 @@ const only = process.argv[3];
 try {
   for (const [label, fn] of cases) if (!only || label.includes(only)) await time(label, fn);
 } finally {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  cleanupTempDirs();
 }

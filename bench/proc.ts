@@ -1,60 +1,13 @@
 /**
- * Bench helpers for child processes: start a server (the game as `npm start` runs it, or the raw
- * echo server) and read its memory and CPU time from /proc.
+ * Bench helpers for the server processes (started with test/support/server_process.ts, as the
+ * tests start theirs): stop one, and read its memory, CPU time and writes from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-
-export const ROOT = path.resolve(import.meta.dirname, '..');
-
-export interface ServerChild {
-  child: ChildProcess;
-  pid: number;
-  port: number;
-  /** Milliseconds from spawn to the "is running" line. */
-  startMs: number;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/**
- * Spawns `node [nodeArgs] --import tsx <script>` and waits (at most `timeoutMs`) until it prints
- * `Telnet listening on <host>:<port>` and `is running`, as server/main.ts does.
- */
-export async function spawnServer(
-  script: string,
-  env: Record<string, string>,
-  { nodeArgs = [] as string[], timeoutMs = 120_000 } = {},
-): Promise<ServerChild> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
-    env: { ...process.env, MUD_HOST: '127.0.0.1', MUD_TELNET_PORT: '0', MUD_WEB: 'off', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const m = /Telnet listening on [\d.]+:(\d+)/.exec(out);
-    if (m && out.includes('is running')) {
-      return { child, pid: child.pid!, port: Number(m[1]), startMs: performance.now() - t0, stdout: () => out, stderr: () => err, exited };
-    }
-    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${script} did not start:\n${out}\n${err}`);
-    }
-    await sleep(10);
-  }
-}
+import type { ServerProcess } from '../test/support/server_process.ts';
+import { sleep } from '../test/support/wait.ts';
 
 /** SIGTERM and wait for the exit (SIGKILL after `timeoutMs`); resolves with code and time taken. */
-export async function stopServer(server: ServerChild, timeoutMs = 60_000): Promise<{ code: number | null; stopMs: number; killed: boolean }> {
+export async function stopServer(server: ServerProcess, timeoutMs = 60_000): Promise<{ code: number | null; stopMs: number; killed: boolean }> {
   const t0 = performance.now();
   server.child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
@@ -68,8 +21,6 @@ export async function stopServer(server: ServerChild, timeoutMs = 60_000): Promi
   }
   return { code, stopMs: performance.now() - t0, killed: false };
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** VmRSS (and the peak, VmHWM) of a process in KiB, from /proc/<pid>/status. */
 export function memoryOf(pid: number): { rssKb: number; hwmKb: number } {

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from './proc.ts';
+import { ROOT } from '../test/support/server_process.ts';
 
 interface ProfileNode {
   id: number;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=single,concurrent,idle,world] [--modes=audited,unaudited,echo]
+ * `npm run bench [-- --quick] [--only=single,concurrent,idle,world] [--modes=audited,unaudited,echo,fanout]
  *   [--reps=N] [--profile] [--out=FILE] [--keep]`
  *
  * Starts the real server (`node --import tsx server/main.ts`, as `npm start`) in a temporary data
@@ -8,6 +8,10 @@
  *   audited    the default: AuditedCharacter, every log on
  *   unaudited  MUD_CHARACTER_TYPECLASS=typeclasses/character.Character, MUD_AUDIT=off
  *   echo       a raw TCP line echo server on `net` (bench/echo_server.ts): the ceiling
+ *   fanout     a bare `net` server writing the game's bytes for the same commands, says and
+ *              arrivals to everyone in the room, one write per socket per turn
+ *              (bench/fanout_server.ts): what the sockets allow for this load; not in --quick
+ *              unless --modes names it
  * Workloads:
  *   single      one client, sequential commands: round-trip latency
  *   concurrent  100 clients in closed loops (look / say / moves / inventory)
@@ -23,11 +27,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConnectArgs, RunArgs, RunResult } from './load.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile_top.ts';
-import { cpuMsOf, ioOf, median, memoryOf, monotonicUs, ROOT, settledRssKb, sleep, spawnServer, stopServer } from './proc.ts';
+import { ROOT, serverEnv, spawnServer } from '../test/support/server_process.ts';
+import { tempDir } from '../test/support/temp_dir.ts';
+import { sleep } from '../test/support/wait.ts';
+import { cpuMsOf, ioOf, median, memoryOf, monotonicUs, settledRssKb, stopServer } from './proc.ts';
 
-export type Mode = 'audited' | 'unaudited' | 'echo';
+export type Mode = 'audited' | 'unaudited' | 'echo' | 'fanout';
 export type WorkloadId = 'single' | 'concurrent' | 'idle' | 'world';
-export const ALL_MODES: Mode[] = ['audited', 'unaudited', 'echo'];
+export const ALL_MODES: Mode[] = ['audited', 'unaudited', 'echo', 'fanout'];
+/** The modes that run the game itself (the others are baselines on bare sockets). */
+const isGame = (mode: Mode) => mode === 'audited' || mode === 'unaudited';
+const BASELINE_SCRIPT: Partial<Record<Mode, string>> = { echo: 'bench/echo_server.ts', fanout: 'bench/fanout_server.ts' };
 export const ALL_WORKLOADS: WorkloadId[] = ['single', 'concurrent', 'idle', 'world'];
 
 const PASSWORD = 'bench-pass-123';
@@ -46,6 +56,7 @@ const MODE_ENV: Record<Mode, Record<string, string>> = {
     MUD_AUDIT_TABLE: 'off',
   },
   echo: {},
+  fanout: {},
 };
 
 export interface BenchOptions {
@@ -242,14 +253,14 @@ const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) =>
 async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: number, { profileDir }: { profileDir?: string } = {}): Promise<RunRecord> {
   const { sizes } = ctx;
   const dir = path.join(ctx.tmp, `${workload}-${mode}-${rep}${profileDir ? '-prof' : ''}`);
-  const dataDir = path.join(dir, 'data');
-  const logDir = path.join(dir, 'logs');
+  const env = serverEnv(dir, { MUD_WEB: 'off', ...MODE_ENV[mode] });
   const seeded = workload === 'idle' || workload === 'world' ? ctx.seeds[workload] : undefined;
-  if (seeded && mode !== 'echo') copyDir(seeded, dataDir);
-  const script = mode === 'echo' ? 'bench/echo_server.ts' : 'server/main.ts';
+  if (seeded && isGame(mode)) copyDir(seeded, env.MUD_DATA_DIR);
+  const script = BASELINE_SCRIPT[mode] ?? 'server/main.ts';
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const server = await spawnServer(script, { ...MODE_ENV[mode], MUD_DATA_DIR: dataDir, MUD_LOG_DIR: logDir }, { nodeArgs });
+  const server = await spawnServer(env, { script, nodeArgs, timeoutMs: 120_000 });
   const load = LoadProcess.start();
+  // The fan-out baseline answers as the game does, so the load treats it as the game.
   const target = mode === 'echo' ? 'echo' : 'game';
   const login = mode === 'echo' ? 'none' : 'create';
   const seed = 1000 * rep + ALL_WORKLOADS.indexOf(workload);
@@ -272,7 +283,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
       ioAfter = ioOf(server.pid);
       return r;
     };
-    const base = { port: server.port, target, password: PASSWORD, timeoutMs: 60_000 } as const;
+    const base = { port: server.telnetPort, target, password: PASSWORD, timeoutMs: 60_000 } as const;
     switch (workload) {
       case 'single': {
         const s = sizes.single;
@@ -358,7 +369,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
     };
     if (server.stderr().trim()) record.serverStderr = server.stderr().slice(0, 2000);
     if (mode === 'audited') {
-      record.auditCmdLines = countAuditCmdLines(logDir);
+      record.auditCmdLines = countAuditCmdLines(env.MUD_LOG_DIR);
       record.complete = record.auditCmdLines === commandsSent && stop.code === 0;
     }
     if (!ctx.opts.keep && !profileDir) fs.rmSync(dir, { recursive: true, force: true });
@@ -375,8 +386,8 @@ function assertConnected(c: { connected: number; errors: string[] }, wanted: num
 }
 
 async function prepareSeeds(ctx: Context): Promise<void> {
-  const wantIdle = ctx.opts.only.includes('idle') && ctx.opts.modes.some((m) => m !== 'echo');
-  const wantWorld = ctx.opts.only.includes('world') && ctx.opts.modes.some((m) => m !== 'echo');
+  const wantIdle = ctx.opts.only.includes('idle') && ctx.opts.modes.some(isGame);
+  const wantWorld = ctx.opts.only.includes('world') && ctx.opts.modes.some(isGame);
   if (wantIdle) {
     const dir = path.join(ctx.tmp, 'seed-idle');
     const out = await runChild(
@@ -450,7 +461,15 @@ export function buildTable(records: RunRecord[], sizes: Sizes, modes: Mode[]): s
   ];
   const present = new Set(records.map((r) => r.workload));
   const cols = ALL_MODES.filter((m) => modes.includes(m));
-  const header = ['metric (median of reps)'.padEnd(44), ...cols.map((c) => c.padStart(11)), 'aud/unaud'.padStart(10), 'aud/echo'.padStart(9), 'unaud/echo'.padStart(11)].join('');
+  const header = [
+    'metric (median of reps)'.padEnd(44),
+    ...cols.map((c) => c.padStart(11)),
+    'aud/unaud'.padStart(10),
+    'aud/echo'.padStart(9),
+    'unaud/echo'.padStart(11),
+    'aud/fan'.padStart(9),
+    'unaud/fan'.padStart(10),
+  ].join('');
   const lines = [header, '-'.repeat(header.length)];
   for (const row of rows) {
     if (!present.has(row.workload)) continue;
@@ -462,6 +481,8 @@ export function buildTable(records: RunRecord[], sizes: Sizes, modes: Mode[]): s
         ratio(v.audited, v.unaudited).padStart(10),
         ratio(v.audited, v.echo).padStart(9),
         ratio(v.unaudited, v.echo).padStart(11),
+        ratio(v.audited, v.fanout).padStart(9),
+        ratio(v.unaudited, v.fanout).padStart(10),
       ].join(''),
     );
   }
@@ -474,6 +495,7 @@ function aims(records: RunRecord[]): string[] {
   const aud = get('concurrent', 'audited', (r) => r.run.perSecond);
   const unaud = get('concurrent', 'unaudited', (r) => r.run.perSecond);
   const echo = get('concurrent', 'echo', (r) => r.run.perSecond);
+  const fan = get('concurrent', 'fanout', (r) => r.run.perSecond);
   const cpuAud = get('concurrent', 'audited', (r) => r.serverCpuUsPerCmd);
   const cpuUnaud = get('concurrent', 'unaudited', (r) => r.serverCpuUsPerCmd);
   const mark = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
@@ -481,6 +503,15 @@ function aims(records: RunRecord[]): string[] {
     out.push(`${mark(aud >= 0.9 * unaud)} full auditing >= 90% of unaudited throughput: ${ratio(aud, unaud)} (server CPU per command: ${fmt(cpuAud)} vs ${fmt(cpuUnaud)} us, i.e. ${ratio(cpuUnaud, cpuAud)})`);
   }
   if (aud !== undefined && echo !== undefined) out.push(`${mark(aud >= 0.5 * echo)} game >= 50% of raw echo ceiling: audited ${ratio(aud, echo)}, unaudited ${ratio(unaud, echo)}`);
+  if (aud !== undefined && fan !== undefined) {
+    // The baseline is only fair if it sent what the game sent: the bytes clients received per command.
+    const bytesAud = get('concurrent', 'audited', (r) => r.clientBytesPerCmd);
+    const bytesFan = get('concurrent', 'fanout', (r) => r.clientBytesPerCmd);
+    out.push(
+      `${mark(aud >= 0.5 * fan)} game >= 50% of fan-out baseline (audited): audited ${ratio(aud, fan)}, unaudited ${ratio(unaud, fan)} ` +
+        `(bytes to clients per command: game ${fmt(bytesAud)}, fan-out ${fmt(bytesFan)})`,
+    );
+  }
   const p99 = get('concurrent', 'audited', (r) => r.run.latencyMs.p99);
   const pacedP99 = get('concurrent', 'audited', (r) => r.paced?.latencyMs.p99);
   const pacedRate = get('concurrent', 'audited', (r) => r.paced?.perSecond);
@@ -495,7 +526,7 @@ function aims(records: RunRecord[]): string[] {
 
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const sizes = opts.quick ? QUICK : FULL;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-bench-'));
+  const tmp = tempDir('mud-bench-');
   const ctx: Context = { opts, sizes, tmp, seeds: {}, seedInfo: {} };
   const records: RunRecord[] = [];
   const failures: string[] = [];
@@ -508,7 +539,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       for (const workload of opts.only) {
         // Interleaved, and the order flips every repetition, so drift on the shared machine
         // (others' tests) hits every mode alike.
-        const modes = opts.modes.filter((m) => !(workload === 'world' && m === 'echo'));
+        const modes = opts.modes.filter((m) => workload !== 'world' || isGame(m)); // the baselines have only the start world
         for (const mode of rep % 2 ? [...modes].reverse() : modes) {
           const record = await runOne(ctx, workload, mode, rep);
           records.push(record);
@@ -528,7 +559,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     }
     if (opts.profile) {
       // Outside the repo (bench/results/ ignores only *.json) and kept after the run.
-      const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-bench-profiles-'));
+      const profileDir = tempDir('mud-bench-profiles-');
       opts.log(`CPU profiles (open in Chrome DevTools > Performance) go to ${profileDir}`);
       for (const mode of ['audited', 'unaudited'] as const) {
         if (!opts.modes.includes(mode)) continue;
@@ -597,6 +628,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     keep: false,
     log: (line) => process.stdout.write(`${line}\n`),
   };
+  let modesGiven = false;
   for (const arg of argv) {
     const [flag, value] = arg.split('=', 2) as [string, string | undefined];
     const list = <T extends string>(all: readonly T[]): T[] => {
@@ -609,11 +641,17 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     else if (flag === '--profile') opts.profile = true;
     else if (flag === '--keep') opts.keep = true;
     else if (flag === '--only') opts.only = list(ALL_WORKLOADS);
-    else if (flag === '--modes') opts.modes = list(ALL_MODES);
+    else if (flag === '--modes') {
+      opts.modes = list(ALL_MODES);
+      modesGiven = true;
+    }
     else if (flag === '--reps') opts.reps = Number(value);
     else if (flag === '--out') opts.outFile = path.resolve(value ?? '');
     else throw new Error(`unknown option ${arg}`);
   }
+  // The quick run is a smoke test of the harness and stays short: the fan-out baseline, a
+  // comparison that means something only at full size, runs there only when asked for.
+  if (opts.quick && !modesGiven) opts.modes = opts.modes.filter((m) => m !== 'fanout');
   if (!opts.reps) opts.reps = opts.quick ? 1 : 2;
   if (!Number.isInteger(opts.reps) || opts.reps < 1 || opts.reps > 10) throw new Error('--reps takes 1 to 10');
   return opts;

@@ -6,6 +6,7 @@ import type { CharacterCommand } from '../../commands/command.ts';
 import { auditEvent } from '../../server/audit/events.ts';
 import { AuditedCharacter, HISTORY_LIMIT } from '../../typeclasses/audited_character.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
+import { sleep } from '../support/wait.ts';
 
 const STAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
 /** One exact log line: timestamp, logger, level, message. */
@@ -63,7 +64,7 @@ describe('audit logs of a scripted telnet session', () => {
     const anna = await run.login('Anna');
     await anna.command('n', 'Courtyard');
     await anna.command('e', 'Library');
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
     await anna.command('quit', 'Goodbye');
     await anna.waitClosed();
     const char = () => run.game.objects.search('Anna')[0] as AuditedCharacter;
@@ -78,7 +79,7 @@ describe('audit logs of a scripted telnet session', () => {
     expect(summary).toMatchObject({ name: 'Anna', current_location: 'Library', commands_executed: 4, locations_visited: 2, online: true });
     expect(summary.last_location_change).toMatchObject({ from: 'Courtyard', to: 'Library' });
     expect(summary.last_location_change.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    await new Promise((r) => setTimeout(r, 600));
+    await sleep(600);
     await again.command('quit', 'Goodbye');
     await again.waitClosed();
     await expect.poll(() => char().isPuppeted).toBe(false);

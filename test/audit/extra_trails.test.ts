@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { sleep } from '../support/wait.ts';
 
 const STAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
 
@@ -86,7 +87,7 @@ describe('login protection', () => {
     const player = await run.logs.lines('player_activity.log');
     expect(player.filter((l) => l.includes('AUDIT LOGIN FAILED'))).toHaveLength(3);
     expect(player.filter((l) => /\| WARN \| AUDIT LOGIN LOCKED: name 'Target' from 127\.0\.0\.1 via telnet \(\d+ failures; refused for \ds\)$/.test(l))).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 900));
+    await sleep(900);
     const owner = await run.connect();
     await owner.command(`connect Target ${PASSWORD}`, 'You become Target');
     await owner.waitFor('there were 3 failed login attempt(s) on your account since your last login');

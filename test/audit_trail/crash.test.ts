@@ -2,15 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { PASSWORD, tempDir } from '../support/game.ts';
-import { spawnServer } from '../support/server_process.ts';
+import { PASSWORD } from '../support/game.ts';
+import { serverEnv, spawnServer } from '../support/server_process.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
+import { tempDir } from '../support/temp_dir.ts';
 import { readTableFile, readTrail } from './helpers.ts';
 
 describe('the audit trail across a kill -9', () => {
   it('continues the chain at the next start, and the table lost nothing the players saw', async () => {
     const dir = tempDir();
-    const env = { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), MUD_WEB: 'off' };
+    const env = serverEnv(dir, { MUD_WEB: 'off' });
     const live = path.join(dir, 'logs', 'audit', 'audit.jsonl');
 
     const first = await spawnServer(env);

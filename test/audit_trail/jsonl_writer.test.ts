@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listTrailFiles } from '../../server/audit/jsonl_files.ts';
 import { JsonlWriter, type JsonlWriterOptions } from '../../server/audit/jsonl_writer.ts';
-import { tempDir } from '../support/game.ts';
+import { tempDir } from '../support/temp_dir.ts';
 
 const writerIn = (dir: string, options: Partial<JsonlWriterOptions> = {}) =>
   new JsonlWriter({ dir, maxBytes: 1 << 20, fileMode: 0o600, dirMode: 0o700, liveDay: null, onError: () => {}, onRecover: () => {}, ...options });

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listTrailFiles } from '../../server/audit/jsonl_files.ts';
 import { verifyTrail } from '../../server/audit/verify.ts';
 import { runCli } from '../support/cli.ts';
-import { startGame, tempDir, type RunningGame } from '../support/game.ts';
+import { startGame, type RunningGame } from '../support/game.ts';
+import { tempDir } from '../support/temp_dir.ts';
 import { auditConfig, auditDir, readTrail } from './helpers.ts';
 
 const envFor = (logDir: string, dataDir: string) => ({ MUD_LOG_DIR: logDir, MUD_DATA_DIR: dataDir });

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startGame, type RunningGame } from '../support/game.ts';
 import { TmuxTerminal } from '../support/tmux.ts';
 import { requireTool } from '../support/tools.ts';
+import { sleep } from '../support/wait.ts';
 
 const tmux = requireTool('the real-client tests (telnet and tt++ in a terminal)', 'tmux');
 const telnet = requireTool('the real telnet client test', 'telnet');
@@ -89,7 +90,7 @@ describe('real MUD clients in a terminal', () => {
     await t.type(SECRET, { enter: false });
     for (let i = 0; i < 5; i++) {
       expect((await t.screen()).join('\n')).not.toContain(SECRET);
-      await new Promise((r) => setTimeout(r, 40));
+      await sleep(40);
     }
     await t.type('');
   }

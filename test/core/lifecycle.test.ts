@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PASSWORD, startGame, tempDir, type RunningGame } from '../support/game.ts';
-import { spawnServer } from '../support/server_process.ts';
+import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { serverEnv, spawnServer } from '../support/server_process.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
+import { tempDir } from '../support/temp_dir.ts';
 
 const unpuppets = async (run: RunningGame) =>
   (await run.logs.lines('player_activity.log')).filter((l) => /AUDIT SESSION: \w+ unpuppeted - session \d+s$/.test(l));
@@ -67,7 +68,7 @@ describe('session life cycle', () => {
 describe('the server process', () => {
   it('unpuppets everyone and flushes the logs on SIGTERM, exiting 0', async () => {
     const dir = tempDir();
-    const env = { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') };
+    const env = serverEnv(dir);
     const server = await spawnServer(env);
     const client = await TestTelnetClient.connect(server.telnetPort);
     await client.command(`create Sleeper ${PASSWORD}`, 'You become Sleeper');
@@ -90,7 +91,7 @@ describe('the server process', () => {
 
   it('stops cleanly on @shutdown from an admin, and only from an admin', async () => {
     const dir = tempDir();
-    const server = await spawnServer({ MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') });
+    const server = await spawnServer(serverEnv(dir));
     const admin = await TestTelnetClient.connect(server.telnetPort);
     await admin.command(`create Boss ${PASSWORD}`, 'You become Boss');
     const player = await TestTelnetClient.connect(server.telnetPort);
@@ -111,7 +112,7 @@ describe('the server process', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     const dir = tempDir();
     const server = await spawnServer(
-      { MUD_TELNET_PORT: String(port), MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') },
+      serverEnv(dir, { MUD_TELNET_PORT: String(port) }),
       { waitForPort: false },
     );
     expect(await server.exited).toBe(3);

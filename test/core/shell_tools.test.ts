@@ -4,21 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { pidFilePath } from '../../server/pid_file.ts';
 import { AuditedCharacter } from '../../typeclasses/audited_character.ts';
 import { runCli } from '../support/cli.ts';
-import { PASSWORD, startGame, tempDir } from '../support/game.ts';
-
-const envFor = (dir: string) => ({ MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs') });
+import { PASSWORD, startGame } from '../support/game.ts';
+import { serverEnv } from '../support/server_process.ts';
+import { tempDir } from '../support/temp_dir.ts';
 
 describe('npm run admin -- create', () => {
   it('makes a Developer account from the shell, without the password reaching a log', () => {
     const dir = tempDir();
-    const made = runCli('admin.ts', ['create', 'Operator'], { ...envFor(dir), MUD_ADMIN_PASSWORD: PASSWORD });
+    const made = runCli('admin.ts', ['create', 'Operator'], { ...serverEnv(dir), MUD_ADMIN_PASSWORD: PASSWORD });
     expect(made.stderr).toBe('');
     expect(made.stdout).toContain('Created account Operator with Developer permissions.');
     expect(made.code).toBe(0);
-    const again = runCli('admin.ts', ['create', 'operator'], { ...envFor(dir), MUD_ADMIN_PASSWORD: PASSWORD });
+    const again = runCli('admin.ts', ['create', 'operator'], { ...serverEnv(dir), MUD_ADMIN_PASSWORD: PASSWORD });
     expect(again.code).toBe(1);
     expect(again.stderr).toBe("error: The name 'operator' is taken.\n");
-    expect(runCli('admin.ts', ['delete'], envFor(dir)).stderr).toContain('usage: npm run admin -- create <name>');
+    expect(runCli('admin.ts', ['delete'], serverEnv(dir)).stderr).toContain('usage: npm run admin -- create <name>');
     const logs = fs
       .readdirSync(path.join(dir, 'logs'), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
@@ -40,7 +40,7 @@ describe('npm run migrate-audit', () => {
     oldie.attributes.set('title', 'the Patient');
     await run.stop();
 
-    const result = runCli('migrate_audit.ts', ['Oldie', 'Ghost'], envFor(dir));
+    const result = runCli('migrate_audit.ts', ['Oldie', 'Ghost'], serverEnv(dir));
     expect(result.stdout).toContain(`Migrated Oldie(#${oldie.id}) from typeclasses/character.Character to typeclasses/audited_character.AuditedCharacter.`);
     expect(result.stdout).toContain("No character is called 'ghost'.");
     expect(result.stdout).toContain('1 character(s) migrated.');
@@ -55,7 +55,7 @@ describe('npm run migrate-audit', () => {
     expect(run.game.objects.search('Other')[0]).not.toBeInstanceOf(AuditedCharacter);
     await run.stop();
 
-    const all = runCli('migrate_audit.ts', [], envFor(dir));
+    const all = runCli('migrate_audit.ts', [], serverEnv(dir));
     expect(all.stdout).toContain(`Oldie(#${oldie.id}) is already audited.`);
     expect(all.stdout).toMatch(/Migrated Other\(#\d+\)/);
     expect(all.code).toBe(0);
@@ -65,7 +65,7 @@ describe('npm run migrate-audit', () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
     fs.writeFileSync(pidFilePath(path.join(dir, 'data')), `${process.pid}\n`);
-    const result = runCli('migrate_audit.ts', [], envFor(dir));
+    const result = runCli('migrate_audit.ts', [], serverEnv(dir));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error: the server (pid ${process.pid}) is running on`);
   });

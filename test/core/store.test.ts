@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ObjectStore, SCHEMA_VERSION } from '../../server/store/index.ts';
-import { tempDir } from '../support/game.ts';
+import { tempDir } from '../support/temp_dir.ts';
 
 describe('the object store', () => {
   it('moves a location history kept as one JSON attribute into list rows (schema 4)', () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseArgs, runBench } from '../../bench/run.ts';
-import { tempDir } from '../support/game.ts';
+import { tempDir } from '../support/temp_dir.ts';
 
 describe('bench smoke', () => {
   it('runs the quick bench end to end with complete audit logs', { timeout: 120_000 }, async () => {

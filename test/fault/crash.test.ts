@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { serverEnv, trackServerProcesses } from '../support/cleanup.ts';
+import { trackServerProcesses } from '../support/cleanup.ts';
 import { PASSWORD } from '../support/game.ts';
+import { serverEnv } from '../support/server_process.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
-import { until } from '../support/walker.ts';
+import { until } from '../support/wait.ts';
 
 const CLIENTS = 4;
 /** Acknowledged moves each client has before the kill. */
@@ -22,7 +23,7 @@ describe('kill -9 under load', () => {
 
   it('loses no acknowledged command and recovers cleanly on restart', { timeout: 60_000 }, async () => {
     const dir = started.tempDir('mud-crash-');
-    const env = serverEnv(dir);
+    const env = serverEnv(dir, { MUD_WEB: 'off' });
     const server = await started.spawnServer(env);
     const names = Array.from({ length: CLIENTS }, (_, i) => `Crash${i}`);
     for (const name of names) await started.login(server.telnetPort, name);

@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serverEnv, trackServerProcesses } from '../support/cleanup.ts';
-import { until } from '../support/walker.ts';
+import { trackServerProcesses } from '../support/cleanup.ts';
+import { serverEnv } from '../support/server_process.ts';
+import { until } from '../support/wait.ts';
 
 const CLIENTS = 5;
 const MIN_ACKED = 10;
@@ -18,7 +19,7 @@ describe('graceful stop under load', () => {
   it('SIGTERM unpuppets everyone, flushes every acknowledged command to the audit log and exits 0', { timeout: 60_000 }, async () => {
     const dir = started.tempDir('mud-sigterm-');
     const logDir = path.join(dir, 'logs');
-    const server = await started.spawnServer(serverEnv(dir));
+    const server = await started.spawnServer(serverEnv(dir, { MUD_WEB: 'off' }));
     const names = Array.from({ length: CLIENTS }, (_, i) => `Stopper${i}`);
     for (const name of names) await started.login(server.telnetPort, name);
 

@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serverEnv, trackServerProcesses } from '../support/cleanup.ts';
+import { trackServerProcesses } from '../support/cleanup.ts';
+import { serverEnv } from '../support/server_process.ts';
 
 describe('log directory trouble', () => {
   const started = trackServerProcesses();
@@ -17,7 +18,7 @@ describe('log directory trouble', () => {
     const dir = started.tempDir('mud-logtrouble-');
     const logDir = path.join(dir, 'logs');
     const moved = `${logDir}.moved`;
-    const server = await started.spawnServer(serverEnv(dir));
+    const server = await started.spawnServer(serverEnv(dir, { MUD_WEB: 'off' }));
     const player = await started.login(server.telnetPort, 'Scribe');
     const commandLog = () => {
       const file = path.join(logDir, 'command_audit.log');

@@ -14,7 +14,8 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGame, type RunningGame } from '../support/game.ts';
 import type { TestTelnetClient } from '../support/telnet_client.ts';
-import { prng, type Rng } from '../support/prng.ts';
+import { prng, randomBytes, type Rng } from '../support/prng.ts';
+import { sleep } from '../support/wait.ts';
 
 const IAC = 255, SB = 250, SE = 240, WILL = 251, WONT = 252, DO = 253, DONT = 254;
 const OPTS = [0, 1, 3, 24, 25, 31, 39, 42, 69, 70, 86, 91, 201, 99, 255];
@@ -25,12 +26,6 @@ const MAX_FRAMES_PER_CLIENT = 90;
 /** Sockets not yet logged in are closed after this; the silent clients rely on it. */
 const LOGIN_IDLE_MS = 3000;
 
-
-function randomBytes(r: Rng, n: number, { noIac = false } = {}): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = noIac ? r.int(255) : r.int(256);
-  return b;
-}
 
 const garbageWord = (r: Rng) => randomBytes(r, 1 + r.int(30)).toString('latin1').replace(/[\r\n\s]/g, 'x');
 const LOGIN_COMMANDS = ['look', 'help', 'who', 'l', '?', 'connect', 'create', 'co Nobody wrong-password', 'quit'];
@@ -101,8 +96,6 @@ function frame(r: Rng): Buffer {
 }
 
 type Behaviour = 'frames' | 'vanish' | 'halfclose' | 'silent' | 'megaline' | 'sbforever' | 'doflood';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Hostile {
   socket: net.Socket;

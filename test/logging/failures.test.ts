@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultLogConfig, openLogs, RotatingFileStream, type LogFileError, type RecoveryInfo } from '../../server/logging/index.ts';
-import { cleanupTempDirs, msgOf, readLines, sizeRotatedFiles, sleep, tempDir, waitFor } from './helpers.ts';
+import { cleanupTempDirs, tempDir } from '../support/temp_dir.ts';
+import { sleep, until } from '../support/wait.ts';
+import { msgOf, readLines, sizeRotatedFiles } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -77,17 +79,17 @@ describe('failures never throw and logging resumes', () => {
       for (let i = 0; i < 50; i++) log.info(`during ${i}`);
     }).not.toThrow();
     await logs.flush();
-    expect(await waitFor(() => errors.length > 0)).toBe(true);
+    expect(await until(() => errors.length > 0)).toBe(true);
     expect(errors[0]!.file).toBe(path.join(dir, 'command_audit.log'));
     expect(errors[0]!.message).toMatch(/command_audit\.log: (open|write) failed: .*ENOTDIR/);
 
     // Still failing: keeps accepting (and holding) lines, retries keep failing.
     for (let i = 50; i < 100; i++) log.info(`during ${i}`);
-    expect(await waitFor(() => errors.length >= 3)).toBe(true);
+    expect(await until(() => errors.length >= 3)).toBe(true);
     expect(recovered).toEqual([]);
 
     fs.rmSync(dir); // the directory can be created again: the retry does it
-    expect(await waitFor(() => recovered.length > 0)).toBe(true);
+    expect(await until(() => recovered.length > 0)).toBe(true);
     expect(recovered[0]).toMatchObject({ recoveredLines: 100, droppedLines: 0 });
     log.info('after');
     await logs.close();
@@ -116,13 +118,13 @@ describe('failures never throw and logging resumes', () => {
     const log = logs.get('mud.commands');
     for (let i = 0; i < 30; i++) log.info(`full ${i}`);
     await logs.flush();
-    expect(await waitFor(() => errors.length > 0)).toBe(true);
+    expect(await until(() => errors.length > 0)).toBe(true);
     expect(errors[0]!.op).toBe('write');
     expect(errors[0]!.message).toMatch(/ENOSPC/);
     expect(fs.statSync('/dev/full').mode).toBe(fullMode); // never chmod a device
     for (let i = 30; i < 60; i++) log.info(`full ${i}`);
     fs.unlinkSync(file);
-    expect(await waitFor(() => recovered.length > 0)).toBe(true);
+    expect(await until(() => recovered.length > 0)).toBe(true);
     await logs.close();
     expect(readLines(file).map(msgOf)).toEqual(Array.from({ length: 60 }, (_, i) => `full ${i}`));
     expect(fs.lstatSync(file).isFile()).toBe(true);
@@ -159,9 +161,9 @@ describe('failures never throw and logging resumes', () => {
     fs.writeFileSync(dir, 'x');
     for (let i = 0; i < 100; i++) log.info(`during ${i}`); // ~60 bytes each
     await logs.flush();
-    expect(await waitFor(() => errors.some((e) => e.op === 'buffer'))).toBe(true);
+    expect(await until(() => errors.some((e) => e.op === 'buffer'))).toBe(true);
     fs.rmSync(dir);
-    expect(await waitFor(() => recovered.length > 0)).toBe(true);
+    expect(await until(() => recovered.length > 0)).toBe(true);
     await logs.close();
     const lines = readLines(path.join(dir, 'command_audit.log')).map(msgOf);
     const dropped = recovered[0]!.droppedLines;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultLogConfig, formatLine, formatTimestamp, LOG_SPECS, LOGGER_NAMES, openLogs } from '../../server/logging/index.ts';
-import { cleanupTempDirs, readLines, tempDir } from './helpers.ts';
+import { cleanupTempDirs, tempDir } from '../support/temp_dir.ts';
+import { readLines } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import winston from 'winston';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultLogConfig, openLogs, RotatingFileStream } from '../../server/logging/index.ts';
-import { cleanupTempDirs, msgOf, readLines, sizeRotatedFiles, tempDir } from './helpers.ts';
+import { cleanupTempDirs, tempDir } from '../support/temp_dir.ts';
+import { msgOf, readLines, sizeRotatedFiles } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
 

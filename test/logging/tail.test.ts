@@ -15,7 +15,9 @@ import fs from 'node:fs';
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultLogConfig, openLogs } from '../../server/logging/index.ts';
-import { cleanupTempDirs, msgOf, sleep, tempDir, waitFor } from './helpers.ts';
+import { cleanupTempDirs, tempDir } from '../support/temp_dir.ts';
+import { sleep, until } from '../support/wait.ts';
+import { msgOf } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
 
@@ -44,7 +46,7 @@ describe.skipIf(!gnuTail)('tail -F follows the plain name across rotations', () 
 
       log.info('ready');
       await logs.flush();
-      expect(await waitFor(() => seen().includes('ready'))).toBe(true);
+      expect(await until(() => seen().includes('ready'))).toBe(true);
 
       const N = 2000;
       for (let i = 0; i < N; i++) {
@@ -59,7 +61,7 @@ describe.skipIf(!gnuTail)('tail -F follows the plain name across rotations', () 
       expect(rotated).toBeGreaterThan(30);
 
       const want = ['ready', ...Array.from({ length: N }, (_, i) => `AUDIT CMD: wizard executed 'say ${i}'`)];
-      await waitFor(() => seen().length >= want.length, 20_000, 50);
+      await until(() => seen().length >= want.length, 20_000, 50);
       const got = seen();
       const missing = want.filter((w) => !got.includes(w));
       expect(missing.slice(0, 10), `${missing.length} line(s) never shown by tail -F`).toEqual([]);

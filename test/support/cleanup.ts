@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach } from 'vitest';
-import { tempDir } from './game.ts';
+import { tempDir } from './temp_dir.ts';
 import { spawnServer, type ServerProcess } from './server_process.ts';
 import { Walker } from './walker.ts';
 
@@ -21,11 +20,6 @@ export function stopAfterEach<Args extends unknown[], Run extends { stop(): Prom
     runs.push(run);
     return run;
   };
-}
-
-/** The settings for a server process keeping its data and logs under `dir`, without the web front end. */
-export function serverEnv(dir: string): Record<string, string> {
-  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), MUD_WEB: 'off' };
 }
 
 /**

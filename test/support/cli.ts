@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { ROOT } from './server_process.ts';
 
 /** Runs one of the shell tools (`server/cli/*.ts`) as npm would, and returns what it said. */
 export function runCli(script: string, args: string[], env: Record<string, string>): { code: number | null; stdout: string; stderr: string } {

@@ -1,17 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type GameConfig } from '../../server/config.ts';
 import { Game, type GameOptions } from '../../server/game.ts';
 import { telnetFrontEnd } from '../../server/telnet/front_end.ts';
 import { TestTelnetClient } from './telnet_client.ts';
+import { tempDir } from './temp_dir.ts';
 
 // No spaces: the one-line forms (`connect name password`) split on the first space.
 export const PASSWORD = 'correct-horse-9';
-
-export function tempDir(prefix = 'mud-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
 
 export function testConfig(dir: string, overrides: Partial<GameConfig> = {}): GameConfig {
   const base = defaultConfig();

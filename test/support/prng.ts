@@ -13,3 +13,10 @@ export function prng(seed: number) {
 }
 
 export type Rng = ReturnType<typeof prng>;
+
+/** `n` random bytes from `r`; with `noIac`, never 255 (so a subnegotiation body stays open). */
+export function randomBytes(r: Rng, n: number, { noIac = false } = {}): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = noIac ? r.int(255) : r.int(256);
+  return b;
+}

@@ -1,20 +1,47 @@
+/**
+ * The real server as a child process, started as `npm start` does. Used by the tests that need
+ * a process of its own (signals, crashes, exit codes) and by the bench, which also starts its
+ * baseline servers (bench/echo_server.ts, bench/fanout_server.ts) through it: they print the same
+ * start-up lines.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+export const ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface ServerProcess {
   child: ChildProcess;
+  pid: number;
+  /** From the `Telnet listening on` line; 0 with `waitForPort: false`. */
+  telnetPort: number;
+  /** Milliseconds from spawn to the `is running` line (0 with `waitForPort: false`). */
+  startMs: number;
   stdout: () => string;
   stderr: () => string;
-  /** Resolves with the exit code. */
+  /** Resolves with the exit code (null when a signal ended it). */
   exited: Promise<number | null>;
-  telnetPort: number;
 }
 
-/** Starts `server/main.ts` as `npm start` does, with MUD_* settings, and waits for its listeners. */
-export async function spawnServer(env: Record<string, string>, { waitForPort = true } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+/**
+ * The settings that keep a server's (or a shell tool's) data and logs under `dir`, in `data/`
+ * and `logs/`, plus any others.
+ */
+export function serverEnv(dir: string, more: Record<string, string> = {}): { MUD_DATA_DIR: string; MUD_LOG_DIR: string } & Record<string, string> {
+  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), ...more };
+}
+
+/**
+ * Spawns `node [nodeArgs] --import tsx <script>` (default server/main.ts) on loopback, telnet and
+ * web on free ports unless `env` says otherwise, and waits (at most `timeoutMs`) until it prints
+ * `Telnet listening on <host>:<port>` and `is running`, as server/main.ts does. If it exits first
+ * or takes longer, it is killed and this throws with what it printed.
+ */
+export async function spawnServer(
+  env: Record<string, string>,
+  { script = 'server/main.ts', nodeArgs = [] as string[], waitForPort = true, timeoutMs = 20_000 } = {},
+): Promise<ServerProcess> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, MUD_HOST: '127.0.0.1', MUD_TELNET_PORT: '0', MUD_WEB_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,18 +51,30 @@ export async function spawnServer(env: Record<string, string>, { waitForPort = t
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let telnetPort = 0;
-  if (waitForPort) {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
+  const server: ServerProcess = { child, pid: child.pid!, telnetPort: 0, startMs: 0, stdout: () => out, stderr: () => err, exited };
+  if (!waitForPort) return server;
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+    const check = () => {
       const m = /Telnet listening on [\d.]+:(\d+)/.exec(out);
-      if (m && out.includes('is running')) {
-        telnetPort = Number(m[1]);
-        break;
-      }
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${out}\n${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      if (!m || !out.includes('is running')) return;
+      server.telnetPort = Number(m[1]);
+      server.startMs = performance.now() - t0;
+      child.stdout!.off('data', check);
+      clearTimeout(timer);
+      resolve();
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}`));
+    });
+  });
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${script} did not start (${(error as Error).message}):\n${out}\n${err}`);
   }
-  return { child, stdout: () => out, stderr: () => err, exited, telnetPort };
+  return server;
 }

@@ -1,3 +1,5 @@
+import { waitUntil } from './wait.ts';
+
 /** Removes ANSI SGR sequences, so tests match what a reader sees. */
 export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -81,11 +83,7 @@ export abstract class TextClient {
 
   /** Resolves when the server has closed the connection. */
   async waitClosed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitUntil(() => this.closed, 'the server to close the connection', timeoutMs, 20);
   }
 
   private wake(): void {

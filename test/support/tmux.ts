@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './temp_dir.ts';
+import { until } from './wait.ts';
 
 const run = promisify(execFile);
 let counter = 0;
@@ -27,7 +28,7 @@ export class TmuxTerminal {
    */
   static async start(tmux: string, argv: readonly string[], size = { width: 160, height: 60 }): Promise<TmuxTerminal> {
     const socket = `mudtest-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-tmux-home-'));
+    const home = tempDir('mud-tmux-home-');
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
     delete env.TMUX;
     delete env.TMUX_PANE;
@@ -54,19 +55,12 @@ export class TmuxTerminal {
 
   /**
    * Polls the screen until `wanted` (a substring or a test on the whole screen) is there, and
-   * returns the screen. Bounded by a deadline and an iteration count; throws with the last
-   * screen on failure.
+   * returns the screen. Bounded by a deadline; throws with the last screen on failure.
    */
   async waitFor(wanted: string | ((lines: string[]) => boolean), timeoutMs = 10_000): Promise<string[]> {
     const ok = typeof wanted === 'string' ? (lines: string[]) => lines.join('\n').includes(wanted) : wanted;
-    const deadline = Date.now() + timeoutMs;
     let lines: string[] = [];
-    for (let i = 0; i < 1000; i++) {
-      lines = await this.screen();
-      if (ok(lines)) return lines;
-      if (Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    if (await until(async () => ok((lines = await this.screen())), timeoutMs, 50)) return lines;
     throw new Error(`screen never showed ${typeof wanted === 'string' ? JSON.stringify(wanted) : wanted.toString()}; it shows:\n${lines.join('\n')}`);
   }
 

@@ -88,13 +88,3 @@ export class Walker {
     this.client.close();
   }
 }
-
-/** Polls `condition` every 20 ms until it holds; false after `timeoutMs`. */
-export async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}

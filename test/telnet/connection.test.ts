@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import zlib from 'node:zlib';
 import { TelnetConnection } from '../../server/telnet/index.ts';
 import { IAC, SB, SE, WILL, WONT, DO, DONT, GA, EOR_CMD, OPT } from '../../server/telnet/constants.ts';
-import { TestClient, bytes, delay, startHarness, until, type Harness, type HarnessOptions } from './harness.ts';
+import { sleep, waitUntil } from '../support/wait.ts';
+import { TestClient, bytes, startHarness, type Harness, type HarnessOptions } from './harness.ts';
 
 const mssp = () => ({ NAME: 'Test MUD', PLAYERS: '3', CODEBASE: ['audited-mud', '0.1'] });
 
@@ -77,7 +78,7 @@ describe('line endings', () => {
     const { client } = await setup();
     const e = Buffer.from('café\r\n', 'utf8');
     client.send(e.subarray(0, 4)); // "caf" + first byte of é
-    await delay(30);
+    await sleep(30);
     client.send(e.subarray(4));
     expect((await client.takeThrough('\r\n')).toString('utf8')).toBe('got: café\r\n');
   });
@@ -100,7 +101,7 @@ describe('line endings', () => {
     let overlong = 0;
     conn.on('overlong', () => overlong++);
     for (let i = 0; i < 20; i++) client.send(Buffer.alloc(10_000, 0x61));
-    await until(() => overlong === 1, 'overlong');
+    await waitUntil(() => overlong === 1, 'overlong');
     client.send('\r\nstill here\r\n');
     expect((await client.takeThrough('\r\n')).toString()).toBe('got: still here\r\n');
   });
@@ -340,7 +341,7 @@ describe('option negotiation', () => {
     expect(client.raw.includes(Buffer.from('quick brown'))).toBe(false);
 
     client.send([IAC, DONT, OPT.MCCP2]);
-    await until(() => !conn.compressing, 'compression off');
+    await waitUntil(() => !conn.compressing, 'compression off');
     conn.write('plain again\n');
     await client.takeThrough('plain again\r\n');
     expect(client.raw.includes(Buffer.from('plain again\r\n'))).toBe(true); // uncompressed on the wire
@@ -368,7 +369,7 @@ describe('lifecycle and limits', () => {
     conn.close('again');
     conn.write('ignored\n');
     await client.closed;
-    await until(() => reasons.length === 1, 'close event');
+    await waitUntil(() => reasons.length === 1, 'close event');
     expect(reasons).toEqual(['quit']);
     expect(client.pending.toString()).toBe('goodbye\r\n');
   });
@@ -378,8 +379,8 @@ describe('lifecycle and limits', () => {
     const reasons: string[] = [];
     conn.on('close', (r) => reasons.push(r));
     client.end();
-    await until(() => reasons.length > 0, 'close event');
-    await delay(20);
+    await waitUntil(() => reasons.length > 0, 'close event');
+    await sleep(20);
     expect(reasons).toEqual(['client hangup']);
     expect(await harness.openSockets()).toBe(0);
   });
@@ -393,7 +394,7 @@ describe('lifecycle and limits', () => {
     conn.on('close', (r) => reasons.push(r));
     client.send('boom\r\n');
     await client.closed;
-    await until(() => reasons.length === 1, 'close');
+    await waitUntil(() => reasons.length === 1, 'close');
     expect(reasons[0]).toBe('listener error: kaput');
   });
 
@@ -431,7 +432,7 @@ describe('lifecycle and limits', () => {
       await new Promise((r) => setImmediate(r));
       if (client.socket.destroyed) break;
     }
-    await until(() => reasons.length > 0, 'server close');
+    await waitUntil(() => reasons.length > 0, 'server close');
     expect(reasons).toEqual(['output overflow']);
   });
 
@@ -450,7 +451,7 @@ describe('lifecycle and limits', () => {
     again.on('close', (r) => again_reasons.push(r));
     again.start();
     again.write('x');
-    await until(() => reasons.length === 1 && again_reasons.length === 1, 'both closed');
+    await waitUntil(() => reasons.length === 1 && again_reasons.length === 1, 'both closed');
   });
 });
 

@@ -6,8 +6,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { IAC, SB, SE, WILL, WONT, DO, DONT, OPT, CMD } from '../../server/telnet/constants.ts';
-import { TestClient, startHarness, until, type Harness } from './harness.ts';
-import { prng, type Rng } from '../support/prng.ts';
+import { TestClient, startHarness, type Harness } from './harness.ts';
+import { prng, randomBytes, type Rng } from '../support/prng.ts';
+import { waitUntil } from '../support/wait.ts';
 
 
 const SEED = Number(process.env.TELNET_FUZZ_SEED ?? 0x7e1e7) >>> 0;
@@ -16,12 +17,6 @@ const FRAMES_PER_CLIENT = 40; // 3200 frames in all
 const CONCURRENCY = 12;
 
 const KNOWN_OPTS = [OPT.BINARY, OPT.ECHO, OPT.SGA, OPT.TTYPE, OPT.EOR, OPT.NAWS, OPT.CHARSET, OPT.MSSP, OPT.MCCP2, OPT.GMCP, 99, 255];
-
-function randomBytes(r: Rng, n: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = r.int(256);
-  return b;
-}
 
 function frame(r: Rng): Buffer {
   const opt = r.pick(KNOWN_OPTS);
@@ -143,7 +138,7 @@ describe('telnet fuzz', () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
     // Every fuzz connection must be gone on the server side too.
-    await until(async () => harness.live.size === 0 && (await harness.openSockets()) === 0, 'server to drop all fuzz connections', 10_000);
+    await waitUntil(async () => harness.live.size === 0 && (await harness.openSockets()) === 0, 'server to drop all fuzz connections', 10_000);
     expect(harness.closeReasons.length).toBe(CLIENTS);
     const tally: Record<string, number> = {};
     for (const r of harness.closeReasons) tally[r] = (tally[r] ?? 0) + 1;
@@ -155,6 +150,6 @@ describe('telnet fuzz', () => {
     client.send('hello after fuzz\r\n');
     await client.waitForBytes('got: hello after fuzz\r\n');
     client.destroy();
-    await until(async () => (await harness.openSockets()) === 0, 'last client closed');
+    await waitUntil(async () => (await harness.openSockets()) === 0, 'last client closed');
   });
 });

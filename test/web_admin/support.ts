@@ -3,6 +3,7 @@ import type { AdminSettings, GameConfig } from '../../server/config.ts';
 import { webWithConsole } from '../../server/front_ends.ts';
 import type { GameOptions } from '../../server/game.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { until } from '../support/wait.ts';
 import { TestWebClient } from '../web/support.ts';
 
 export const ADMIN = 'Warden';
@@ -140,13 +141,9 @@ export class TailClient {
 
   /** Waits for an event that satisfies `test` (polling; no timing asserted). */
   async waitFor(test: (event: TailEvent) => boolean, timeoutMs = 10_000): Promise<TailEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(test);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such live event; got ${JSON.stringify(this.events.map((e) => e.event_type))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    let found: TailEvent | undefined;
+    if (await until(() => (found = this.events.find(test)) !== undefined, timeoutMs)) return found!;
+    throw new Error(`no such live event; got ${JSON.stringify(this.events.map((e) => e.event_type))}`);
   }
 
   close(): void {
