@@ -7,6 +7,9 @@
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
+    // An '@' the parser did not take as the end of the user part means it misread the URL (a
+    // password with an unescaped '#', '?' or '/' after digits reads as a port): hide it all.
+    if (url.includes('@') && !u.username && !u.password) throw new Error('misread');
     if (u.password) u.password = '***';
     for (const key of ['password', 'sslpassword']) if (u.searchParams.has(key)) u.searchParams.set(key, '***');
     return u.toString().replace(/%2A%2A%2A/g, '***');
