@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { requireTool } from './tools.ts';
+import { missingTool } from './tools.ts';
 
 /**
  * A throwaway PostgreSQL cluster for the tests of the PostgreSQL audit sink: `initdb` into a
@@ -33,14 +33,14 @@ export interface PgCluster {
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params?: unknown[]): Promise<pg.QueryResult<T>>;
 }
 
-/** The newest /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl, else PATH's. */
+/** The newest /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl, else a PATH dir holding both. */
 export function findPgBin(): string | null {
   const root = '/usr/lib/postgresql';
   const versions = fs.existsSync(root)
     ? fs.readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a))
     : [];
-  for (const v of versions) {
-    const bin = path.join(root, v, 'bin');
+  const dirs = [...versions.map((v) => path.join(root, v, 'bin')), ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
+  for (const bin of dirs) {
     if (fs.existsSync(path.join(bin, 'initdb')) && fs.existsSync(path.join(bin, 'pg_ctl'))) return bin;
   }
   return null;
@@ -48,13 +48,13 @@ export function findPgBin(): string | null {
 
 /**
  * The bin dir, or null after a loud skip warning (an error under MUD_TEST_REQUIRE_TOOLS=1, as
- * `requireTool` does for the other Debian programs).
+ * for the other Debian programs the tests drive).
  */
 export function requirePostgres(purpose: string): string | null {
-  const bin = findPgBin();
-  if (bin) return bin;
-  const onPath = requireTool(purpose, 'initdb', 'pg_ctl');
-  return onPath ? path.dirname(onPath) : null;
+  return (
+    findPgBin() ??
+    missingTool(`${purpose} need PostgreSQL's server programs (initdb and pg_ctl), which are not installed (apt-get install postgresql, as .ci/run does)`)
+  );
 }
 
 async function freePort(): Promise<number> {
