@@ -59,7 +59,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   try {
     await client.connect();
   } catch (error) {
-    await client.end().catch(() => undefined);
+    void client.end().catch(() => undefined);
     throw pgError(error, url, 'cannot connect');
   }
   return client;

@@ -202,4 +202,28 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
     expect((await rowsOf(url, 'outage')).map((r) => r.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect((await verifyPgChains(url))[0]).toMatchObject({ intact: true, rows: 30 });
   }, 60_000);
+
+  it('a server that goes away mid-write leaves the whole batch or none of it', async () => {
+    const url = await cluster.database();
+    const report = recordingReport();
+    const s = sink(url, 'midway', { report, batchRows: 50 });
+    await s.open();
+    await s.write(makeEvents(1, 10));
+    const big = makeEvents(11, 20_010);
+    const writing = s.write(big).then(() => null, (e: Error) => e);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await cluster.stop();
+    const error = await writing;
+    await cluster.start();
+    const cursor = await s.open();
+    // Usually it was cut off (the error says which seqs, never the password); either way, all or nothing.
+    if (error) {
+      expect(error.message).toMatch(/^PostgreSQL postgres:\/\/mud:\*\*\*@.*(writing seq 11-20010|not open)/);
+      expect(leaks(`${error.message} ${error.stack} ${report.lines.join()}`, cluster.password)).toBe(false);
+    }
+    expect([10, 20_010]).toContain(cursor);
+    expect((await rowsOf(url, 'midway')).length).toBe(cursor);
+    await s.write(big);
+    expect((await verifyPgChains(url))[0]).toMatchObject({ intact: true, rows: 20_010 });
+  }, 90_000);
 });

@@ -61,11 +61,15 @@ export function postgresSink(options: PostgresSinkOptions): PostgresSink {
     return run;
   };
 
-  const drop = async () => {
+  /**
+   * Forgets the connection. Its end() is not waited for past a moment: on a network that
+   * swallows packets it could hang, and the worker must get its rejection to retry.
+   */
+  const drop = async (waitMs = 0) => {
     const c = client;
     client = null;
     head = null;
-    await c?.end().catch(() => undefined);
+    if (c) await endQuietly(c, waitMs);
   };
 
   const open = async (): Promise<number> => {
@@ -84,6 +88,10 @@ export function postgresSink(options: PostgresSinkOptions): PostgresSink {
       client = fresh;
       try {
         await migrate(client);
+        // "Durable when resolved": a database whose default is synchronous_commit=off would
+        // acknowledge a COMMIT it can still lose, and the outbox would then drop those events.
+        const sync = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+        if (sync.rows[0]?.synchronous_commit === 'off') await client.query('SET synchronous_commit = on');
       } catch (error) {
         await drop();
         throw pgError(error, url, 'creating the audit schema');
@@ -143,7 +151,7 @@ export function postgresSink(options: PostgresSinkOptions): PostgresSink {
     } catch (error) {
       // Whatever state the transaction and the connection are in, start again from open().
       if (client === c) await drop();
-      else await c.end().catch(() => undefined);
+      else await endQuietly(c, 0);
       if ((error as Error).message.startsWith(`PostgreSQL ${target}`)) throw error;
       throw pgError(error, url, `writing seq ${fresh[0]!.seq}-${last}`);
     }
@@ -180,8 +188,17 @@ export function postgresSink(options: PostgresSinkOptions): PostgresSink {
     open: () => serial(open),
     write: (events) => serial(() => write(events)),
     prune: (cutoff) => serial(() => prune(cutoff)),
-    close: () => serial(drop),
+    close: () => serial(() => drop(5000)),
   };
+}
+
+/** end(), waiting for it at most `ms`. */
+async function endQuietly(c: pg.Client, ms: number): Promise<void> {
+  const ended = c.end().catch(() => undefined);
+  if (ms <= 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 const insertSqlCache = new Map<number, string>();
