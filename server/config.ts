@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { redactUrl } from './audit/pg_redact.ts';
 import { defaultLogConfig } from './logging/index.ts';
 
 /** Everything an operator can set. Environment variables win over the optional JSON file. */
@@ -320,6 +322,12 @@ export interface AuditTrailConfig {
   retentionDays: number;
   /** How often the pruning runs. Env MUD_AUDIT_PRUNE_MINUTES. */
   pruneIntervalMinutes: number;
+  /** PostgreSQL sink (postgres://user:pass@host:5432/db), null for none. Env MUD_AUDIT_PG_URL. */
+  pgUrl: string | null;
+  /** This server's name in a shared PostgreSQL table. Env MUD_SERVER_ID, default the host name. */
+  serverId: string;
+  /** Where @audit/search and the console read: the local table or PostgreSQL. Env MUD_AUDIT_READ. */
+  read: 'table' | 'pg';
 }
 
 export function defaultAuditTrailConfig(): AuditTrailConfig {
@@ -332,6 +340,9 @@ export function defaultAuditTrailConfig(): AuditTrailConfig {
     onFull: 'refuse',
     retentionDays: 90,
     pruneIntervalMinutes: 60,
+    pgUrl: null,
+    serverId: os.hostname(),
+    read: 'table',
   };
 }
 
@@ -347,5 +358,22 @@ function auditTrailConfig(env: Env, file: Partial<AuditTrailConfig> | undefined,
     onFull: choice(env, 'MUD_AUDIT_ON_FULL', a.onFull, ['refuse', 'drop'] as const),
     retentionDays: integer(env, 'MUD_AUDIT_RETENTION_DAYS', a.retentionDays, { max: 100 * 365 }),
     pruneIntervalMinutes: integer(env, 'MUD_AUDIT_PRUNE_MINUTES', a.pruneIntervalMinutes, { min: 1, max: 7 * 24 * 60 }),
+    ...pgSettings(env, a),
   };
+}
+
+/** MUD_AUDIT_PG_URL, MUD_SERVER_ID, MUD_AUDIT_READ. The URL holds a password: errors show it redacted. */
+function pgSettings(env: Env, a: AuditTrailConfig): Pick<AuditTrailConfig, 'pgUrl' | 'serverId' | 'read'> {
+  const pgUrl = (env.MUD_AUDIT_PG_URL !== undefined ? env.MUD_AUDIT_PG_URL : a.pgUrl)?.trim() || null;
+  if (pgUrl !== null && !/^postgres(ql)?:\/\/./i.test(pgUrl)) {
+    throw new ConfigError(`MUD_AUDIT_PG_URL=${redactUrl(pgUrl)} should look like postgres://user:password@host:5432/database`);
+  }
+  const serverId = (env.MUD_SERVER_ID !== undefined ? env.MUD_SERVER_ID : a.serverId).trim();
+  if (!serverId || serverId.length > 200) throw new ConfigError(`MUD_SERVER_ID=${JSON.stringify(serverId)} should be a name of 1 to 200 characters`);
+  const read = (env.MUD_AUDIT_READ || a.read).toLowerCase();
+  if (read !== 'table' && read !== 'pg') throw new ConfigError(`MUD_AUDIT_READ=${JSON.stringify(read)} should be table or pg`);
+  if (read === 'pg' && pgUrl === null) {
+    throw new ConfigError('MUD_AUDIT_READ=pg reads the audit trail from PostgreSQL, but MUD_AUDIT_PG_URL is not set: set it, or MUD_AUDIT_READ=table');
+  }
+  return { pgUrl, serverId, read };
 }

@@ -4,21 +4,47 @@
  * files: every trail file in MUD_LOG_DIR/audit, oldest first, and the game database's audit
  * table is checked for events past the trail's end. Read-only; safe while the server runs.
  *
- * Exit code: 0 intact, 1 broken (or nothing to verify), 2 bad usage or unreadable file.
+ * With `--pg` (the URL from MUD_AUDIT_PG_URL) or `--pg=<url>`: the chains in PostgreSQL instead,
+ * one per server_id (server/audit/pg_verify.ts).
+ *
+ * Exit code: 0 intact, 1 broken (or nothing to verify), 2 bad usage, unreadable file or
+ * unreachable database.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { auditDirOf, compareTrailNames, listTrailFiles, trailPosition } from '../audit/jsonl_files.ts';
+import { describePgChains, verifyPgChains } from '../audit/pg_verify.ts';
+import { redactUrl } from '../audit/pg_redact.ts';
 import { verifyTrail } from '../audit/verify.ts';
 import { AUDIT_DB_FILE, readAuditMaxSeq } from '../store/audit_table.ts';
 import { die, loadConfigOrDie } from './shell.ts';
 
-const USAGE = 'usage: npm run audit-verify [-- <file>...]   (default: every file in MUD_LOG_DIR/audit, oldest first)';
+const USAGE = [
+  'usage: npm run audit-verify [-- <file>...]   (default: every file in MUD_LOG_DIR/audit, oldest first)',
+  '       npm run audit-verify -- --pg[=<url>]  (the chains in PostgreSQL, per server; default URL: MUD_AUDIT_PG_URL,',
+  '                                             which keeps the password out of the process list)',
+].join('\n');
 
 const args = process.argv.slice(2);
 if (args.some((a) => a === '-h' || a === '--help')) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
+}
+const pgArg = args.find((a) => a === '--pg' || a.startsWith('--pg='));
+if (pgArg !== undefined) {
+  if (args.length > 1) die(USAGE, 2);
+  const url = pgArg === '--pg' ? loadConfigOrDie().audit?.pgUrl : pgArg.slice('--pg='.length);
+  if (!url) die('--pg: set MUD_AUDIT_PG_URL (postgres://user:password@host:5432/database), or give --pg=<url>', 2);
+  let results;
+  try {
+    results = await verifyPgChains(url);
+  } catch (error) {
+    // pgError has scrubbed it already; redact once more in case it came from elsewhere.
+    die((error as Error).message.split(url).join(redactUrl(url)), 2);
+  }
+  const report = describePgChains(results, redactUrl(url));
+  for (const line of report.lines) process.stdout.write(`${line}\n`);
+  process.exit(report.intact ? 0 : 1);
 }
 if (args.some((a) => a.startsWith('-'))) die(USAGE, 2);
 

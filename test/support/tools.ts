@@ -21,7 +21,11 @@ export function findTool(...candidates: string[]): string | null {
 export function requireTool(purpose: string, ...candidates: string[]): string | null {
   const found = findTool(...candidates);
   if (found) return found;
-  const message = `${purpose} needs ${candidates.join(' or ')}, which is not installed (apt-get install it, as .ci/run does)`;
+  return missingTool(`${purpose} needs ${candidates.join(' or ')}, which is not installed (apt-get install it, as .ci/run does)`);
+}
+
+/** Says loudly that tests are skipped for want of a program (an error under CI); returns null. */
+export function missingTool(message: string): null {
   if (process.env.MUD_TEST_REQUIRE_TOOLS === '1') throw new Error(`MUD_TEST_REQUIRE_TOOLS=1: ${message}`);
   process.stderr.write(`\n${'!'.repeat(78)}\n!! SKIPPING: ${message}\n${'!'.repeat(78)}\n\n`);
   return null;
