@@ -142,7 +142,7 @@ export class Game {
       this.log.server.info('Shutdown complete');
       // Every sink takes what was committed and the log files close, before the store closes.
       await this.auditTrail.close();
-      this.auditReader.close();
+      await this.auditReader.close();
       this.store.close();
       for (const listener of this.stopListeners) listener(reason);
     })();

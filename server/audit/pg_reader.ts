@@ -13,7 +13,7 @@
  * replaces a connection that broke (a PostgreSQL restart) on the next search.
  */
 import pg from 'pg';
-import type { AuditEventRow, AuditQuery } from '../store/object_store.ts';
+import type { AuditEventRow, AuditQuery } from '../store/audit_table.ts';
 import { pgError, pgTypes, redactUrl } from './pg_conn.ts';
 import type { PgAuditRow } from './pg_rows.ts';
 

@@ -31,12 +31,31 @@ export interface AuditReaderSource {
   lag(): AuditLag;
 }
 
-export class AuditReader {
-  private table: AuditTable | null = null;
+/** Where the rows come from: the local table (the default) or PostgreSQL (MUD_AUDIT_READ=pg). */
+export interface AuditRowSource {
+  search(query: AuditQuery): AuditEventRow[] | Promise<AuditEventRow[]>;
+  close(): void | Promise<void>;
+}
 
+/** The local table, read-only and opened on first use (the worker creates the file). */
+export function tableRows(file: string): AuditRowSource {
+  let table: AuditTable | null = null;
+  return {
+    search(query) {
+      if (!table && AuditTable.exists(file)) table = new AuditTable(file, 'read');
+      return table?.search(query) ?? [];
+    },
+    close() {
+      table?.close();
+      table = null;
+    },
+  };
+}
+
+export class AuditReader {
   constructor(
-    readonly file: string,
-    /** False with MUD_AUDIT_TABLE=off: there is nothing to read. */
+    private readonly rows: AuditRowSource,
+    /** False with MUD_AUDIT_TABLE=off (and no PostgreSQL to read): there is nothing to read. */
     readonly enabled: boolean,
     private readonly source: AuditReaderSource,
   ) {}
@@ -45,28 +64,18 @@ export class AuditReader {
     await this.source.catchUp(1000);
     const lag = this.source.lag();
     const at = Math.min(Math.max(1, Math.floor(page)), MAX_PAGE);
-    const table = this.open();
-    const rows = table ? table.search({ ...query, limit: pageSize + 1, offset: (at - 1) * pageSize }) : [];
+    const rows = await this.rows.search({ ...query, limit: pageSize + 1, offset: (at - 1) * pageSize });
     return { rows: rows.slice(0, pageSize), page: at, pageSize, more: rows.length > pageSize, lag };
   }
 
   /** Every row matching `query` (tests and tools; `limit` bounds it). */
   async search(query: AuditQuery): Promise<AuditEventRow[]> {
     await this.source.catchUp(5000);
-    return this.open()?.search(query) ?? [];
+    return this.rows.search(query);
   }
 
-  close(): void {
-    this.table?.close();
-    this.table = null;
-  }
-
-  /** Read-only and opened on first use: the worker creates the file. */
-  private open(): AuditTable | null {
-    if (this.table) return this.table;
-    if (!AuditTable.exists(this.file)) return null;
-    this.table = new AuditTable(this.file, 'read');
-    return this.table;
+  async close(): Promise<void> {
+    await this.rows.close();
   }
 }
 

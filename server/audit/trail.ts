@@ -14,7 +14,8 @@ import { AUDIT_DB_FILE, AuditTable } from '../store/audit_table.ts';
 import type { ObjectStore } from '../store/object_store.ts';
 import type { AuditSink } from './bus.ts';
 import type { AuditEvent } from './events.ts';
-import { AuditReader } from './reader.ts';
+import { pgAuditReader } from './pg_reader.ts';
+import { AuditReader, tableRows } from './reader.ts';
 import { auditDirOf, ensureDir, recoverTrailHead } from './jsonl_files.ts';
 import { readTextCursorSeq } from './sinks/text_logs.ts';
 import { AuditWorkerClient } from './worker/client.ts';
@@ -72,7 +73,7 @@ export class AuditTrail {
     this.auditDbFile = path.join(gameConfig.dataDir, AUDIT_DB_FILE);
     const logs = gameConfig.logs;
     const text = logs.audit || logs.admin || logs.chat;
-    this.outboxEnabled = text || this.config.jsonl || this.config.table;
+    this.outboxEnabled = text || this.config.jsonl || this.config.table || this.config.pgUrl !== null;
     this.outbox = new AuditOutbox(store);
     this.adoptLegacyTable();
     this.continueNumbering();
@@ -93,7 +94,12 @@ export class AuditTrail {
           dirMode: logs.dirMode,
           console: logs.console,
         },
-        sinks: { text: this.outboxEnabled, jsonl: this.config.jsonl, table: this.config.table, pg: null },
+        sinks: {
+          text: this.outboxEnabled,
+          jsonl: this.config.jsonl,
+          table: this.config.table,
+          pg: this.config.pgUrl && this.outboxEnabled ? { url: this.config.pgUrl, serverId: this.config.serverId } : null,
+        },
         jsonlMaxBytes: this.config.jsonlMaxBytes,
         retentionDays: this.config.retentionDays,
         pruneIntervalMinutes: this.config.pruneIntervalMinutes,
@@ -196,17 +202,23 @@ export class AuditTrail {
     };
   }
 
-  /** How far the queryable table is behind the newest event (for the readers to say so). */
-  tableLag(): { events: number; seconds: number } {
-    const table = this.worker.progress.find((s) => s.name === 'table');
+  /** How far a sink is behind the newest event (for the readers to say so). */
+  lagOf(name: string): { events: number; seconds: number } {
+    const table = this.worker.progress.find((s) => s.name === name);
     return table ? { events: Math.max(0, this.committedSeq - table.cursor), seconds: table.lagSeconds } : { events: 0, seconds: 0 };
   }
 
-  /** The queryable table's reader (server/audit/reader.ts), waiting briefly for the worker. */
+  /**
+   * The reader of the queryable trail (server/audit/reader.ts), waiting briefly for the worker:
+   * the local table, or with MUD_AUDIT_READ=pg every server's events in PostgreSQL.
+   */
   reader(): AuditReader {
-    return new AuditReader(this.auditDbFile, this.config.table, {
+    const pg = this.config.read === 'pg' && this.config.pgUrl;
+    const onError = (message: string) => this.logs.get('mud.server').error(`Audit reader: ${message}`);
+    const rows = pg ? pgAuditReader({ url: this.config.pgUrl!, onError }) : tableRows(this.auditDbFile);
+    return new AuditReader(rows, pg ? true : this.config.table, {
       catchUp: (ms) => Promise.race([this.flush(), new Promise<void>((r) => setTimeout(r, ms).unref())]),
-      lag: () => this.tableLag(),
+      lag: () => this.lagOf(pg ? 'pg' : 'table'),
     });
   }
 

@@ -4,9 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgAuditReader, type PgAuditReader } from '../../server/audit/pg_reader.ts';
 import { postgresSink } from '../../server/audit/sinks/postgres.ts';
-import { eventToRow } from '../../server/audit/table_writer.ts';
-import { ObjectStore } from '../../server/store/index.ts';
-import type { AuditQuery } from '../../server/store/object_store.ts';
+import { eventToRow } from '../../server/audit/rows.ts';
+import { AuditTable, type AuditQuery } from '../../server/store/audit_table.ts';
 import { startPgCluster, type PgCluster } from '../support/postgres.ts';
 import { leaks, makeEvents, pgBin, recordingReport } from './helpers.ts';
 
@@ -14,7 +13,7 @@ describe.skipIf(!pgBin)('MUD_AUDIT_READ=pg: searching every server in PostgreSQL
   let cluster: PgCluster;
   let url: string;
   let reader: PgAuditReader;
-  let store: ObjectStore;
+  let store: AuditTable;
   let dir: string;
   const events = makeEvents(1, 80, (seq) => ({
     // Text the filters must treat literally, and names in other cases.
@@ -31,8 +30,8 @@ describe.skipIf(!pgBin)('MUD_AUDIT_READ=pg: searching every server in PostgreSQL
     reader = pgAuditReader({ url });
     // The same events in the SQLite table: the reference for every filter.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mud-pgread-'));
-    store = new ObjectStore(path.join(dir, 'game.sqlite3'));
-    store.insertAuditEvents(events.map((e) => eventToRow(e.event, e.seq)));
+    store = new AuditTable(path.join(dir, 'audit.sqlite3'), 'write');
+    store.insert(events.map((e) => eventToRow(e.event, e.seq)));
   }, 90_000);
   afterAll(async () => {
     await reader?.close();
@@ -59,9 +58,9 @@ describe.skipIf(!pgBin)('MUD_AUDIT_READ=pg: searching every server in PostgreSQL
     ['all at once', { character: 'bob', types: ['say', 'get', 'command', 'move_arrive'], remoteAddr: '10.0.0.2', since: ts(10), until: ts(70), text: 'said', limit: 5, offset: 1 }],
     ['nothing', { character: 'nobody', limit: 1000 }],
   ];
-  it.each(queries)('%s: the rows ObjectStore.searchAuditEvents returns, with the server', async (_, query) => {
+  it.each(queries)('%s: the rows the SQLite audit table returns, with the server', async (_, query) => {
     const got = await reader.search(query);
-    const want = store.searchAuditEvents(query).map(({ id: _id, ...row }) => ({ ...row, server_id: 'solo' }));
+    const want = store.search(query).map(({ id: _id, ...row }) => ({ ...row, server_id: 'solo' }));
     expect(got).toEqual(want);
     if (query.limit === 1000 && query.character !== 'nobody') expect(got.length).toBeGreaterThan(0);
   });

@@ -12,7 +12,9 @@ import { OutboxReader } from '../../store/audit_outbox.ts';
 import { escapeForLog } from '../../text.ts';
 import { auditDirOf } from '../jsonl_files.ts';
 import { pruneTrailFiles, retentionCutoff } from '../retention.ts';
+import { GENESIS_HASH } from '../canonical.ts';
 import { JsonlSink } from '../sinks/jsonl.ts';
+import { postgresSink } from '../sinks/postgres.ts';
 import type { DeliverySink, SinkReporter } from '../sinks/sink.ts';
 import { TableSink } from '../sinks/table.ts';
 import { TextLogsSink } from '../sinks/text_logs.ts';
@@ -43,6 +45,18 @@ if (setup.sinks.jsonl) {
   sinks.push(new JsonlSink({ logDir: setup.logs.dir, maxBytes: setup.jsonlMaxBytes, fileMode: setup.logs.fileMode, dirMode: setup.logs.dirMode, report }));
 }
 if (setup.sinks.table) sinks.push(new TableSink(setup.auditDb));
+if (setup.sinks.pg) {
+  const jsonl = sinks.find((s): s is JsonlSink => s instanceof JsonlSink);
+  sinks.push(
+    postgresSink({
+      url: setup.sinks.pg.url,
+      serverId: setup.sinks.pg.serverId,
+      report,
+      // A new PostgreSQL trail continues the JSONL chain's hashes where the two meet.
+      seedPrevHash: (firstSeq) => (jsonl && jsonl.head.seq === firstSeq - 1 ? jsonl.head.hash : GENESIS_HASH),
+    }),
+  );
+}
 
 const outbox = sinks.length ? new OutboxReader(Database, setup.gameDb) : null;
 let progressTimer: NodeJS.Timeout | null = null;
