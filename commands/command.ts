@@ -28,6 +28,8 @@ export interface CommandPorts {
   readonly auditReader: AuditReader;
   /** The sinks' state, for @audit/stats. */
   auditStats(): AuditTrailStats;
+  /** Null while commands may run; the line to tell the player while the audit backlog is full. */
+  auditRefusal(): string | null;
   /** The server log (mud.server). */
   readonly log: GameLogger;
   /** Runs `work` as one unit of work: after an `await` a command is outside its own. */

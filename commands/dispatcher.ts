@@ -78,6 +78,13 @@ export class Dispatcher {
   }
 
   async handle(session: Session, line: string): Promise<void> {
+    // A full audit backlog refuses commands (MUD_AUDIT_ON_FULL=refuse): the game must not act
+    // unaudited. Leaving stays possible.
+    const refused = this.ports.auditRefusal();
+    if (refused && !/^\s*quit\s*$/i.test(line)) {
+      session.msg(refused);
+      return;
+    }
     const account = session.account;
     const caller = session.puppet;
     if (!account || !caller) {

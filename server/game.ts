@@ -90,6 +90,7 @@ export class Game {
       auditBus: this.audit,
       auditReader: this.auditReader,
       auditStats: () => auditTrail.stats(),
+      auditRefusal: () => auditTrail.refusal(),
       log: this.log.server,
       unitOfWork: (work) => store.unitOfWork(work),
       shutdown: (reason) => this.shutdown(reason),
