@@ -162,7 +162,7 @@ export class AuditTrail {
     }
     const now = Date.now();
     if (this.config.onFull === 'drop') {
-      if (now - this.lastDrop > 1000) {
+      if (now - this.lastDrop > 250) {
         this.lastDrop = now;
         this.worker.drop(Math.floor(this.config.backlogMax / 2));
       }

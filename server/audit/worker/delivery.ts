@@ -79,6 +79,7 @@ export class Delivery {
       lane.cursor = to;
       lane.floor = to;
     }
+    this.onProgress();
     this.notify();
   }
 

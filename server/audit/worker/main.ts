@@ -60,9 +60,11 @@ if (setup.sinks.pg) {
 
 const outbox = sinks.length ? new OutboxReader(Database, setup.gameDb) : null;
 let progressTimer: NodeJS.Timeout | null = null;
+let closing = false;
 const delivery = outbox
   ? new Delivery(outbox, sinks, setup.lastSeq, setup.batchSize, report, () => {
       // At most every 100 ms: the game thread only needs it for lag, stats and outbox cleanup.
+      if (closing) return;
       progressTimer ??= setTimeout(() => {
         progressTimer = null;
         send({ t: 'progress', sinks: delivery!.progress() });
@@ -135,6 +137,8 @@ port.on('message', (message: ToWorker) => {
         // Graceful stop: every sink that can write gets everything, then the files close.
         await delivery?.delivered(message.seq, 30_000);
         await delivery?.stop();
+        closing = true;
+        if (progressTimer) clearTimeout(progressTimer);
         const progress = delivery?.progress() ?? [];
         outbox?.close();
         await logs.close();
