@@ -68,11 +68,12 @@ export class Delivery {
     }
   }
 
-  /** Drops the oldest undelivered events of every sink more than `keep` behind. */
+  /** Drops the oldest undelivered events of every stuck (failing) sink more than `keep` behind. */
   drop(keep: number): void {
     for (const lane of this.lanes) {
       const behind = this.lastSeq - lane.cursor;
-      if (behind <= keep) continue;
+      // A sink that is merely slow catches up; only one that cannot write loses events.
+      if (behind <= keep || !this.isFailing(lane)) continue;
       const to = this.lastSeq - keep;
       lane.dropped += to - lane.cursor;
       this.report.error(`Audit sink '${lane.sink.name}': dropped ${to - lane.cursor} undelivered event(s) (seq ${lane.cursor + 1}-${to}): the backlog is full and MUD_AUDIT_ON_FULL=drop`);
