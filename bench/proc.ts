@@ -42,7 +42,19 @@ export async function settledRssKb(pid: number, samples = 5, gapMs = 100): Promi
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat). */
 export function cpuMsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of the game's own thread (the main thread: its tid is the pid), in ms. The rest of
+ * the process's CPU is the audit worker, the GC and libuv's threads.
+ */
+export function mainThreadCpuMsOf(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(file: string): number {
+  const stat = fs.readFileSync(file, 'utf8');
   // Fields after the "(comm)" part: state is field 3, utime 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;

@@ -30,7 +30,9 @@ import { formatProfile, summarizeProfile, type ProfileSummary } from './profile_
 import { ROOT, serverEnv, spawnServer } from '../test/support/server_process.ts';
 import { tempDir } from '../test/support/temp_dir.ts';
 import { sleep } from '../test/support/wait.ts';
-import { cpuMsOf, ioOf, median, memoryOf, monotonicUs, settledRssKb, stopServer } from './proc.ts';
+import { cpuMsOf, ioOf, mainThreadCpuMsOf, median, memoryOf, monotonicUs, settledRssKb, stopServer } from './proc.ts';
+import { listTrailFiles } from '../server/audit/jsonl_files.ts';
+import { AUDIT_DB_FILE, AuditTable } from '../server/store/audit_table.ts';
 
 export type Mode = 'audited' | 'unaudited' | 'echo' | 'fanout';
 export type WorkloadId = 'single' | 'concurrent' | 'idle' | 'world';
@@ -109,6 +111,8 @@ export interface RunRecord {
   paced?: RunResult;
   /** Server CPU time during the measured run, per completed command. */
   serverCpuUsPerCmd: number;
+  /** The part of it on the game's own thread (the rest: audit worker, GC, libuv). */
+  gameThreadCpuUsPerCmd: number;
   /** Server write syscalls (sockets and files) during the measured run, per command. */
   serverWritesPerCmd: number;
   /** Bytes the server wrote (sockets and files) during the measured run, per command. */
@@ -121,6 +125,9 @@ export interface RunRecord {
   exitCode: number | null;
   commandsSent: number;
   auditCmdLines?: number;
+  /** `command` events in the JSONL trail and in the audit table (every sink, not only the text log). */
+  jsonlCommands?: number;
+  tableCommands?: number;
   complete?: boolean;
   serverStderr?: string;
   profile?: ProfileSummary;
@@ -203,6 +210,27 @@ class LoadProcess {
   }
 }
 
+/** Counts `command` events across the JSONL trail files. */
+export function countJsonlCommands(logDir: string): number {
+  let n = 0;
+  for (const file of listTrailFiles(path.join(logDir, 'audit'))) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) if (line.includes('"event_type":"command"')) n++;
+  }
+  return n;
+}
+
+/** Counts `command` rows in the audit table (data/audit.sqlite3). */
+export function countTableCommands(dataDir: string): number {
+  const file = path.join(dataDir, AUDIT_DB_FILE);
+  if (!AuditTable.exists(file)) return 0;
+  const table = new AuditTable(file, 'read');
+  try {
+    return (table.db.prepare("SELECT COUNT(*) AS n FROM audit_events WHERE event_type = 'command'").get() as { n: number }).n;
+  } finally {
+    table.close();
+  }
+}
+
 /** Counts `AUDIT CMD` lines across command_audit.log and its rotated files. */
 export function countAuditCmdLines(logDir: string): number {
   let n = 0;
@@ -268,6 +296,8 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
   let result: RunResult;
   let cpuBefore = 0;
   let cpuAfter = 0;
+  let gameCpuBefore = 0;
+  let gameCpuAfter = 0;
   let ioBefore = { syscw: 0, wchar: 0, syscr: 0 };
   let ioAfter = ioBefore;
   let windowUs: [number, number] = [0, 0];
@@ -275,11 +305,13 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
     const rssStartKb = await settledRssKb(server.pid, 3, 100);
     const measure = async (args: RunArgs): Promise<RunResult> => {
       cpuBefore = cpuMsOf(server.pid);
+      gameCpuBefore = mainThreadCpuMsOf(server.pid);
       ioBefore = ioOf(server.pid);
       const from = monotonicUs();
       const r = await load.run(args);
       windowUs = [from, monotonicUs()];
       cpuAfter = cpuMsOf(server.pid);
+      gameCpuAfter = mainThreadCpuMsOf(server.pid);
       ioAfter = ioOf(server.pid);
       return r;
     };
@@ -359,6 +391,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
       ...partial,
       run: result!,
       serverCpuUsPerCmd: Math.round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result!.completed)),
+      gameThreadCpuUsPerCmd: Math.round(((gameCpuAfter - gameCpuBefore) * 1000) / Math.max(1, result!.completed)),
       serverWritesPerCmd: Math.round(((ioAfter.syscw - ioBefore.syscw) / Math.max(1, result!.completed)) * 10) / 10,
       serverBytesPerCmd: Math.round((ioAfter.wchar - ioBefore.wchar) / Math.max(1, result!.completed)),
       clientBytesPerCmd: Math.round(result!.bytesIn / Math.max(1, result!.completed)),
@@ -370,7 +403,9 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
     if (server.stderr().trim()) record.serverStderr = server.stderr().slice(0, 2000);
     if (mode === 'audited') {
       record.auditCmdLines = countAuditCmdLines(env.MUD_LOG_DIR);
-      record.complete = record.auditCmdLines === commandsSent && stop.code === 0;
+      record.jsonlCommands = countJsonlCommands(env.MUD_LOG_DIR);
+      record.tableCommands = countTableCommands(env.MUD_DATA_DIR);
+      record.complete = [record.auditCmdLines, record.jsonlCommands, record.tableCommands].every((n) => n === commandsSent) && stop.code === 0;
     }
     if (!ctx.opts.keep && !profileDir) fs.rmSync(dir, { recursive: true, force: true });
     return record;
@@ -438,6 +473,8 @@ export function buildTable(records: RunRecord[], sizes: Sizes, modes: Mode[]): s
     { label: 'concurrent: latency p95 ms', workload: 'concurrent', get: (r) => r.run.latencyMs.p95, digits: 2 },
     { label: 'concurrent: latency p99 ms', workload: 'concurrent', get: (r) => r.run.latencyMs.p99, digits: 2 },
     { label: 'concurrent: server CPU us/cmd', workload: 'concurrent', get: (r) => r.serverCpuUsPerCmd },
+    { label: 'concurrent: game thread CPU us/cmd', workload: 'concurrent', get: (r) => r.gameThreadCpuUsPerCmd },
+    { label: 'concurrent: other threads CPU us/cmd', workload: 'concurrent', get: (r) => r.serverCpuUsPerCmd - r.gameThreadCpuUsPerCmd },
     { label: 'concurrent: server write syscalls/cmd', workload: 'concurrent', get: (r) => r.serverWritesPerCmd, digits: 1 },
     { label: 'concurrent: bytes to clients/cmd', workload: 'concurrent', get: (r) => r.clientBytesPerCmd },
     { label: `paced: ${concurrent.clients} clients, think ${concurrent.thinkMs.join('-')} ms, cmds/s`, workload: 'concurrent', get: (r) => r.paced?.perSecond },
@@ -498,7 +535,12 @@ function aims(records: RunRecord[]): string[] {
   const fan = get('concurrent', 'fanout', (r) => r.run.perSecond);
   const cpuAud = get('concurrent', 'audited', (r) => r.serverCpuUsPerCmd);
   const cpuUnaud = get('concurrent', 'unaudited', (r) => r.serverCpuUsPerCmd);
+  const gameAud = get('concurrent', 'audited', (r) => r.gameThreadCpuUsPerCmd);
+  const gameUnaud = get('concurrent', 'unaudited', (r) => r.gameThreadCpuUsPerCmd);
   const mark = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
+  if (gameAud !== undefined && gameUnaud !== undefined) {
+    out.push(`${mark(gameAud <= 1.1 * gameUnaud)} the game thread's audited CPU per command within 10% of unaudited: ${fmt(gameAud)} vs ${fmt(gameUnaud)} us (${ratio(gameAud, gameUnaud)})`);
+  }
   if (aud !== undefined && unaud !== undefined) {
     out.push(`${mark(aud >= 0.9 * unaud)} full auditing >= 90% of unaudited throughput: ${ratio(aud, unaud)} (server CPU per command: ${fmt(cpuAud)} vs ${fmt(cpuUnaud)} us, i.e. ${ratio(cpuUnaud, cpuAud)})`);
   }
@@ -551,7 +593,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
               (r.errors || r.wrongRoom ? `, ERRORS ${r.errors} wrong-room ${r.wrongRoom}: ${r.firstErrors.join(' | ')}` : '') +
               (record.complete !== undefined ? `, audit ${record.auditCmdLines}/${record.commandsSent} ${record.complete ? 'complete' : 'INCOMPLETE'}` : ''),
           );
-          if (record.complete === false) failures.push(`${workload}/${mode}/rep ${rep}: ${record.auditCmdLines} AUDIT CMD lines for ${record.commandsSent} commands sent (exit ${record.exitCode})`);
+          if (record.complete === false) failures.push(`${workload}/${mode}/rep ${rep}: ${record.auditCmdLines} AUDIT CMD lines, ${record.jsonlCommands} JSONL and ${record.tableCommands} table command events for ${record.commandsSent} commands sent (exit ${record.exitCode})`);
           if (r.errors || r.wrongRoom) failures.push(`${workload}/${mode}/rep ${rep}: ${r.errors} errors, ${r.wrongRoom} wrong rooms: ${r.firstErrors.join(' | ')}`);
           if (record.exitCode !== 0) failures.push(`${workload}/${mode}/rep ${rep}: server exit code ${record.exitCode}`);
         }
@@ -589,7 +631,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     table,
     '',
     ...aimLines,
-    `completeness: ${completeness.complete}/${completeness.runs} audited runs have exactly one AUDIT CMD line per command sent` + (failures.length ? `\nFAILURES:\n  ${failures.join('\n  ')}` : ''),
+    `completeness: ${completeness.complete}/${completeness.runs} audited runs have exactly one command event per command sent in every sink (text log, JSONL, table)` + (failures.length ? `\nFAILURES:\n  ${failures.join('\n  ')}` : ''),
     `total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   ].join('\n');
   opts.log(summary);
