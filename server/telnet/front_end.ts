@@ -2,23 +2,11 @@ import net from 'node:net';
 import type { FrontEnd, FrontEndPorts } from '../sessions/front_end.ts';
 import type { SessionTransport } from '../sessions/session.ts';
 import { normaliseAddress } from '../net/address.ts';
+import { refuseSocket } from '../net/refuse.ts';
 import { TelnetConnection } from './connection.ts';
 
 /** Refuses new connections past this many, so a connection flood cannot take the process down. */
 const MAX_CONNECTIONS = 5000;
-
-/** How long a refused client has to read its one line before the socket is destroyed. */
-const REFUSAL_LINGER_MS = 1000;
-
-/**
- * Over a per-address limit: one line and close, before any negotiation or session, so that a
- * connection flood costs the server a write and leaves no session and no audit line per socket.
- */
-function refuse(socket: net.Socket, line: string): void {
-  socket.on('error', () => {});
-  socket.end(`${line}\r\n`);
-  setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
-}
 
 /** A telnet connection as the session pipeline sees it. */
 function transportFor(conn: TelnetConnection): SessionTransport {
@@ -62,7 +50,9 @@ export function telnetFrontEnd(ports: FrontEndPorts): FrontEnd {
 
   server.on('connection', (socket) => {
     const refusal = ports.sessions.limits.admitConnection(normaliseAddress(socket.remoteAddress), 'telnet');
-    if (refusal) return refuse(socket, refusal);
+    // One line and close, before any negotiation or session: a connection flood costs a write
+    // and leaves no session and no audit line per socket.
+    if (refusal) return refuseSocket(socket, `${refusal}\r\n`);
     const conn = new TelnetConnection(socket, { mssp });
     // Offers first, so the client knows our options before the banner arrives.
     conn.start();
