@@ -15,8 +15,9 @@ import type { Session, SessionTransport } from '../sessions/session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed } from './guards.ts';
 import { WEB_DIR, webApp, type WebMount } from './http.ts';
+import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, limitSocketsPerAddress, type HttpTimeouts } from './socket_limits.ts';
 
-export interface WebLimits {
+export interface WebLimits extends HttpTimeouts {
   /** Bytes in one `input` event (telnet's line limit). */
   maxLineBytes: number;
   /** The most concurrent webclient connections; more are refused, as telnet refuses past its cap. */
@@ -39,6 +40,7 @@ export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = {
   maxPacketBytes: 16 * 1024,
   flushTimeoutMs: 1500,
   maxUnsentMessages: 2000,
+  ...DEFAULT_HTTP_TIMEOUTS,
 };
 
 export interface WebFrontEndOptions {
@@ -178,8 +180,9 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
   return (ports) => {
     const { config } = ports;
     const mounts = options.mounts?.(ports) ?? [];
-    const httpServer = http.createServer(webApp(ports, options.webDir ?? WEB_DIR, mounts));
+    const httpServer = http.createServer(httpServerOptions(limits), webApp(ports, options.webDir ?? WEB_DIR, mounts));
     httpServer.maxConnections = limits.maxConnections + 100;
+    limitSocketsPerAddress(httpServer, ports.sessions.limits);
     const io = new Server(httpServer, {
       // The browser loads /socket.io/socket.io.min.js from here: no CDN.
       serveClient: true,
