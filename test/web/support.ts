@@ -48,6 +48,8 @@ export async function startWebGame(options: { config?: TestConfig; limits?: Part
 export interface WebClientOptions {
   headers?: Record<string, string>;
   transports?: Array<'websocket' | 'polling'>;
+  /** Another loopback address (127.0.0.2…) to connect from: a client from elsewhere. */
+  localAddress?: string;
 }
 
 /**
@@ -87,6 +89,8 @@ export class TestWebClient extends TextClient {
     const socket = io(url, {
       transports: options.transports ?? ['websocket'],
       extraHeaders: options.headers,
+      // engine.io hands it to the WebSocket transport's socket (not in its typings).
+      ...({ localAddress: options.localAddress } as object),
       reconnection: false,
       forceNew: true,
       timeout: 5000,
