@@ -123,9 +123,18 @@ export class SessionLimits {
   }
 }
 
-/** One flood as one audit event: which limit, its value, how much was refused, over how long. */
+/**
+ * One flood as one audit event, made when it is over (its `ts`): which limit, its value, how much
+ * was refused, from when (`since`) and for how long.
+ */
 function rateLimited({ info, refused, startedAt, lastAt }: Flood<FloodInfo>) {
-  const payload: Record<string, unknown> = { limit: info.limit, max: info.max, refused, seconds: Math.round((lastAt - startedAt) / 100) / 10 };
+  const payload: Record<string, unknown> = {
+    limit: info.limit,
+    max: info.max,
+    refused,
+    since: new Date(startedAt).toISOString(),
+    seconds: Math.round((lastAt - startedAt) / 100) / 10,
+  };
   if (info.burst !== undefined) payload.burst = info.burst;
   return auditEvent('rate_limited', info.actor, { payload, success: false });
 }
