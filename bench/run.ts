@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ConnectArgs, RunArgs, RunResult } from './load.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile_top.ts';
+import { LOOPBACK } from '../server/net/address.ts';
 import { ROOT, serverEnv, spawnServer } from '../test/support/server_process.ts';
 import { tempDir } from '../test/support/temp_dir.ts';
 import { sleep } from '../test/support/wait.ts';
@@ -281,7 +282,9 @@ const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) =>
 async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: number, { profileDir }: { profileDir?: string } = {}): Promise<RunRecord> {
   const { sizes } = ctx;
   const dir = path.join(ctx.tmp, `${workload}-${mode}-${rep}${profileDir ? '-prof' : ''}`);
-  const env = serverEnv(dir, { MUD_WEB: 'off', ...MODE_ENV[mode] });
+  // The load comes from loopback as hundreds of players at full speed: exempt from the command
+  // rate and the per-address limits (stated here, not left to the test helper's default).
+  const env = serverEnv(dir, { MUD_WEB: 'off', MUD_RATE_EXEMPT: LOOPBACK.join(','), ...MODE_ENV[mode] });
   const seeded = workload === 'idle' || workload === 'world' ? ctx.seeds[workload] : undefined;
   if (seeded && isGame(mode)) copyDir(seeded, env.MUD_DATA_DIR);
   const script = BASELINE_SCRIPT[mode] ?? 'server/main.ts';

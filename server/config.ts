@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { redactUrl } from './audit/pg_redact.ts';
+import { DEFAULT_LIMITS, limitsConfig, type LimitSettings } from './config_limits.ts';
 import { defaultLogConfig } from './logging/index.ts';
 
 /** Everything an operator can set. Environment variables win over the optional JSON file. */
@@ -28,6 +29,8 @@ export interface GameConfig {
   defaultCharacterTypeclass: string;
   /** Connections that have not logged in after this long are closed; 0 turns it off. */
   loginIdleTimeoutMs: number;
+  /** Command rate and per-address limits (server/config_limits.ts). */
+  limits: LimitSettings;
   logs: {
     /** Full audit mode: the command, movement and player logs. */
     audit: boolean;
@@ -70,6 +73,7 @@ export function defaultConfig(): GameConfig {
     logDir: './logs',
     defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
     loginIdleTimeoutMs: 10 * 60_000,
+    limits: { ...DEFAULT_LIMITS, rateExempt: [] },
     logs: {
       audit: true,
       server: true,
@@ -177,6 +181,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
     logDir: path.resolve(cwd, env.MUD_LOG_DIR ?? fromFile.logDir),
     defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
     loginIdleTimeoutMs: integer(env, 'MUD_LOGIN_IDLE_SECONDS', fromFile.loginIdleTimeoutMs / 1000) * 1000,
+    limits: limitsConfig(
+      env,
+      file.limits,
+      (name, fallback) => integer(env, name, fallback, { max: 1_000_000 }),
+      (message) => {
+        throw new ConfigError(message);
+      },
+    ),
     logs: {
       audit: fullAudit,
       server: flag(env, 'MUD_SERVER_LOG', logs.server),

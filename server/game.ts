@@ -16,6 +16,7 @@ import type { GameConfig } from './config.ts';
 import type { GameLogs } from './logging/index.ts';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
 import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
+import { SessionLimits } from './sessions/session_limits.ts';
 import { SessionManager } from './sessions/session_manager.ts';
 import { ObjectStore } from './store/index.ts';
 import { escapeForLog } from './text.ts';
@@ -80,6 +81,7 @@ export class Game {
     this.sessions = new SessionManager({
       config,
       audit: this.audit,
+      limits: new SessionLimits(config.limits, this.audit),
       units: this.store,
       dispatch: (session, line) => this.dispatcher.handle(session, line),
     });
@@ -139,6 +141,8 @@ export class Game {
       for (const session of sessions) session.disconnect(`The server is shutting down (${reason}).`, 'server shutdown');
       for (const session of sessions) session.connectionLost('server shutdown');
       await Promise.allSettled(this.frontEnds.map((f) => f.close()));
+      // Refused connections still in a flood are audited while the audit takes events.
+      this.sessions.limits.close();
       this.store.setState(RUNNING, 'no');
       this.log.server.info('Shutdown complete');
       // Every sink takes what was committed and the log files close, before the store closes.

@@ -19,6 +19,9 @@ export const create: LoginCommand = {
     const nameProblem = validateAccountName(name);
     if (nameProblem) return reply(nameProblem);
     if (accounts.byName(name)) return reply(`The name '${name}' is taken.`);
+    // Counted at the attempt, before the password hash: parallel attempts cannot slip past it.
+    const tooMany = ctx.sessions.limits.admitAccountCreation(session);
+    if (tooMany) return session.disconnect(tooMany, 'rate limited');
     let password = given;
     if (password !== null) {
       const problem = validatePassword(password);

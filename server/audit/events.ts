@@ -45,7 +45,9 @@ export type AuditEventType =
   | 'emote'
   | 'get'
   | 'drop'
-  | 'give';
+  | 'give'
+  /** One flood of refused input or connections (a limit of server/config_limits.ts), not one per line. */
+  | 'rate_limited';
 
 export interface AuditActor {
   account: string | null;

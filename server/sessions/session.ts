@@ -72,6 +72,8 @@ export class Session {
     readonly transport: SessionTransport,
     /** The session manager forgets it (unpuppet, audit): called once, when the connection is gone. */
     private readonly onLost: (session: Session, reason: string) => void,
+    /** The command rate (session_limits.ts); none: every line is let in. */
+    private readonly inputGate?: (session: Session) => boolean,
   ) {
     this.armIdleTimer();
   }
@@ -90,24 +92,38 @@ export class Session {
     this.out((t) => t.send(text));
   }
 
-  /** A line typed by the player: the answer to a pending `ask`, or the next command. */
-  receiveLine(raw: string): void {
-    if (this.closed) return;
+  /**
+   * Spends one unit of the command rate (a line, or anything else a front end counts as input,
+   * like a malformed webclient event); false when it is used up, and that input is dropped.
+   */
+  admitInput(): boolean {
+    return !this.inputGate || this.inputGate(this);
+  }
+
+  /**
+   * A line typed by the player: the answer to a pending `ask`, or the next command. False when
+   * the command rate dropped it, so a front end can stop feeding the rest of a pasted batch.
+   */
+  receiveLine(raw: string): boolean {
+    if (this.closed) return false;
+    // Before anything else, answers to a password prompt included: a dropped line costs nothing.
+    if (!this.admitInput()) return false;
     this.lastInputAt = Date.now();
     const line = cleanInput(raw);
     if (this.answer) {
       const { resolve } = this.answer;
       this.answer = null;
       resolve(line);
-      return;
+      return true;
     }
     if (this.queue.length >= MAX_QUEUED_LINES || this.queuedChars + line.length > MAX_QUEUED_CHARS) {
       this.msg('You are typing faster than the game can follow; that line was dropped.');
-      return;
+      return true;
     }
     this.queue.push(line);
     this.queuedChars += line.length;
     if (!this.running) void this.drain();
+    return true;
   }
 
   /**

@@ -4,10 +4,12 @@ import type { AuditBus } from '../audit/bus.ts';
 import { actorOf, auditEvent, targetOf } from '../audit/events.ts';
 import { banner } from './login.ts';
 import { Session, type SessionPorts, type SessionTransport } from './session.ts';
+import type { SessionLimits } from './session_limits.ts';
 
-/** What the session stage is handed: the sessions' own ports, and the audit bus. */
+/** What the session stage is handed: the sessions' own ports, the audit bus, the limits. */
 export interface SessionManagerPorts extends SessionPorts {
   readonly audit: Pick<AuditBus, 'emit'>;
+  readonly limits: SessionLimits;
 }
 
 /** How many accounts a shared-address notice names; the rest are counted. */
@@ -18,6 +20,14 @@ export class SessionManager {
   private readonly sessions = new Set<Session>();
 
   constructor(private readonly ports: SessionManagerPorts) {}
+
+  /**
+   * The command rate and per-address limits. A front end asks `limits.admitConnection` before
+   * it opens a session, and refuses the connection with the line it returns.
+   */
+  get limits(): SessionLimits {
+    return this.ports.limits;
+  }
 
   get count(): number {
     return this.sessions.size;
@@ -34,8 +44,10 @@ export class SessionManager {
 
   /** A front end has a new connection: make its session and greet it. */
   open(transport: SessionTransport): Session {
-    const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason));
+    const gate = this.ports.limits.inputGate(transport.remoteAddress);
+    const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason), gate);
     this.sessions.add(session);
+    this.ports.limits.opened(session);
     this.ports.audit.emit(auditEvent('connection_opened', actorOf(session)));
     session.msg(banner(this.ports.config.serverName));
     return session;
@@ -96,6 +108,7 @@ export class SessionManager {
   /** The connection is gone (quit, dropped link, shutdown): unpuppet and forget it. */
   remove(session: Session, reason: string): void {
     if (!this.sessions.delete(session)) return;
+    this.ports.limits.closed(session);
     this.logout(session, reason);
     this.ports.audit.emit(auditEvent('connection_closed', actorOf(session, null), { payload: { reason } }));
   }

@@ -1,6 +1,8 @@
 import net from 'node:net';
 import type { FrontEnd, FrontEndPorts } from '../sessions/front_end.ts';
 import type { SessionTransport } from '../sessions/session.ts';
+import { normaliseAddress } from '../net/address.ts';
+import { refuseSocket } from '../net/refuse.ts';
 import { TelnetConnection } from './connection.ts';
 
 /** Refuses new connections past this many, so a connection flood cannot take the process down. */
@@ -47,6 +49,10 @@ export function telnetFrontEnd(ports: FrontEndPorts): FrontEnd {
   const mssp = msspFor(ports, () => port);
 
   server.on('connection', (socket) => {
+    const refusal = ports.sessions.limits.admitConnection(normaliseAddress(socket.remoteAddress), 'telnet');
+    // One line and close, before any negotiation or session: a connection flood costs a write
+    // and leaves no session and no audit line per socket.
+    if (refusal) return refuseSocket(socket, `${refusal}\r\n`);
     const conn = new TelnetConnection(socket, { mssp });
     // Offers first, so the client knows our options before the banner arrives.
     conn.start();

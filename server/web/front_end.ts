@@ -13,15 +13,13 @@ import { Server, type Socket } from 'socket.io';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts } from '../sessions/front_end.ts';
 import type { Session, SessionTransport } from '../sessions/session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
-import { clientAddress, originAllowed, TokenBucket } from './guards.ts';
+import { clientAddress, originAllowed } from './guards.ts';
 import { WEB_DIR, webApp, type WebMount } from './http.ts';
+import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, limitSocketsPerAddress, type HttpTimeouts } from './socket_limits.ts';
 
-export interface WebLimits {
+export interface WebLimits extends HttpTimeouts {
   /** Bytes in one `input` event (telnet's line limit). */
   maxLineBytes: number;
-  /** Lines (and events of any kind) per second a connection may send, and its burst allowance. */
-  linesPerSecond: number;
-  burst: number;
   /** The most concurrent webclient connections; more are refused, as telnet refuses past its cap. */
   maxConnections: number;
   /** socket.io/engine.io drop a connection that sends a bigger packet than this. */
@@ -38,12 +36,11 @@ export interface WebLimits {
 
 export const DEFAULT_WEB_LIMITS: Readonly<WebLimits> = {
   maxLineBytes: 4096,
-  linesPerSecond: 20,
-  burst: 40,
   maxConnections: 5000,
   maxPacketBytes: 16 * 1024,
   flushTimeoutMs: 1500,
   maxUnsentMessages: 2000,
+  ...DEFAULT_HTTP_TIMEOUTS,
 };
 
 export interface WebFrontEndOptions {
@@ -78,10 +75,8 @@ function lostReason(reason: string): string {
 
 /** One browser connection: checks what it sends, then feeds lines to its Session. */
 class WebConnection {
-  private readonly bucket: TokenBucket;
   private readonly session: Session;
   private closeReason: string | null = null;
-  private throttled = false;
   private warnedProtocol = false;
   /** Messages handed to engine.io since its write buffer last drained. */
   private unsent = 0;
@@ -91,7 +86,6 @@ class WebConnection {
     private readonly socket: Socket,
     private readonly limits: WebLimits,
   ) {
-    this.bucket = new TokenBucket(limits.linesPerSecond, limits.burst);
     const { handshake } = socket;
     const userAgent = handshake.headers['user-agent'];
     const transport: SessionTransport = {
@@ -155,41 +149,21 @@ class WebConnection {
     if (this.session.closed || this.closeReason !== null) return;
     // An acknowledgement callback, if the client asked for one, is not part of the payload.
     if (typeof args[args.length - 1] === 'function') args.pop();
-    // Every event costs a token, so a flood of junk is throttled like a flood of commands.
-    if (!this.spend()) return;
-    if (event !== 'input') {
-      return this.refuse(`The webclient only sends 'input' events; '${cleanInput(String(event)).slice(0, 40)}' was ignored.`);
-    }
     const [payload] = args;
-    if (args.length !== 1 || typeof payload !== 'string') {
-      return this.refuse('Input must be one line of text; that message was ignored.');
-    }
-    if (Buffer.byteLength(payload, 'utf8') > this.limits.maxLineBytes) {
+    if (event !== 'input' || args.length !== 1 || typeof payload !== 'string' || Buffer.byteLength(payload, 'utf8') > this.limits.maxLineBytes) {
+      // What is not a line still costs the command rate, so a flood of junk is throttled like
+      // a flood of commands (and, once throttled, not answered).
+      if (!this.session.admitInput()) return;
+      if (event !== 'input') {
+        return this.refuse(`The webclient only sends 'input' events; '${cleanInput(String(event)).slice(0, 40)}' was ignored.`);
+      }
+      if (typeof payload !== 'string' || args.length !== 1) return this.refuse('Input must be one line of text; that message was ignored.');
       return this.session.msg(`That line was longer than ${this.limits.maxLineBytes} bytes and was ignored.`);
     }
     const lines = payload.split(/\r\n|\r|\n/);
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-    // The first line was paid for with the event; once a line is refused, so is the rest.
-    for (let i = 0; i < lines.length; i++) {
-      if (i > 0 && !this.spend()) break;
-      this.session.receiveLine(lines[i]!);
-    }
-  }
-
-  /** One token per line or event; the first refusal of a flood says why, once. */
-  private spend(): boolean {
-    if (this.bucket.take()) {
-      this.throttled = false;
-      return true;
-    }
-    if (!this.throttled) {
-      this.throttled = true;
-      this.ports.log.portal.warn(`Web client #${this.session.id} from ${escapeForLog(this.session.remoteAddress)} is sending too fast; dropping input`);
-      this.session.msg(
-        `You are sending too fast (more than ${this.limits.linesPerSecond} lines a second); what you sent just now was dropped. Slow down and try again.`,
-      );
-    }
-    return false;
+    // Each line pays for itself, as on telnet; once one is dropped, so is the rest of the paste.
+    for (const line of lines) if (!this.session.receiveLine(line)) break;
   }
 
   private refuse(message: string): void {
@@ -206,8 +180,9 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
   return (ports) => {
     const { config } = ports;
     const mounts = options.mounts?.(ports) ?? [];
-    const httpServer = http.createServer(webApp(ports, options.webDir ?? WEB_DIR, mounts));
+    const httpServer = http.createServer(httpServerOptions(limits), webApp(ports, options.webDir ?? WEB_DIR, mounts));
     httpServer.maxConnections = limits.maxConnections + 100;
+    limitSocketsPerAddress(httpServer, ports.sessions.limits);
     const io = new Server(httpServer, {
       // The browser loads /socket.io/socket.io.min.js from here: no CDN.
       serveClient: true,
@@ -221,6 +196,15 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
     });
     io.on('connection', (socket) => {
       try {
+        // The same per-address limits as telnet's, on the player's address (behind a trusted proxy, its X-Forwarded-For).
+        const address = clientAddress(socket.handshake.address, socket.handshake.headers, config.webTrustProxy);
+        const refusal = ports.sessions.limits.admitConnection(address, 'web');
+        if (refusal) {
+          socket.emit('output', `${refusal}\n`);
+          // After the output is queued; a server-side disconnect tells the page not to reconnect.
+          setImmediate(() => socket.disconnect(true));
+          return;
+        }
         new WebConnection(ports, socket, limits);
       } catch (error) {
         ports.log.server.error(`Web connection setup failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);

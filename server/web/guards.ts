@@ -1,16 +1,13 @@
 /**
- * Pure pieces of the web front end's safety: where a connection comes from, whether its page may
- * open a socket, and how fast it may type. No sockets here, so each is tested on its own.
+ * Pure pieces of the web front end's safety: where a connection comes from and whether its page
+ * may open a socket. No sockets here, so each is tested on its own. (How fast it may type is the
+ * session stage's, for telnet and web alike: server/sessions/session_limits.ts.)
  */
 import net from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
+import { normaliseAddress } from '../net/address.ts';
 
-/** `::ffff:127.0.0.1` (IPv4 seen through an IPv6 socket) is 127.0.0.1, as telnet records it. */
-export function normaliseAddress(address: string | undefined | null): string {
-  if (!address) return 'unknown';
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return mapped ? mapped[1]! : address;
-}
+export { normaliseAddress };
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -61,29 +58,4 @@ export function originAllowed(headers: IncomingHttpHeaders, allowed: readonly st
   const forwardedHost = trustProxy ? firstHeader(headers['x-forwarded-host'])?.split(',')[0]?.trim() : undefined;
   const host = hostOf(url.protocol, forwardedHost || headers.host);
   return host !== null && host === url.host;
-}
-
-/** Lines per second with a burst allowance; the clock is injectable for tests. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    readonly ratePerSecond: number,
-    readonly burst: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.tokens = burst;
-    this.last = now();
-  }
-
-  /** Spends one token if there is one. */
-  take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }

@@ -9,7 +9,7 @@ const TYPES: Record<AuditEventType, true> = {
   account_created: true, login_ok: true, login_failed: true, logout: true, password_changed: true, typeclass_swapped: true,
   connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
   object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, emote: true,
-  get: true, drop: true, give: true,
+  get: true, drop: true, give: true, rate_limited: true,
 };
 const ALL_TYPES = Object.keys(TYPES) as AuditEventType[];
 
@@ -18,7 +18,8 @@ describe('every audit event type', () => {
   afterEach(async () => run?.stop());
 
   it('is produced by a real session and lands identically in the JSONL trail and the table, without secrets', async () => {
-    run = await startGame({ game: { loginGuard: { maxFailures: 2, windowMs: 60_000, lockMs: 60_000 } } });
+    // Loopback is not exempt here, so the flood below meets the default command rate.
+    run = await startGame({ config: { limits: { rateExempt: [] } }, game: { loginGuard: { maxFailures: 2, windowMs: 60_000, lockMs: 60_000 } } });
     const secrets = ['First-Secret-1', 'Second-Secret-2', 'Guess-Secret-3', 'Guess-Secret-4'];
     const root = await run.login('Root');
     const pleb = await run.connect();
@@ -44,6 +45,9 @@ describe('every audit event type', () => {
     const guesser = await run.connect();
     await guesser.command(`connect Pleb ${secrets[2]}`, 'Wrong name or password.');
     await guesser.command(`connect Pleb ${secrets[3]}`, 'Too many failed logins');
+    const flooder = await run.connect();
+    flooder.sendRaw('look\r\n'.repeat(run.config.limits.commandBurst + 40));
+    await flooder.waitFor('You are sending too fast');
 
     await run.stop();
     const trail = readTrail(run.config.logDir);

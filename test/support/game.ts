@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defaultConfig, type GameConfig } from '../../server/config.ts';
+import type { LimitSettings } from '../../server/config_limits.ts';
+import { LOOPBACK } from '../../server/net/address.ts';
 import { Game, type GameOptions } from '../../server/game.ts';
 import { telnetFrontEnd } from '../../server/telnet/front_end.ts';
 import { TestTelnetClient } from './telnet_client.ts';
@@ -9,7 +11,17 @@ import { tempDir } from './temp_dir.ts';
 // No spaces: the one-line forms (`connect name password`) split on the first space.
 export const PASSWORD = 'correct-horse-9';
 
-export function testConfig(dir: string, overrides: Partial<GameConfig> = {}): GameConfig {
+/** Settings a test changes; `limits` is merged into the defaults, as `logs` is. */
+export type TestConfig = Partial<Omit<GameConfig, 'limits'>> & { limits?: Partial<LimitSettings> };
+
+/**
+ * Loopback is exempt from the command rate and per-address limits by default, as for `npm run
+ * bench`: the tests log in hundreds of players from 127.0.0.1. A test of the limits opts out
+ * with `limits: { rateExempt: [] }` (or names its own exempt addresses).
+ */
+export const TEST_RATE_EXEMPT: readonly string[] = LOOPBACK;
+
+export function testConfig(dir: string, overrides: TestConfig = {}): GameConfig {
   const base = defaultConfig();
   return {
     ...base,
@@ -20,6 +32,7 @@ export function testConfig(dir: string, overrides: Partial<GameConfig> = {}): Ga
     logDir: path.join(dir, 'logs'),
     ...overrides,
     logs: { ...base.logs, ...overrides.logs },
+    limits: { ...base.limits, rateExempt: [...TEST_RATE_EXEMPT], ...overrides.limits },
   };
 }
 
@@ -64,7 +77,7 @@ export interface RunningGame {
 }
 
 /** Starts the real game in this process on a free loopback port, in a temporary dir. */
-export async function startGame(options: { dir?: string; config?: Partial<GameConfig>; game?: GameOptions } = {}): Promise<RunningGame> {
+export async function startGame(options: { dir?: string; config?: TestConfig; game?: GameOptions } = {}): Promise<RunningGame> {
   const dir = options.dir ?? tempDir();
   const config = testConfig(dir, options.config);
   const game = new Game(config, options.game);

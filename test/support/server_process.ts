@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { LOOPBACK } from '../../server/net/address.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -24,10 +25,11 @@ export interface ServerProcess {
 
 /**
  * The settings that keep a server's (or a shell tool's) data and logs under `dir`, in `data/`
- * and `logs/`, plus any others.
+ * and `logs/`, plus any others. Loopback is exempt from the rate and per-address limits unless
+ * `more` says otherwise (`MUD_RATE_EXEMPT: ''`): these servers are driven by load from 127.0.0.1.
  */
 export function serverEnv(dir: string, more: Record<string, string> = {}): { MUD_DATA_DIR: string; MUD_LOG_DIR: string } & Record<string, string> {
-  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), ...more };
+  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), MUD_RATE_EXEMPT: LOOPBACK.join(','), ...more };
 }
 
 /**

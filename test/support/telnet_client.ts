@@ -24,9 +24,10 @@ export class TestTelnetClient extends TextClient {
     socket.on('error', () => {});
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TestTelnetClient> {
+  /** `localAddress` (another loopback address, 127.0.0.2…) makes it a client from elsewhere. */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<TestTelnetClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, host, () => resolve(new TestTelnetClient(socket)));
+      const socket = net.connect({ port, host, localAddress }, () => resolve(new TestTelnetClient(socket)));
       socket.once('error', reject);
     });
   }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, loadConfig, ConfigError } from '../../server/config.ts';
 import { DEFAULT_WEB_LIMITS } from '../../server/web/front_end.ts';
-import { clientAddress, normaliseAddress, originAllowed, TokenBucket } from '../../server/web/guards.ts';
+import { DEFAULT_LIMITS } from '../../server/config_limits.ts';
+import { TokenBucket } from '../../server/net/token_bucket.ts';
+import { clientAddress, normaliseAddress, originAllowed } from '../../server/web/guards.ts';
 import { AnsiParser, isDefaultStyle } from '../../web/ansi.js';
 import { stopAfterEach } from '../support/cleanup.ts';
 import { TestWebClient, startWebGame } from './support.ts';
@@ -54,7 +56,8 @@ describe('webclient safety against a hostile socket', () => {
   });
 
   it('rate-limits a flood with one clear message; other players are not affected', async () => {
-    const run = await start({ limits: { linesPerSecond: 1, burst: 5 } });
+    // Loopback is exempt in tests unless a test says otherwise (test/support/game.ts).
+    const run = await start({ config: { limits: { commandRate: 1, commandBurst: 5, rateExempt: [] } } });
     const flooder = await run.web();
     const bystander = await run.webLogin('Bystander');
     for (let i = 0; i < 60; i++) flooder.send('help');
@@ -169,10 +172,10 @@ describe('webclient pieces', () => {
 
   it('gives a token bucket its burst, then its rate', () => {
     let now = 0;
-    const bucket = new TokenBucket(DEFAULT_WEB_LIMITS.linesPerSecond, DEFAULT_WEB_LIMITS.burst, () => now);
+    const bucket = new TokenBucket(DEFAULT_LIMITS.commandRate, DEFAULT_LIMITS.commandBurst, () => now);
     let taken = 0;
     while (bucket.take()) taken++;
-    expect(taken).toBe(40);
+    expect(taken).toBe(60);
     now += 1000;
     taken = 0;
     while (bucket.take()) taken++;
@@ -180,7 +183,7 @@ describe('webclient pieces', () => {
     now += 60_000;
     taken = 0;
     while (bucket.take()) taken++;
-    expect(taken).toBe(40);
+    expect(taken).toBe(60);
   });
 
   it('reads MUD_WEB_ORIGINS and MUD_WEB_TRUST_PROXY', () => {

@@ -1,8 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import type { GameConfig } from '../../server/config.ts';
 import { webWithConsole } from '../../server/front_ends.ts';
 import type { WebLimits } from '../../server/web/front_end.ts';
-import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { PASSWORD, startGame, type RunningGame, type TestConfig } from '../support/game.ts';
 import { stripAnsi, TextClient } from '../support/text_client.ts';
 
 export interface WebGame extends RunningGame {
@@ -16,7 +15,7 @@ export interface WebGame extends RunningGame {
 }
 
 /** The real game in this process with both front ends on free loopback ports. */
-export async function startWebGame(options: { config?: Partial<GameConfig>; limits?: Partial<WebLimits> } = {}): Promise<WebGame> {
+export async function startWebGame(options: { config?: TestConfig; limits?: Partial<WebLimits> } = {}): Promise<WebGame> {
   const run = await startGame({ config: options.config });
   const ports = await run.game.listen([webWithConsole(run.game, { limits: options.limits })]);
   const webPort = ports.web!;
@@ -49,6 +48,8 @@ export async function startWebGame(options: { config?: Partial<GameConfig>; limi
 export interface WebClientOptions {
   headers?: Record<string, string>;
   transports?: Array<'websocket' | 'polling'>;
+  /** Another loopback address (127.0.0.2…) to connect from: a client from elsewhere. */
+  localAddress?: string;
 }
 
 /**
@@ -88,6 +89,8 @@ export class TestWebClient extends TextClient {
     const socket = io(url, {
       transports: options.transports ?? ['websocket'],
       extraHeaders: options.headers,
+      // engine.io hands it to the WebSocket transport's socket (not in its typings).
+      ...({ localAddress: options.localAddress } as object),
       reconnection: false,
       forceNew: true,
       timeout: 5000,

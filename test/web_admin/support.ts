@@ -1,8 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
-import type { AdminSettings, GameConfig } from '../../server/config.ts';
+import type { AdminSettings } from '../../server/config.ts';
 import { webWithConsole } from '../../server/front_ends.ts';
 import type { GameOptions } from '../../server/game.ts';
-import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { PASSWORD, startGame, type RunningGame, type TestConfig } from '../support/game.ts';
 import { until } from '../support/wait.ts';
 import { TestWebClient } from '../web/support.ts';
 
@@ -37,7 +37,7 @@ export interface LoginResult {
  * ever made is the Developer: ADMIN is made first, before any player, with PASSWORD.
  */
 export async function startAdminGame(
-  options: { config?: Partial<GameConfig>; game?: GameOptions; admin?: Partial<AdminSettings> } = {},
+  options: { config?: TestConfig; game?: GameOptions; admin?: Partial<AdminSettings> } = {},
 ): Promise<AdminGame> {
   const run = await startGame({ config: options.config, game: options.game });
   const ports = await run.game.listen([webWithConsole(run.game, { admin: options.admin })]);

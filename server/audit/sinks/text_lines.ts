@@ -104,7 +104,29 @@ export function describe(event: AuditEvent): LogLine | null {
       const verb = { get: 'got', drop: 'dropped', give: 'gave' }[event.event_type];
       return { logger: 'mud.objects', level: 'info', message: `AUDIT ITEM: ${who} ${verb} ${q(event.target?.name)}(#${q(event.target?.id)})${to} in ${q(event.location ?? '-')}` };
     }
+    case 'rate_limited':
+      return { logger: 'mud.portal', level: 'warn', message: `AUDIT RATE LIMITED: ${rateLimitedText(event)}` };
   }
+}
+
+/** What each limit refuses, and the limit in words (server/config_limits.ts). */
+const LIMITS: Record<string, { what: string; limit: (max: string, burst: string) => string }> = {
+  commands: { what: 'lines dropped', limit: (max, burst) => `the command rate (${max} a second, burst ${burst})` },
+  connections: { what: 'connections refused', limit: (max) => `${max} connections open per address` },
+  connects_per_minute: { what: 'connections refused', limit: (max) => `${max} new connections a minute per address` },
+  login_screen: { what: 'connections refused', limit: (max) => `${max} connections at the login screen per address` },
+  accounts_per_hour: { what: 'account creations refused', limit: (max) => `${max} accounts created an hour per address` },
+  web_sockets: { what: 'web port connections refused', limit: (max) => `${max} web port connections open per address` },
+};
+
+/** `connection #12 (Anna) from 1.2.3.4 via telnet: 340 lines dropped in 4.9s over the command rate (…)` */
+function rateLimitedText(event: AuditEvent): string {
+  const p = event.payload;
+  const { session_id, character, account } = event.actor;
+  const name = character ?? account;
+  const who = session_id !== null ? `connection #${q(session_id)}${name ? ` (${q(name)})` : ''}` : 'new connections';
+  const limit = LIMITS[String(p.limit)] ?? { what: 'refused', limit: () => q(p.limit) };
+  return `${who}${from(event)}: ${q(p.refused)} ${limit.what} in ${q(p.seconds)}s over ${limit.limit(q(p.max), q(p.burst))}`;
 }
 
 /**
