@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatTimestamp, LOG_SPECS, renderLine, type GameLogs, type LoggerName } from '../../logging/index.ts';
+import { formatTimestamp, LOG_SPECS, renderLine, type GameLogs, type LoggerName, type LogSpec } from '../../logging/index.ts';
 import { describe } from './text_lines.ts';
 import type { DeliverySink, OutboxEvent, SinkReporter } from './sink.ts';
 
@@ -32,6 +32,8 @@ export interface TextLogsSinkOptions {
   dir: string;
   fileMode: number;
   report: SinkReporter;
+  /** Which logs are on (LogConfig.enabled). */
+  enabled: Readonly<Record<LogSpec['switch'], boolean>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,7 +56,16 @@ export class TextLogsSink implements DeliverySink {
     if (this.seq !== null) return this.seq;
     const cursor = this.readCursor();
     this.seq = cursor?.seq ?? 0;
-    if (!cursor) return 0;
+    if (!cursor) {
+      // The first start: mark where every log file ends before any event is written, so that a
+      // crash before the first batch's cursor is saved still finds that batch's lines after a
+      // mark (without one, none is recognised and every one is written again). A file not there
+      // yet is created now, empty, to be marked: its stream opens it moments later, and does
+      // not wait for it here, so the first batch still comes before the server's own lines.
+      this.createMissingFiles();
+      this.trySaveCursor(0);
+      return 0;
+    }
     this.written.clear();
     for (const [file, mark] of Object.entries(cursor.files)) {
       const lines = this.linesAfter(file, mark);
@@ -82,13 +93,17 @@ export class TextLogsSink implements DeliverySink {
     }
     this.lastError = null;
     this.seq = events[events.length - 1]!.seq;
+    // The lines are written; only the crash-recovery mark may lag. Next batch tries again, and a
+    // crash meanwhile recovers from the older mark (what follows it is matched, not repeated).
+    this.trySaveCursor(this.seq);
+  }
+
+  private trySaveCursor(seq: number): void {
     try {
-      this.saveCursor(this.seq);
+      this.saveCursor(seq);
       if (this.cursorTrouble) this.opts.report.info('The text logs\' cursor file is written again');
       this.cursorTrouble = false;
     } catch (error) {
-      // The lines are written; only the crash-recovery mark lags. Next batch tries again, and a
-      // crash meanwhile recovers from the older mark (what follows it is matched, not repeated).
       if (!this.cursorTrouble) this.opts.report.warn(`The text logs' cursor file cannot be written: ${(error as Error).message}`);
       this.cursorTrouble = true;
     }
@@ -116,6 +131,17 @@ export class TextLogsSink implements DeliverySink {
     }
     found.at = index + 1;
     return true;
+  }
+
+  private createMissingFiles(): void {
+    for (const spec of Object.values(LOG_SPECS)) {
+      if (!this.opts.enabled[spec.switch]) continue;
+      try {
+        fs.closeSync(fs.openSync(path.join(this.opts.dir, spec.file), 'a', this.opts.fileMode));
+      } catch {
+        // its stream reports the trouble; unmarked, as before
+      }
+    }
   }
 
   private readCursor(): Cursor | null {

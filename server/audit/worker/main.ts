@@ -40,7 +40,7 @@ const server = logs.get('mud.server');
 const report: SinkReporter = { info: (m) => server.info(m), warn: (m) => server.warn(m), error: (m) => server.error(m) };
 
 const sinks: DeliverySink[] = [];
-if (setup.sinks.text) sinks.push(new TextLogsSink({ logs, dir: path.resolve(setup.logs.dir), fileMode: setup.logs.fileMode, report }));
+if (setup.sinks.text) sinks.push(new TextLogsSink({ logs, dir: path.resolve(setup.logs.dir), fileMode: setup.logs.fileMode, enabled: setup.logs.enabled, report }));
 if (setup.sinks.jsonl) {
   sinks.push(new JsonlSink({ logDir: setup.logs.dir, maxBytes: setup.jsonlMaxBytes, fileMode: setup.logs.fileMode, dirMode: setup.logs.dirMode, report }));
 }
