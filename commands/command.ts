@@ -7,7 +7,7 @@ import type { GameLogger } from '../server/logging/index.ts';
 import type { LoginGuard } from '../server/sessions/login_guard.ts';
 import type { Session } from '../server/sessions/session.ts';
 import type { SessionManager } from '../server/sessions/session_manager.ts';
-import type { Account } from '../typeclasses/account.ts';
+import type { Account, Permission } from '../typeclasses/account.ts';
 import type { AccountManager } from '../typeclasses/account_manager.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
 import type { ObjectManager } from '../typeclasses/object_manager.ts';
@@ -60,6 +60,11 @@ export interface CharacterContext extends BaseContext {
   room: DefaultObject | null;
   /** Names the object a builder command acted on, for the admin trail. */
   noteTarget(target: DefaultObject | Account): void;
+  /**
+   * Refuses a privileged use of a command the lock let through (`@set` of an audit counter by a
+   * Builder): tells the player `why` and audits `access_denied` (arguments masked).
+   */
+  deny(needs: Permission, why: string): void;
 }
 
 export type LoginContext = BaseContext;

@@ -101,6 +101,16 @@ export class Dispatcher {
     const entry = this.characterCommands.get(parsed.word);
     if (entry) {
       if (!entry.lock.allows(account)) {
+        // A refused privileged command is a probe worth knowing about (a Player trying
+        // @shutdown or @password sysop = …): audited, with its arguments masked as if it ran.
+        this.ports.auditBus.emit(
+          auditEvent('access_denied', actorOf(session), {
+            by: caller,
+            location: caller.location?.key ?? null,
+            success: false,
+            payload: deniedPayload(entry.command, parsed, account, entry.lock.needs),
+          }),
+        );
         session.msg(`You are not allowed to use '${entry.command.key}': it needs ${entry.lock.needs} permission.`);
         return;
       }
@@ -113,22 +123,30 @@ export class Dispatcher {
       if (exit instanceof Exit) command = exitCommand(exit);
     }
     if (!command) return this.unknown(session, parsed.word);
+    const run = command;
     let target: DefaultObject | Account | null = null;
+    let denied = false;
     const ctx: CharacterContext = {
       ...this.baseContext(session, parsed),
       account,
       caller,
       room,
       noteTarget: (obj) => (target = obj),
+      deny: (needs, why) => {
+        denied = true;
+        ctx.audit('access_denied', { success: false, payload: deniedPayload(run, parsed, account, needs) });
+        ctx.reply(why);
+      },
     };
-    const run = command;
     const privileged = entry?.lock.needs && PRIVILEGED.has(entry.lock.needs) ? entry.lock.needs : null;
-    await this.run(session, run, ctx, () => caller.atPreCmd(run, parsed.args), (ok) => {
-      if (!privileged) return;
+    await this.run(session, run, ctx, () => caller.atPreCmd(run, parsed.args, parsed.switches), (ok) => {
+      // A refused privileged use has its access_denied event; it did not "run".
+      if (!privileged || denied) return;
       ctx.audit('builder_command', {
         success: ok,
         target: target ? targetOf(target) : null,
-        payload: { command: run.key, args: maskedArgs(run, parsed.args), switches: parsed.switches, permission: privileged },
+        // `permission`: what the command's lock needs; `level`: what the actor holds.
+        payload: { command: run.key, args: maskedArgs(run, parsed.args), switches: parsed.switches, permission: privileged, level: account.permissionLevel },
       });
     });
   }
@@ -142,7 +160,8 @@ export class Dispatcher {
       args: parsed.args,
       switches: parsed.switches,
       reply: (text) => session.msg(text),
-      audit: (type, fields) => ports.auditBus.emit(auditEvent(type, actorOf(session), { location: session.puppet?.location?.key ?? null, ...fields })),
+      audit: (type, fields) =>
+        ports.auditBus.emit(auditEvent(type, actorOf(session), { by: session.puppet, location: session.puppet?.location?.key ?? null, ...fields })),
     };
   }
 
@@ -183,6 +202,11 @@ export class Dispatcher {
     const who = session.puppet?.key ?? session.account?.name ?? `session #${session.id}`;
     this.ports.log.error(`Command '${command.key}' by ${escapeForLog(who)} failed: ${escapeForLog(text)}`);
   }
+}
+
+/** What an `access_denied` event records: the command as typed (arguments masked), what it needs, what the actor has. */
+function deniedPayload(command: { key: string; secretArgs?: boolean }, parsed: ParsedLine, account: Account, needs: string): Record<string, unknown> {
+  return { command: command.key, switches: parsed.switches, args: maskedArgs(command, parsed.args), needs, level: account.permissionLevel };
 }
 
 /** Commands whose lock needs one of these are builder/admin actions, audited as such. */

@@ -37,6 +37,12 @@ const DEFAULTS = {
 };
 type AuditAttribute = keyof typeof DEFAULTS;
 
+/**
+ * The attributes the audit keeps on a character: `@audit` reads its counters from them, so
+ * writing them by hand forges the audit (only an Admin may, and it is audited with before and after).
+ */
+export const AUDIT_ATTRIBUTES: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), 'location_history']);
+
 export const HISTORY_LIMIT = 1000;
 
 /** What the audit tools call a character: an object an account owns, or any audited object (an audited NPC). */
@@ -70,14 +76,14 @@ export class AuditedCharacter extends Character {
     // Only what is missing is set: run again by @typeclass with hooks on an audited character,
     // the hook must not wipe its counters or its running session.
     for (const [key, value] of Object.entries(DEFAULTS)) if (!this.attributes.has(key)) this.attributes.set(key, value);
-    this.emit(auditEvent('character_created', actorOf(null, this), { target: targetOf(this, 'character') }));
+    this.emit(auditEvent('character_created', actorOf(null, this), { by: this, target: targetOf(this, 'character') }));
   }
 
   override atPreMove(destination: DefaultObject, moveType: MoveType): boolean {
     if (!super.atPreMove(destination, moveType)) return false;
     const room = this.location;
     if (room) {
-      this.emit(auditEvent('move_leave', this.actor(), { location: room.key, target: targetOf(destination, 'room'), payload: { move_type: moveType } }));
+      this.emit(auditEvent('move_leave', this.actor(), { by: this, location: room.key, target: targetOf(destination, 'room'), payload: { move_type: moveType } }));
     }
     return true;
   }
@@ -88,16 +94,20 @@ export class AuditedCharacter extends Character {
     const change: LocationChange = { from: source?.key ?? null, to: room?.key ?? null, timestamp: new Date().toISOString() };
     this.attributes.append('location_history', change, { keep: HISTORY_LIMIT });
     this.attributes.set('last_location', change.to);
-    this.emit(auditEvent('move_arrive', this.actor(), { location: room?.key ?? null, payload: { from: change.from, move_type: moveType } }));
+    this.emit(auditEvent('move_arrive', this.actor(), { by: this, location: room?.key ?? null, payload: { from: change.from, move_type: moveType } }));
   }
 
-  override atPreCmd(command: CommandInfo, args: string): void {
-    super.atPreCmd(command, args);
+  override atPreCmd(command: CommandInfo, args: string, switches: readonly string[] = []): void {
+    super.atPreCmd(command, args, switches);
     const now = new Date().toISOString();
     this.attributes.set('command_count', this.auditValue('command_count') + 1);
     this.attributes.set('last_command_time', now);
     this.emit(
-      auditEvent('command', this.actor(), { location: this.location?.key ?? null, payload: { command: command.key, args: maskedArgs(command, args) } }),
+      auditEvent('command', this.actor(), {
+        by: this,
+        location: this.location?.key ?? null,
+        payload: { command: command.key, switches: [...switches], args: maskedArgs(command, args) },
+      }),
     );
   }
 
@@ -105,7 +115,7 @@ export class AuditedCharacter extends Character {
     super.atPrePuppet(account, session);
     this.settleUnfinishedSession();
     this.attributes.set('session_start_time', new Date().toISOString());
-    this.emit(auditEvent('puppet', actorOf(session, this), { location: this.location?.key ?? null, target: targetOf(this, 'character') }));
+    this.emit(auditEvent('puppet', actorOf(session, this), { by: this, location: this.location?.key ?? null, target: targetOf(this, 'character') }));
   }
 
   override atPostUnpuppet(account: Account, session: Session): void {
@@ -116,6 +126,7 @@ export class AuditedCharacter extends Character {
     this.attributes.set('session_start_time', null);
     this.emit(
       auditEvent('unpuppet', actorOf(session, this), {
+        by: this,
         location: this.location?.key ?? null,
         target: targetOf(this, 'character'),
         payload: { session_seconds: Math.round(sessionSeconds) },

@@ -181,8 +181,8 @@ export class DefaultObject {
   /** Called after the move, with the old location. */
   atPostMove(_source: DefaultObject | null, _moveType: MoveType): void {}
 
-  /** Called by the dispatcher before a command this object runs is executed. */
-  atPreCmd(_command: CommandInfo, _args: string): void {}
+  /** Called by the dispatcher before a command this object runs is executed (`/switches` as typed, lower-cased). */
+  atPreCmd(_command: CommandInfo, _args: string, _switches: readonly string[] = []): void {}
 
   /** Called before a session takes control of this object. */
   atPrePuppet(_account: Account, _session: Session): void {}

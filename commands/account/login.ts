@@ -93,7 +93,7 @@ function enterGame(ctx: LoginContext, account: Account): void {
   const { session } = ctx;
   ctx.unitOfWork(() => {
     const character = characterOf(ctx.objects, account) ?? createCharacter(ctx, account);
-    ctx.auditBus.emit(auditEvent('login_ok', actorOf(session, character), { target: targetOf(account) }));
+    ctx.auditBus.emit(auditEvent('login_ok', actorOf(session, character), { by: character, target: targetOf(account) }));
     ctx.sessions.puppet(session, account, character);
   });
 }

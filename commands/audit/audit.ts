@@ -44,7 +44,7 @@ export const audit: CharacterCommand = {
     if (switches.includes('search')) return auditSearch(ctx);
     if (switches.includes('history')) return auditHistory(ctx);
     if (switches.includes('stats')) {
-      if (!account.hasPermission('Admin')) return reply('The audit statistics need Admin permission.');
+      if (!account.hasPermission('Admin')) return ctx.deny('Admin', 'The audit statistics need Admin permission.');
       return reply(formatAuditStats(ctx.auditStats()));
     }
     let name = args;
@@ -54,7 +54,7 @@ export const audit: CharacterCommand = {
       if (m) [name, count] = [m[1]!, Math.min(Number(m[2]), 1000)];
     }
     if (name && !account.hasPermission('Builder') && name.toLowerCase() !== caller.key.toLowerCase()) {
-      return reply("You may only audit your own character; auditing others needs Builder permission.");
+      return ctx.deny('Builder', 'You may only audit your own character; auditing others needs Builder permission.');
     }
     const target = name ? findCharacter(ctx, name) : caller;
     if (!target) return;

@@ -22,11 +22,22 @@ function details(row: AuditEventRow): string {
   } catch {
     return row.payload;
   }
-  const parts = Object.entries(payload).map(([k, v]) => {
+  // character_id is shown with the name in the Who column.
+  const parts = Object.entries(payload).filter(([k]) => k !== 'character_id').map(([k, v]) => {
     const value = typeof v === 'string' ? (/^[^\s"=]*$/.test(v) && v !== '' ? v : JSON.stringify(v)) : JSON.stringify(v);
     return `${k}=${value}`;
   });
   return `${row.success ? '' : '(failed) '}${parts.join(' ')}`;
+}
+
+/** `(#22)` for a row whose payload names its character's id (names can be changed, ids cannot). */
+function characterId(row: AuditEventRow): string {
+  try {
+    const id = (JSON.parse(row.payload) as Record<string, unknown>).character_id;
+    return Number.isInteger(id) ? `(#${id as number})` : '';
+  } catch {
+    return '';
+  }
 }
 
 const COLUMNS = ['When (UTC)', 'Type', 'Who', 'From', 'Where', 'Target', 'Details'] as const;
@@ -37,10 +48,11 @@ export function formatAuditRows(rows: readonly AuditEventRow[]): string {
   const cells = rows.map((r) => [
     r.ts.slice(0, 19).replace('T', ' '),
     r.event_type,
-    r.character ?? (r.account ? `(${r.account})` : '-'),
+    r.character !== null ? `${r.character}${characterId(r)}` : r.account ? `(${r.account})` : '-',
     r.remote_addr ? `${r.remote_addr}${r.protocol ? ` ${r.protocol}` : ''}` : '-',
     r.location ?? '-',
-    r.target_name !== null ? `${r.target_name}${r.target_id !== null ? `(#${r.target_id})` : ''}` : '-',
+    // An account's id is not an object's: Webby(account:3), never Webby(#3) beside Library(#3).
+    r.target_name !== null ? `${r.target_name}${r.target_id !== null ? (r.target_kind === 'account' ? `(account:${r.target_id})` : `(#${r.target_id})`) : ''}` : '-',
     details(r),
   ].map((c, i) => cell(c, WIDTH[i]!)));
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -66,7 +78,7 @@ async function searchPage(ctx: CharacterContext, search: AuditSearch, title: str
 
 export async function auditSearch(ctx: CharacterContext): Promise<void> {
   await null; // leave the command's unit of work (see searchPage)
-  if (!ctx.account.hasPermission('Builder')) return ctx.reply('Searching the audit trail needs Builder permission.');
+  if (!ctx.account.hasPermission('Builder')) return ctx.deny('Builder', 'Searching the audit trail needs Builder permission.');
   if (!ctx.args.trim()) {
     return ctx.reply(
       `Usage: @audit/search <filters>, e.g. character=Bob type=login_failed addr=1.2.3.4 since=2026-11-01 until=2026-11-23T10:00 text=sword page=2\nKeys: ${FILTER_KEYS.join(', ')}.`,
@@ -91,7 +103,7 @@ export async function auditHistory(ctx: CharacterContext): Promise<void> {
   const size = Math.min(Number(m[2] ?? 10) || 10, MAX_PAGE_SIZE);
   const page = Math.max(Number(m[3] ?? 1) || 1, 1);
   if (wanted.toLowerCase() !== ctx.caller.key.toLowerCase() && !ctx.account.hasPermission('Builder')) {
-    return ctx.reply('You may only see your own history; the history of others needs Builder permission.');
+    return ctx.deny('Builder', 'You may only see your own history; the history of others needs Builder permission.');
   }
   // A character that exists gives its exact name; a deleted one is still found by name.
   const found = ctx.objects.search(wanted).filter((o) => o.record.accountId !== null);

@@ -1,4 +1,5 @@
 import { targetOf } from '../../server/audit/events.ts';
+import { AUDIT_ATTRIBUTES, AuditedCharacter } from '../../typeclasses/audited_character.ts';
 import type { CharacterCommand } from '../command.ts';
 import { findOne } from '../search.ts';
 import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
@@ -69,11 +70,25 @@ export const setAttribute: CharacterCommand = {
       const shown = target.attributes.has(name) ? JSON.stringify(target.attributes.get(name, null)) : '(not set)';
       return ctx.reply(`${target.key}/${name} = ${shown}`);
     }
-    if (rhs === '') {
-      return ctx.reply(target.attributes.delete(name) ? `Deleted ${target.key}/${name}.` : `${target.key} has no attribute '${name}'.`);
+    // The audit's own counters (@audit reads them) are not a Builder's to write: forging them
+    // is forging the audit. An Admin may (to repair one), and the change is audited, before and after.
+    const auditAttribute = target instanceof AuditedCharacter && AUDIT_ATTRIBUTES.has(name);
+    if (auditAttribute && !ctx.account.hasPermission('Admin')) {
+      return ctx.deny('Admin', `${target.key}/${name} is kept by the audit: changing it needs Admin permission.`);
     }
-    const value = parseValue(rhs);
-    target.attributes.set(name, value);
-    ctx.reply(`Set ${target.key}/${name} = ${JSON.stringify(value)}`);
+    const before: unknown = target.attributes.has(name) ? target.attributes.get(name, null) : undefined;
+    let after: unknown;
+    if (rhs === '') {
+      if (!target.attributes.delete(name)) return ctx.reply(`${target.key} has no attribute '${name}'.`);
+      ctx.reply(`Deleted ${target.key}/${name}.`);
+    } else {
+      after = parseValue(rhs);
+      target.attributes.set(name, after);
+      ctx.reply(`Set ${target.key}/${name} = ${JSON.stringify(after)}`);
+    }
+    if (auditAttribute) {
+      // `null` in the payload where the attribute was (or is now) not set at all.
+      ctx.audit('audit_attribute_changed', { target: targetOf(target, 'character'), payload: { attribute: name, before: before ?? null, after: after ?? null } });
+    }
   },
 };

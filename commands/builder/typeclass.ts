@@ -1,4 +1,5 @@
 import { targetOf } from '../../server/audit/events.ts';
+import { AuditedCharacter } from '../../typeclasses/audited_character.ts';
 import type { CharacterCommand } from '../command.ts';
 import { findOne } from '../search.ts';
 import { BUILDER, splitAssignment } from './syntax.ts';
@@ -23,6 +24,12 @@ export const typeclass: CharacterCommand = {
     if (!rhs) return reply(`${target.key}(${target.dbref}) is a ${target.typeclassPath}.`);
     if (!typeclasses.has(rhs)) return reply(`Unknown typeclass '${rhs}' (known: ${typeclasses.paths().join(', ')})`);
     const from = target.typeclassPath;
+    // Swapping a character away from AuditedCharacter switches its command and movement audit
+    // off without a word: only an Admin may, and the swap itself is an admin action on record.
+    const stillAudited = (cls: { prototype: object }) => cls === AuditedCharacter || cls.prototype instanceof AuditedCharacter;
+    if (target instanceof AuditedCharacter && !stillAudited(typeclasses.resolve(rhs)) && !ctx.account.hasPermission('Admin')) {
+      return ctx.deny('Admin', `Changing ${target.key}(${target.dbref}) away from AuditedCharacter stops its audit: that needs Admin permission.`);
+    }
     const runStartHooks = !switches.includes('noinit');
     objects.swapTypeclass(target, rhs, { runStartHooks });
     ctx.audit('typeclass_swapped', { target: targetOf(target), payload: { from, to: rhs, run_start_hooks: runStartHooks } });

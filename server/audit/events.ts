@@ -46,6 +46,8 @@ export type AuditEventType =
   | 'get'
   | 'drop'
   | 'give'
+  | 'access_denied'
+  | 'audit_attribute_changed'
   /** One flood of refused input or connections (a limit of server/config_limits.ts), not one per line. */
   | 'rate_limited';
 
@@ -81,18 +83,26 @@ export function targetOf(obj: DefaultObject | Account, kind?: string): AuditTarg
   return { kind: 'account', id: obj.id, name: obj.name };
 }
 
-export function auditEvent(
-  event_type: AuditEventType,
-  actor: AuditActor,
-  fields: Partial<Pick<AuditEvent, 'target' | 'location' | 'payload' | 'success'>> = {},
-): AuditEvent {
+export interface AuditEventFields extends Partial<Pick<AuditEvent, 'target' | 'location' | 'payload' | 'success'>> {
+  /**
+   * The character that acted, when there is one: its id goes into `payload.character_id`.
+   * Names can be changed by any Builder (`@name me = victim`), so a name alone cannot say who
+   * did something; the id can. It rides in the payload, not in `actor`, because `actor` is
+   * exactly the audit table's (and PostgreSQL's) columns and every sink must store an event
+   * unchanged: the payload is the one part each sink keeps whole.
+   */
+  by?: DefaultObject | null;
+}
+
+export function auditEvent(event_type: AuditEventType, actor: AuditActor, fields: AuditEventFields = {}): AuditEvent {
+  const payload = fields.by ? { ...fields.payload, character_id: fields.by.id } : (fields.payload ?? {});
   return {
     ts: new Date().toISOString(),
     event_type,
     actor,
     target: fields.target ?? null,
     location: fields.location ?? null,
-    payload: fields.payload ?? {},
+    payload,
     success: fields.success ?? true,
   };
 }

@@ -57,6 +57,9 @@ export class AuditTrail {
   private readonly worker: AuditWorkerClient;
   private appended = false;
   private committedSeq: number;
+  /** The newest seq when this game started, and when that was (lag before the worker reports). */
+  private readonly startSeq: number;
+  private readonly startedAt = Date.now();
   private forgotten: number;
   private forgottenAt = Date.now();
   private refusingSince = 0;
@@ -78,6 +81,7 @@ export class AuditTrail {
     this.adoptLegacyTable();
     this.continueNumbering();
     this.committedSeq = this.outbox.lastSeq();
+    this.startSeq = this.committedSeq;
     this.forgotten = this.committedSeq;
     store.onTurnCommitted = () => this.committed();
     this.worker = new AuditWorkerClient(
@@ -204,8 +208,10 @@ export class AuditTrail {
 
   /** How far a sink is behind the newest event (for the readers to say so). */
   lagOf(name: string): { events: number; seconds: number } {
-    const table = this.worker.progress.find((s) => s.name === name);
-    return table ? { events: Math.max(0, this.committedSeq - table.cursor), seconds: table.lagSeconds } : { events: 0, seconds: 0 };
+    const sink = this.worker.progress.find((s) => s.name === name);
+    if (sink) return { events: Math.max(0, this.committedSeq - sink.cursor), seconds: sink.lagSeconds };
+    // The worker has not reported yet (it is starting): everything since this start may be missing.
+    return { events: Math.max(0, this.committedSeq - this.startSeq), seconds: (Date.now() - this.startedAt) / 1000 };
   }
 
   /**
@@ -217,7 +223,11 @@ export class AuditTrail {
     const onError = (message: string) => this.logs.get('mud.server').error(`Audit reader: ${message}`);
     const rows = pg ? pgAuditReader({ url: this.config.pgUrl!, onError }) : tableRows(this.auditDbFile);
     return new AuditReader(rows, pg ? true : this.config.table, {
-      catchUp: (ms) => Promise.race([this.flush(), new Promise<void>((r) => setTimeout(r, ms).unref())]),
+      // While the worker is still starting (seconds on a loaded machine), wait longer for it.
+      catchUp: (ms) => {
+        const wait = this.worker.progress.length ? ms : Math.max(ms, 10_000);
+        return Promise.race([this.flush(), new Promise<void>((r) => setTimeout(r, wait).unref())]);
+      },
       lag: () => this.lagOf(pg ? 'pg' : 'table'),
     });
   }

@@ -27,8 +27,8 @@ export interface LogSpec {
   rotation: 'size' | 'daily';
   /**
    * `standard`: `YYYY-MM-DD HH:MM:SS | logger | LEVEL | message`;
-   * `irc`: `HH:MM:SS message`, the chat log's IRC style (its lines carry no date, so it
-   * rotates by size: daily rotation keys on the date at the start of a line).
+   * `irc`: `YYYY-MM-DD HH:MM:SS message`, the chat log's IRC style (no logger or level: every
+   * line is chat). It rotates by size, so a file spans days and each line carries its date.
    */
   layout: 'standard' | 'irc';
 }

@@ -45,7 +45,10 @@ export function formatLine(timestamp: string, logger: string, level: LogLevel, m
   return `${timestamp} | ${logger} | ${LEVEL_LABEL[level] ?? String(level).toUpperCase()} | ${oneLine(message)}`;
 }
 
-/** One line as its log's layout has it (`standard`, or chat's IRC style `HH:MM:SS message`). */
+/**
+ * One line as its log's layout has it (`standard`, or chat's IRC style `YYYY-MM-DD HH:MM:SS
+ * message`: with the date, since the file rotates by size and may span many days).
+ */
 export function renderLine(layout: 'standard' | 'irc', timestamp: string, logger: string, level: LogLevel, message: string): string {
-  return layout === 'irc' ? `${timestamp.slice(11)} ${oneLine(message)}` : formatLine(timestamp, logger, level, message);
+  return layout === 'irc' ? `${timestamp} ${oneLine(message)}` : formatLine(timestamp, logger, level, message);
 }

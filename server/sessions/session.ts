@@ -2,7 +2,7 @@ import type { Account } from '../../typeclasses/account.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { GameConfig } from '../config.ts';
 import type { ObjectStore } from '../store/index.ts';
-import { cleanInput } from '../text.ts';
+import { cleanInput, safeForTerminal } from '../text.ts';
 
 export type Protocol = 'telnet' | 'web';
 
@@ -89,7 +89,7 @@ export class Session {
   }
 
   msg(text: string): void {
-    this.out((t) => t.send(text));
+    this.out((t) => t.send(safeForTerminal(text)));
   }
 
   /**
@@ -134,7 +134,7 @@ export class Session {
     if (this.closed) throw new SessionClosedError('connection closed');
     this.out((t) => {
       if (options.secret) t.setSecretInput(true);
-      t.prompt(question);
+      t.prompt(safeForTerminal(question));
     });
     try {
       // Typed ahead before the question came: the player already answered.
@@ -169,7 +169,7 @@ export class Session {
   disconnect(message?: string, reason = 'disconnected'): void {
     if (this.closed) return;
     this.out((t) => {
-      if (message) t.send(message);
+      if (message) t.send(safeForTerminal(message));
       t.close(reason);
     });
   }

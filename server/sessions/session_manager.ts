@@ -99,7 +99,7 @@ export class SessionManager {
         puppet.atPostUnpuppet(account, session);
       }
       this.ports.audit.emit(
-        auditEvent('logout', actorOf(session, puppet), { target: targetOf(account), payload: { reason } }),
+        auditEvent('logout', actorOf(session, puppet), { by: puppet, target: targetOf(account), payload: { reason } }),
       );
       session.account = null;
     });

@@ -6,6 +6,7 @@ import type { CharacterCommand } from '../../commands/command.ts';
 import { auditEvent } from '../../server/audit/events.ts';
 import { AuditedCharacter, HISTORY_LIMIT } from '../../typeclasses/audited_character.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
+import { accountRef, ref } from '../support/ids.ts';
 import { sleep } from '../support/wait.ts';
 
 const STAMP = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`;
@@ -31,32 +32,34 @@ describe('audit logs of a scripted telnet session', () => {
     await wizard.waitClosed();
     await expect.poll(async () => (await run.logs.lines('player_activity.log')).length).toBe(5);
 
+    const w = ref(run, 'wizard');
+    const account = accountRef(run, 'wizard');
     expect(await run.logs.lines('command_audit.log')).toEqual([
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed 'look'")),
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed 'who'")),
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed '@users'")),
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed 'north'")),
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed 'east'")),
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed 'say' with args 'hello there'")),
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed 'west'")),
-      expect.stringMatching(line('mud.commands', "AUDIT CMD: wizard executed 'quit'")),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'look'`)),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'who'`)),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed '@users'`)),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'north'`)),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'east'`)),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'say' with args 'hello there'`)),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'west'`)),
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'quit'`)),
     ]);
     expect(await run.logs.lines('movement_audit.log')).toEqual([
-      expect.stringMatching(line('mud.objects', 'AUDIT MOVE: wizard leaving Limbo')),
-      expect.stringMatching(line('mud.objects', 'AUDIT MOVE: wizard arrived at Courtyard')),
-      expect.stringMatching(line('mud.objects', 'AUDIT MOVE: wizard leaving Courtyard')),
-      expect.stringMatching(line('mud.objects', 'AUDIT MOVE: wizard arrived at Library')),
-      expect.stringMatching(line('mud.objects', 'AUDIT MOVE: wizard leaving Library')),
-      expect.stringMatching(line('mud.objects', 'AUDIT MOVE: wizard arrived at Courtyard')),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${w} leaving Limbo`)),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${w} arrived at Courtyard`)),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${w} leaving Courtyard`)),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${w} arrived at Library`)),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${w} leaving Library`)),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${w} arrived at Courtyard`)),
     ]);
     expect(await run.logs.lines('player_activity.log')).toEqual([
-      expect.stringMatching(line('mud.accounts', "AUDIT ACCOUNT: account 'wizard' created from 127.0.0.1 via telnet")),
-      expect.stringMatching(line('mud.accounts', "AUDIT LOGIN: account 'wizard' logged in from 127.0.0.1 via telnet")),
-      expect.stringMatching(line('mud.accounts', 'AUDIT SESSION: wizard puppeted by wizard from 127.0.0.1 via telnet')),
-      expect.stringMatching(/^.* \| mud\.accounts \| INFO \| AUDIT SESSION: wizard unpuppeted - session \d+s$/),
-      expect.stringMatching(line('mud.accounts', "AUDIT LOGOUT: account 'wizard' logged out from 127.0.0.1 via telnet (quit)")),
+      expect.stringMatching(line('mud.accounts', `AUDIT ACCOUNT: ${account} created from 127.0.0.1 via telnet`)),
+      expect.stringMatching(line('mud.accounts', `AUDIT LOGIN: ${account} logged in from 127.0.0.1 via telnet`)),
+      expect.stringMatching(line('mud.accounts', `AUDIT SESSION: ${w} puppeted by wizard from 127.0.0.1 via telnet`)),
+      expect.stringMatching(new RegExp(`^.* \\| mud\\.accounts \\| INFO \\| AUDIT SESSION: ${w.replace(/[()#]/g, '\\$&')} unpuppeted - session \\d+s$`)),
+      expect.stringMatching(line('mud.accounts', `AUDIT LOGOUT: ${account} logged out from 127.0.0.1 via telnet (quit)`)),
     ]);
-    expect(await run.logs.lines('server.log')).toContainEqual(expect.stringMatching(line('mud.server', "AUDIT: Character 'wizard' created")));
+    expect(await run.logs.lines('server.log')).toContainEqual(expect.stringMatching(line('mud.server', `AUDIT: Character ${w} created`)));
   });
 
   it('keeps counters and history across a restart and accumulates playtime over two sessions', async () => {
@@ -161,9 +164,10 @@ describe('secrets and forged lines', () => {
     await d.command(`connect Victim ${secrets[1]}`, 'You become Victim');
     await admin.command(`@password Victim = ${secrets[3]}`, 'Password of Victim changed.');
     const commands = await run.logs.lines('command_audit.log');
-    expect(commands).toContainEqual(expect.stringMatching(/AUDIT CMD: Victim executed 'password' with args '\*\*\*'$/));
-    expect(commands).toContainEqual(expect.stringMatching(/AUDIT CMD: Victim executed 'password'$/));
-    expect(commands).toContainEqual(expect.stringMatching(/AUDIT CMD: Root executed '@password' with args '\*\*\*'$/));
+    const [victim, root] = [ref(run, 'Victim'), ref(run, 'Root')];
+    expect(commands).toContainEqual(expect.stringMatching(line('mud.commands', `AUDIT CMD: ${victim} executed 'password' with args '***'`)));
+    expect(commands).toContainEqual(expect.stringMatching(line('mud.commands', `AUDIT CMD: ${victim} executed 'password'`)));
+    expect(commands).toContainEqual(expect.stringMatching(line('mud.commands', `AUDIT CMD: ${root} executed '@password' with args '***'`)));
     expect(await run.logs.lines('server.log')).toContainEqual(
       expect.stringMatching(/\| ERROR \| Command 'leaky' by Victim failed: Error: \*\*\* \(message withheld: the command carries a password\)\\n\s+at /),
     );
@@ -180,9 +184,10 @@ describe('secrets and forged lines', () => {
     mallory.send(`say hi\u2028${forged}`);
     await mallory.command('say done', 'You say, "done"');
     // A hook or command elsewhere could hand the bus raw text; the sink must still keep one line.
-    run.game.audit.emit(auditEvent('command', { account: 'mallory', character: 'mallory', session_id: null, protocol: null, remote_addr: null }, { payload: { command: 'say', args: `x\r\n${forged}\x1b[2J` } }));
+    const character = run.game.objects.search('mallory')[0]!;
+    run.game.audit.emit(auditEvent('command', { account: 'mallory', character: 'mallory', session_id: null, protocol: null, remote_addr: null }, { by: character, payload: { command: 'say', args: `x\r\n${forged}\x1b[2J` } }));
     const lines = await run.logs.lines('command_audit.log');
-    for (const l of lines) expect(l).toMatch(new RegExp(`^${STAMP} \\| mud\\.commands \\| INFO \\| AUDIT CMD: mallory executed '`));
+    for (const l of lines) expect(l).toMatch(new RegExp(`^${STAMP} \\| mud\\.commands \\| INFO \\| AUDIT CMD: mallory\\(#${character.id}\\) executed '`));
     expect(lines.some((l) => l.startsWith('2026-01-01 00:00:00'))).toBe(false);
     expect(lines).toContainEqual(expect.stringContaining(String.raw`with args 'hi\u2028${forged}'`));
     expect(lines).toContainEqual(expect.stringContaining(String.raw`with args 'x\r\n${forged}\x1b[2J'`));
@@ -248,12 +253,16 @@ describe('migrating existing characters', () => {
     const table = await old.command('@audit', 'Last command');
     expect(table).toMatch(/Commands executed\s+: 2/);
     expect(table).toMatch(/Last location change : Courtyard -> Library/);
+    const oldtimer = ref(run, 'Oldtimer');
     expect(await run.logs.lines('movement_audit.log')).toEqual([
-      expect.stringMatching(/AUDIT MOVE: Oldtimer leaving Courtyard$/),
-      expect.stringMatching(/AUDIT MOVE: Oldtimer arrived at Library$/),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${oldtimer} leaving Courtyard`)),
+      expect.stringMatching(line('mud.objects', `AUDIT MOVE: ${oldtimer} arrived at Library`)),
     ]);
-    expect(await run.logs.lines('server.log')).toContainEqual(
-      expect.stringMatching(/AUDIT: Oldtimer\(#\d+\) typeclass typeclasses\/character\.Character -> typeclasses\/audited_character\.AuditedCharacter \(noinit\) by Keeper$/),
+    // An admin action now (it can switch a character's auditing off), with the before and after.
+    expect(await run.logs.lines('admin_actions.log')).toContainEqual(
+      expect.stringMatching(
+        line('mud.admin', `TYPECLASS: ${oldtimer} typeclasses/character.Character -> typeclasses/audited_character.AuditedCharacter (noinit) by ${ref(run, 'Keeper')}`),
+      ),
     );
     run = await run.restart();
     const reloaded = run.game.objects.get(before.id)!;

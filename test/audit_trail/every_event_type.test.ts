@@ -9,7 +9,7 @@ const TYPES: Record<AuditEventType, true> = {
   account_created: true, login_ok: true, login_failed: true, logout: true, password_changed: true, typeclass_swapped: true,
   connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
   object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, emote: true,
-  get: true, drop: true, give: true, rate_limited: true,
+  get: true, drop: true, give: true, rate_limited: true, access_denied: true, audit_attribute_changed: true,
 };
 const ALL_TYPES = Object.keys(TYPES) as AuditEventType[];
 
@@ -39,6 +39,8 @@ describe('every audit event type', () => {
     await root.command('@create lamp', 'Created lamp');
     await root.command('@name lamp = oil lamp', 'now called oil lamp');
     await root.command('@destroy oil lamp', 'Destroyed');
+    await pleb.command(`@password Root = ${secrets[1]}`, 'You are not allowed');
+    await root.command('@set Pleb/total_playtime = 0', 'Set Pleb/total_playtime = 0');
     await root.command('@typeclass/noinit Pleb = typeclasses/audited_character.AuditedCharacter', 'without running its creation hook');
     await pleb.command('quit', 'Goodbye');
     await pleb.waitClosed();

@@ -18,7 +18,7 @@ describe('@audit/search and @audit/history', () => {
     // Events just made are found: the pending batch is written before the search.
     const moves = await admin.command('@audit/search character=pleb type=move_arrive', /End of the results\.|More:/);
     expect(moves).toMatch(/Audit search — events 1-1, newest first:\nWhen \(UTC\)\s+Type\s+Who\s+From\s+Where\s+Target\s+Details\n-+/);
-    expect(moves).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}move_arrive {2}Pleb {2}127\.0\.0\.1 telnet {2}Courtyard .* from=Limbo/);
+    expect(moves).toMatch(new RegExp(String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}move_arrive {2}Pleb\(#${run.game.objects.search('Pleb')[0]!.id}\) {2}127\.0\.0\.1 telnet {2}Courtyard .* from=Limbo move_type=traverse$`, 'm'));
 
     const failed = await admin.command('@audit/search type=login_failed,login_locked addr=127.0.0.1 since=1h', /End of the results\./);
     expect(failed).toMatch(/login_failed .* \(failed\) name_tried=Pleb reason="wrong password"/);

@@ -54,6 +54,6 @@ describe('the text logs sink', () => {
     expect(lines('command_audit.log').map((l) => l.replace(/^.* \| /, ''))).toEqual(
       [1, 2, 3, 4, 5, 6, 7].map((n) => `AUDIT CMD: Anna executed 'say' with args 'hello ${n}'`),
     );
-    expect(lines('chat.log').map((l) => l.replace(/^\S+ /, ''))).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `<Anna> [Limbo]: hello ${n}`));
+    expect(lines('chat.log').map((l) => l.replace(/^\S+ \S+ /, ''))).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `<Anna> [Limbo]: hello ${n}`));
   });
 });

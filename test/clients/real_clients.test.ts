@@ -10,6 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGame, type RunningGame } from '../support/game.ts';
+import { ref } from '../support/ids.ts';
 import { TmuxTerminal } from '../support/tmux.ts';
 import { requireTool } from '../support/tools.ts';
 import { sleep } from '../support/wait.ts';
@@ -97,12 +98,13 @@ describe('real MUD clients in a terminal', () => {
 
   async function checkLogs(game: RunningGame, name: string): Promise<void> {
     const audit = await game.logs.lines('command_audit.log');
-    const commands = audit.filter((l) => l.includes(`AUDIT CMD: ${name} `)).map((l) => l.slice(l.indexOf('AUDIT CMD:')));
+    const who = ref(game, name);
+    const commands = audit.filter((l) => l.includes(`AUDIT CMD: ${who} `)).map((l) => l.slice(l.indexOf('AUDIT CMD:')));
     expect(commands).toEqual([
-      `AUDIT CMD: ${name} executed 'look'`,
-      `AUDIT CMD: ${name} executed 'north'`,
-      `AUDIT CMD: ${name} executed 'say' with args '${SAID}'`,
-      `AUDIT CMD: ${name} executed 'quit'`,
+      `AUDIT CMD: ${who} executed 'look'`,
+      `AUDIT CMD: ${who} executed 'north'`,
+      `AUDIT CMD: ${who} executed 'say' with args '${SAID}'`,
+      `AUDIT CMD: ${who} executed 'quit'`,
     ]);
     expect(await game.logs.everything()).not.toContain(SECRET);
   }

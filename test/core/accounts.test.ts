@@ -52,8 +52,8 @@ describe('accounts and login', () => {
     client.send(PASSWORD);
     await client.waitFor('You become Carol');
     const player = await run.logs.lines('player_activity.log');
-    expect(player).toContainEqual(expect.stringMatching(/\| WARN \| AUDIT LOGIN FAILED: name 'Carol' from 127\.0\.0\.1 via telnet \(wrong password\)$/));
-    expect(player).toContainEqual(expect.stringMatching(/AUDIT LOGIN FAILED: name 'Nobody' from 127\.0\.0\.1 via telnet \(no such account\)$/));
+    expect(player).toContainEqual(expect.stringMatching(/\| WARN \| AUDIT LOGIN FAILED: from 127\.0\.0\.1 via telnet \(wrong password\) name 'Carol'$/));
+    expect(player).toContainEqual(expect.stringMatching(/\| WARN \| AUDIT LOGIN FAILED: from 127\.0\.0\.1 via telnet \(no such account\) name 'Nobody'$/));
     expect(await run.logs.everything()).not.toContain('not-the-password');
   });
 

@@ -8,7 +8,7 @@ import { TestTelnetClient } from '../support/telnet_client.ts';
 import { tempDir } from '../support/temp_dir.ts';
 
 const unpuppets = async (run: RunningGame) =>
-  (await run.logs.lines('player_activity.log')).filter((l) => /AUDIT SESSION: \w+ unpuppeted - session \d+s$/.test(l));
+  (await run.logs.lines('player_activity.log')).filter((l) => /AUDIT SESSION: \w+\(#\d+\) unpuppeted - session \d+s$/.test(l));
 
 describe('session life cycle', () => {
   let run: RunningGame | undefined;
@@ -29,7 +29,7 @@ describe('session life cycle', () => {
     await first.waitClosed();
     await expect.poll(async () => (await unpuppets(run!)).length).toBe(3);
     const lines = await unpuppets(run);
-    expect(lines.map((l) => /SESSION: (\w+) /.exec(l)![1])).toEqual(['Quitter', 'Dropper', 'Twice']);
+    expect(lines.map((l) => /SESSION: (\w+)\(#\d+\) /.exec(l)![1])).toEqual(['Quitter', 'Dropper', 'Twice']);
     expect(run.game.sessions.loggedIn().map((s) => s.puppet!.key)).toEqual(['Twice']);
   });
 
@@ -77,8 +77,8 @@ describe('the server process', () => {
     expect(await server.exited).toBe(0);
     await client.waitFor('The server is shutting down');
     const log = (name: string) => fs.readFileSync(path.join(dir, 'logs', name), 'utf8');
-    expect(log('player_activity.log')).toMatch(/AUDIT SESSION: Sleeper unpuppeted - session \d+s\n/);
-    expect(log('command_audit.log')).toMatch(/AUDIT CMD: Sleeper executed 'north'\n$/);
+    expect(log('player_activity.log')).toMatch(/AUDIT SESSION: Sleeper\(#\d+\) unpuppeted - session \d+s\n/);
+    expect(log('command_audit.log')).toMatch(/AUDIT CMD: Sleeper\(#\d+\) executed 'north'\n$/);
     expect(log('server.log')).toMatch(/Shutdown complete\n$/);
 
     const again = await spawnServer(env);

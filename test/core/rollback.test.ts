@@ -40,7 +40,7 @@ describe('a command that fails half way', () => {
     expect(me.attributes.has('mood')).toBe(false);
     expect(me.locationHistory()).toHaveLength(before.history);
     // The trail records the attempt, not the move or the object that were taken back.
-    expect(await run.logs.lines('command_audit.log')).toContainEqual(expect.stringMatching(/AUDIT CMD: Anna executed 'clumsy'$/));
+    expect(await run.logs.lines('command_audit.log')).toContainEqual(expect.stringMatching(new RegExp(`AUDIT CMD: Anna\\(#${me.id}\\) executed 'clumsy'$`)));
     expect(await run.logs.lines('movement_audit.log')).toEqual([]);
     expect(await run.logs.lines('server.log')).toContainEqual(expect.stringMatching(/\| ERROR \| Command 'clumsy' by Anna failed: Error: clumsy fell over/));
 

@@ -7,6 +7,7 @@ import { runCli } from '../support/cli.ts';
 import { PASSWORD, startGame } from '../support/game.ts';
 import { serverEnv } from '../support/server_process.ts';
 import { tempDir } from '../support/temp_dir.ts';
+import { readTableFile, readTrail } from '../audit_trail/helpers.ts';
 
 describe('npm run admin -- create', () => {
   it('makes a Developer account from the shell, without the password reaching a log', () => {
@@ -26,6 +27,23 @@ describe('npm run admin -- create', () => {
       .join('');
     expect(logs).toContain("Account 'Operator' created from the shell with full admin (Developer) permissions");
     expect(logs).not.toContain(PASSWORD);
+  });
+
+  it('puts its account_created event in the JSONL chain and the table, with a seq, and in player_activity.log', () => {
+    // Issue 13, item 11: it used to reach the table only, with no seq. The CLI builds a Game,
+    // so its event goes through the outbox like any other.
+    const dir = tempDir();
+    const env = { ...serverEnv(dir), MUD_ADMIN_PASSWORD: PASSWORD };
+    expect(runCli('admin.ts', ['create', 'Operator'], env).code).toBe(0);
+    const trail = readTrail(env.MUD_LOG_DIR).filter((r) => r.event_type === 'account_created');
+    expect(trail).toEqual([
+      expect.objectContaining({ seq: expect.any(Number), target: { kind: 'account', id: 1, name: 'Operator' }, payload: { via: 'shell' } }),
+    ]);
+    const table = readTableFile(env.MUD_DATA_DIR).filter((e) => e.event_type === 'account_created');
+    expect(table.map((e) => e.seq)).toEqual([trail[0]!.seq]);
+    expect(runCli('audit_verify.ts', [], env).stdout).toMatch(/^Audit trail intact: /);
+    const activity = fs.readFileSync(path.join(env.MUD_LOG_DIR, 'player_activity.log'), 'utf8');
+    expect(activity).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| mud\.accounts \| INFO \| AUDIT ACCOUNT: Operator\(account:1\) created\n$/);
   });
 });
 

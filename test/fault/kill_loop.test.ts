@@ -178,13 +178,13 @@ describe('kill -9 again and again under load', () => {
     const tableSays = count(table.filter((e) => e.event_type === 'say').map((e) => String(e.payload.text)));
     const commandSays = count(
       logLines(logDir, 'command_audit.log')
-        .map((l) => / \| AUDIT CMD: (\w+) executed 'say' with args '(.*)'$/.exec(l))
+        .map((l) => / \| AUDIT CMD: (\w+)\(#\d+\) executed 'say' with args '(.*)'$/.exec(l))
         .filter((m) => m !== null)
         .map((m) => `${m[1]}:${m[2]}`),
     );
     const chatSays = count(
       logLines(logDir, 'chat.log')
-        .map((l) => /^\d\d:\d\d:\d\d <(\w+)> \[[^\]]*\]: (.*)$/.exec(l))
+        .map((l) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d <(\w+)\(#\d+\)> \[[^\]]*\]: (.*)$/.exec(l))
         .filter((m) => m !== null)
         .map((m) => `${m[1]}:${m[2]}`),
     );

@@ -67,7 +67,7 @@ describe('log directory trouble', () => {
     const order = markers.map((m) => log.indexOf(`with args '${m}'`));
     expect(order.every((at) => at >= 0), `every marker in command_audit.log:\n${log}`).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order); // in the order they were played
-    expect(log).toContain("AUDIT CMD: Latecomer executed 'say' with args 'late-1'");
+    expect(log).toMatch(/AUDIT CMD: Latecomer\(#\d+\) executed 'say' with args 'late-1'/);
     await expect.poll(() => fs.readFileSync(path.join(logDir, 'server.log'), 'utf8'), { timeout: 30_000 }).toMatch(/Log trouble: .*ENOTDIR[\s\S]*is writable again/);
     await player.move();
 
@@ -76,6 +76,6 @@ describe('log directory trouble', () => {
     expect(await server.exited).toBe(0);
     const final = commandLog();
     expect(final.match(/ \| AUDIT CMD: /g)).toHaveLength(player.sent + late.sent);
-    expect(fs.readFileSync(path.join(logDir, 'player_activity.log'), 'utf8')).toMatch(/AUDIT SESSION: Latecomer unpuppeted/);
+    expect(fs.readFileSync(path.join(logDir, 'player_activity.log'), 'utf8')).toMatch(/AUDIT SESSION: Latecomer\(#\d+\) unpuppeted/);
   });
 });

@@ -31,7 +31,7 @@ describe('line format', () => {
       '2026-11-23 18:30:15 | mud.commands | INFO | hello from mud.commands ünïcödé ✓',
     ]);
     for (const name of LOGGER_NAMES.filter((n) => n !== 'mud.commands')) {
-      const line = LOG_SPECS[name].layout === 'irc' ? `18:30:15 hello from ${name} ünïcödé ✓` : `2026-11-23 18:30:15 | ${name} | INFO | hello from ${name} ünïcödé ✓`;
+      const line = LOG_SPECS[name].layout === 'irc' ? `2026-11-23 18:30:15 hello from ${name} ünïcödé ✓` : `2026-11-23 18:30:15 | ${name} | INFO | hello from ${name} ünïcödé ✓`;
       expect(readLines(path.join(dir, LOG_SPECS[name].file))).toEqual([line]);
     }
     expect(LOG_SPECS['mud.chat'].layout).toBe('irc');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stopAfterEach } from '../support/cleanup.ts';
 import { PASSWORD } from '../support/game.ts';
+import { accountRef, ref } from '../support/ids.ts';
 import { startWebGame } from './support.ts';
 
 describe('the webclient socket: same game, same pipeline as telnet', () => {
@@ -46,9 +47,9 @@ describe('the webclient socket: same game, same pipeline as telnet', () => {
 
     // The protocol and the normalised loopback address are in the audit trail, as telnet's are.
     const activity = await run.logs.lines('player_activity.log');
-    expect(activity).toContainEqual(expect.stringContaining("AUDIT ACCOUNT: account 'Webby' created from 127.0.0.1 via web"));
-    expect(activity).toContainEqual(expect.stringContaining('AUDIT SESSION: Webby puppeted by Webby from 127.0.0.1 via web'));
-    expect(activity).toContainEqual(expect.stringContaining('AUDIT SESSION: Telly puppeted by Telly from 127.0.0.1 via telnet'));
+    expect(activity).toContainEqual(expect.stringContaining(`AUDIT ACCOUNT: ${accountRef(run, 'Webby')} created from 127.0.0.1 via web`));
+    expect(activity).toContainEqual(expect.stringContaining(`AUDIT SESSION: ${ref(run, 'Webby')} puppeted by Webby from 127.0.0.1 via web`));
+    expect(activity).toContainEqual(expect.stringContaining(`AUDIT SESSION: ${ref(run, 'Telly')} puppeted by Telly from 127.0.0.1 via telnet`));
 
     // `quit`: the farewell is flushed before the server closes, and the client is told not to retry.
     web.send('quit');
@@ -57,7 +58,7 @@ describe('the webclient socket: same game, same pipeline as telnet', () => {
     expect(web.disconnectReason).toBe('io server disconnect');
     await telly.waitFor('Webby has left the game.');
     await expect.poll(async () => (await run.logs.lines('player_activity.log')).join('\n')).toContain(
-      "AUDIT LOGOUT: account 'Webby' logged out from 127.0.0.1 via web (quit)",
+      `AUDIT LOGOUT: ${accountRef(run, 'Webby')} logged out from 127.0.0.1 via web (quit)`,
     );
     const portal = await run.logs.lines('portal.log');
     expect(portal.join('\n')).toMatch(/connection #\d+ closed from 127\.0\.0\.1 via web \(quit\)/);
@@ -111,14 +112,14 @@ describe('the webclient socket: same game, same pipeline as telnet', () => {
     const plain = await start();
     await (await plain.web({ headers: forwarded })).command(`create Proxied ${PASSWORD}`, 'You become Proxied');
     await expect.poll(async () => (await plain.logs.lines('player_activity.log')).join('\n')).toContain(
-      "account 'Proxied' created from 127.0.0.1 via web",
+      `AUDIT ACCOUNT: ${accountRef(plain, 'Proxied')} created from 127.0.0.1 via web`,
     );
 
     const proxied = await start({ config: { webTrustProxy: true } });
     await (await proxied.web({ headers: forwarded })).command(`create Proxied ${PASSWORD}`, 'You become Proxied');
     // The last entry is the one our own proxy added; the first is whatever the client claimed.
     await expect.poll(async () => (await proxied.logs.lines('player_activity.log')).join('\n')).toContain(
-      "account 'Proxied' created from 203.0.113.9 via web",
+      `AUDIT ACCOUNT: ${accountRef(proxied, 'Proxied')} created from 203.0.113.9 via web`,
     );
   });
 

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS, findChromium, useGameAndBrowser } from '../support/browser.ts';
 import { PASSWORD } from '../support/game.ts';
+import { ref } from '../support/ids.ts';
 import { ADMIN, startAdminGame } from './support.ts';
 
 // Page functions run in the browser, which has `document`; this project compiles without the DOM lib.
@@ -60,7 +61,8 @@ describe.skipIf(!executablePath)('the audit console in a real browser', () => {
     await pleb.command(`say ${hostile}`, 'You say');
     const row = page.locator('#live-table tbody tr[data-type="say"]', { hasText: 'watch this' });
     await row.waitFor({ timeout: 10_000 });
-    expect(await row.locator('td.who').textContent()).toBe('Pleb');
+    // With its id: a name alone can be anyone's (@name me = Pleb).
+    expect(await row.locator('td.who').textContent()).toBe(ref(session.run, 'Pleb'));
     expect(await row.locator('td.details').textContent()).toBe(`text=${JSON.stringify(hostile)}`);
     await page.locator('#live-table tbody tr[data-type="command"]', { hasText: 'watch this' }).waitFor();
     expect(await page.locator('#live-table img').count()).toBe(0);
@@ -73,7 +75,7 @@ describe.skipIf(!executablePath)('the audit console in a real browser', () => {
     await page.click('#filters button[type="submit"]');
     await page.waitForFunction(() => document.querySelectorAll('#events-table tbody td.who').length > 3);
     const who = await page.locator('#events-table tbody td.who').allTextContents();
-    expect(new Set(who)).toEqual(new Set(['Pleb']));
+    expect(new Set(who)).toEqual(new Set([ref(session.run, 'Pleb')]));
     const types = await page.locator('#events-table tbody td.type').allTextContents();
     expect(types).toEqual(expect.arrayContaining(['say', 'move_arrive', 'login_ok']));
     await page.fill('#filters input[name="type"]', 'say');

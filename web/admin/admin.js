@@ -88,11 +88,14 @@ function show(value) {
 /** One event's cells: the same columns as `@audit/search`. @param {any} e */
 function eventCells(e) {
   const actor = e.actor ?? {};
-  const who = actor.character ?? (actor.account ? `(${actor.account})` : '-');
-  const from = actor.remote_addr ? `${actor.remote_addr}${actor.protocol ? ` ${actor.protocol}` : ''}` : '-';
-  const target = e.target ? `${e.target.name}${e.target.id !== null && e.target.id !== undefined ? `(#${e.target.id})` : ''}` : '-';
   const payload = e.payload && typeof e.payload === 'object' ? e.payload : {};
-  const details = Object.entries(payload).map(([k, v]) => `${k}=${show(v)}`).join(' ');
+  // Names can be changed by any Builder; the id (payload.character_id) cannot.
+  const who = actor.character != null ? `${actor.character}${Number.isInteger(payload.character_id) ? `(#${payload.character_id})` : ''}` : actor.account ? `(${actor.account})` : '-';
+  const from = actor.remote_addr ? `${actor.remote_addr}${actor.protocol ? ` ${actor.protocol}` : ''}` : '-';
+  // An account's id is not an object's: Webby(account:3), never Webby(#3) beside Library(#3).
+  const id = e.target && e.target.id !== null && e.target.id !== undefined ? (e.target.kind === 'account' ? `(account:${e.target.id})` : `(#${e.target.id})`) : '';
+  const target = e.target ? `${e.target.name}${id}` : '-';
+  const details = Object.entries(payload).filter(([k]) => k !== 'character_id').map(([k, v]) => `${k}=${show(v)}`).join(' ');
   return [when(e.ts), String(e.event_type), String(who), from, e.location ?? '-', target, `${e.success === false ? '(failed) ' : ''}${details}`];
 }
 

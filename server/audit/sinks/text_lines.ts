@@ -1,6 +1,6 @@
 import type { GameLogs, LoggerName } from '../../logging/index.ts';
 import { escapeForLog } from '../../text.ts';
-import type { AuditEvent } from '../events.ts';
+import type { AuditEvent, AuditTarget } from '../events.ts';
 
 export interface LogLine {
   logger: LoggerName;
@@ -11,57 +11,113 @@ export interface LogLine {
 /** Player-controlled text, escaped so that it stays inside its one log line. */
 const q = (text: unknown): string => escapeForLog(String(text ?? ''));
 
+/**
+ * Player text inside '…': a quote in it is written \' (a backslash in it is already \\), so the
+ * closing quote of a line is always the game's and a reader (or a filter) can find where the
+ * player's text ends.
+ */
+const quoted = (text: unknown): string => `'${q(text).replace(/'/g, "\\'")}'`;
+
+/**
+ * A name followed by its id. Names are anyone's to choose (`@name me = victim`); the id is not.
+ * `(#` in a name is written `(\#`, so `(#<digits>)` in a line is only ever a real id.
+ */
+const named = (name: unknown, id: string): string => `${q(name).replace(/\(#/g, '(\\#')}(${id})`;
+
+/** An object, room or character as `lantern(#24)`; an account as `Webby(account:3)`, never to be read as object #3. */
+function ref(target: AuditTarget | null | undefined): string {
+  if (!target) return '-';
+  if (target.id === null || target.id === undefined) return q(target.name);
+  return named(target.name, target.kind === 'account' ? `account:${target.id}` : `#${target.id}`);
+}
+
+/** Who did it: the character with its id (`payload.character_id`), else the account, else the game. */
+function who(event: AuditEvent): string {
+  const { character, account } = event.actor;
+  const id = event.payload.character_id;
+  if (character !== null && character !== undefined) return Number.isInteger(id) ? named(character, `#${id}`) : q(character);
+  return q(account ?? '?');
+}
+
+/** A command as typed, with its switches: '@typeclass/noinit', '@audit/search'. */
+function commandName(p: Record<string, unknown>): string {
+  const switches = Array.isArray(p.switches) ? p.switches : [];
+  return quoted([p.command, ...switches].join('/'));
+}
+
+const withArgs = (p: Record<string, unknown>): string => (p.args ? ` with args ${quoted(p.args)}` : '');
+
+/**
+ * `from <address> via <protocol>`. In the login lines it comes straight after the fixed words,
+ * before anything the player typed, so that a filter anchored on those words (fail2ban's, see
+ * docs/fail2ban/) can only ever read the real address.
+ */
 function from(event: AuditEvent): string {
   const { remote_addr, protocol } = event.actor;
   return remote_addr ? ` from ${q(remote_addr)} via ${q(protocol)}` : '';
 }
 
+const json = (value: unknown): string => (value === undefined ? '(not set)' : q(JSON.stringify(value)));
+
 /** The one place that turns an audit event into a line of the text logs. */
 export function describe(event: AuditEvent): LogLine | null {
-  const who = q(event.actor.character ?? event.actor.account ?? '?');
+  const actor = who(event);
   const p = event.payload;
+  const room = q(event.location ?? '-');
   switch (event.event_type) {
-    case 'command': {
-      const args = p.args ? ` with args '${q(p.args)}'` : '';
-      return { logger: 'mud.commands', level: 'info', message: `AUDIT CMD: ${who} executed '${q(p.command)}'${args}` };
-    }
+    case 'command':
+      return { logger: 'mud.commands', level: 'info', message: `AUDIT CMD: ${actor} executed ${commandName(p)}${withArgs(p)}` };
     case 'move_leave':
-      return { logger: 'mud.objects', level: 'info', message: `AUDIT MOVE: ${who} leaving ${q(event.location)}` };
+      return { logger: 'mud.objects', level: 'info', message: `AUDIT MOVE: ${actor} leaving ${q(event.location)}` };
     case 'move_arrive':
-      return { logger: 'mud.objects', level: 'info', message: `AUDIT MOVE: ${who} arrived at ${q(event.location)}` };
+      return { logger: 'mud.objects', level: 'info', message: `AUDIT MOVE: ${actor} arrived at ${q(event.location)}` };
     case 'puppet':
       return {
         logger: 'mud.accounts',
         level: 'info',
-        message: `AUDIT SESSION: ${who} puppeted by ${q(event.actor.account)}${from(event)}`,
+        message: `AUDIT SESSION: ${actor} puppeted by ${q(event.actor.account)}${from(event)}`,
       };
     case 'unpuppet':
       return {
         logger: 'mud.accounts',
         level: 'info',
-        message: `AUDIT SESSION: ${who} unpuppeted - session ${q(p.session_seconds)}s`,
+        message: `AUDIT SESSION: ${actor} unpuppeted - session ${q(p.session_seconds)}s`,
       };
     case 'character_created':
-      return { logger: 'mud.server', level: 'info', message: `AUDIT: Character '${q(event.target?.name)}' created` };
+      return { logger: 'mud.server', level: 'info', message: `AUDIT: Character ${ref(event.target)} created` };
     case 'account_created':
-      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: account '${q(event.target?.name)}' created${from(event)}` };
+      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: ${ref(event.target)} created${from(event)}` };
     case 'login_ok':
-      return { logger: 'mud.accounts', level: 'info', message: `AUDIT LOGIN: account '${q(event.target?.name)}' logged in${from(event)}` };
+      return { logger: 'mud.accounts', level: 'info', message: `AUDIT LOGIN: ${ref(event.target)} logged in${from(event)}` };
     case 'login_failed':
+      // Address and reason first, the name tried (anything at all) last: see from().
       return {
         logger: 'mud.accounts',
         level: 'warn',
-        message: `AUDIT LOGIN FAILED: name '${q(p.name_tried)}'${from(event)} (${q(p.reason)})`,
+        message: `AUDIT LOGIN FAILED:${from(event)} (${q(p.reason)}) name ${quoted(p.name_tried)}`,
       };
     case 'logout':
-      return { logger: 'mud.accounts', level: 'info', message: `AUDIT LOGOUT: account '${q(event.target?.name)}' logged out${from(event)} (${q(p.reason)})` };
+      return { logger: 'mud.accounts', level: 'info', message: `AUDIT LOGOUT: ${ref(event.target)} logged out${from(event)} (${q(p.reason)})` };
     case 'password_changed':
-      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: password of '${q(event.target?.name)}' changed by ${q(event.actor.account)}` };
+      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: password of ${ref(event.target)} changed by ${q(event.actor.account ?? 'shell')}` };
     case 'typeclass_swapped':
+      // An admin action (it can switch a character's auditing off): admin_actions.log, before and after.
       return {
-        logger: 'mud.server',
+        logger: 'mud.admin',
         level: 'info',
-        message: `AUDIT: ${q(event.target?.name)}(#${q(event.target?.id)}) typeclass ${q(p.from)} -> ${q(p.to)}${p.run_start_hooks ? '' : ' (noinit)'} by ${q(event.actor.account ?? 'shell')}`,
+        message: `TYPECLASS: ${ref(event.target)} ${q(p.from)} -> ${q(p.to)}${p.run_start_hooks ? '' : ' (noinit)'} by ${event.actor.account === null ? 'shell' : actor}`,
+      };
+    case 'audit_attribute_changed':
+      return {
+        logger: 'mud.admin',
+        level: 'info',
+        message: `AUDIT ATTRIBUTE: ${ref(event.target)} ${quoted(p.attribute)} ${json(p.before)} -> ${json(p.after)} by ${actor}`,
+      };
+    case 'access_denied':
+      return {
+        logger: 'mud.admin',
+        level: 'warn',
+        message: `ACCESS DENIED: ${actor} (${q(p.level)}) tried ${commandName(p)}${withArgs(p)} (needs ${q(p.needs)}) in ${room}`,
       };
     case 'connection_opened':
       return { logger: 'mud.portal', level: 'info', message: `connection #${q(event.actor.session_id)} opened${from(event)}` };
@@ -71,38 +127,38 @@ export function describe(event: AuditEvent): LogLine | null {
       return {
         logger: 'mud.accounts',
         level: 'warn',
-        message: `AUDIT LOGIN LOCKED: name '${q(p.name_tried)}'${from(event)} (${q(p.failures)} failures; refused for ${q(p.retry_after_seconds)}s)`,
+        message: `AUDIT LOGIN LOCKED:${from(event)} (${q(p.failures)} failures; refused for ${q(p.retry_after_seconds)}s) name ${quoted(p.name_tried)}`,
       };
     case 'dual_address':
       return {
         logger: 'mud.accounts',
         level: 'warn',
-        message: `AUDIT DUAL ADDRESS: ${q(p.count)} accounts logged in from ${q(event.actor.remote_addr)} at once: ${(p.accounts as string[]).map((a) => `'${q(a)}'`).join(', ')}${Number(p.count) > (p.accounts as string[]).length ? ', …' : ''}`,
+        message: `AUDIT DUAL ADDRESS: ${q(p.count)} accounts logged in from ${q(event.actor.remote_addr)} at once: ${(p.accounts as string[]).map(quoted).join(', ')}${Number(p.count) > (p.accounts as string[]).length ? ', …' : ''}`,
       };
     case 'builder_command': {
-      const args = p.args ? ` with args '${q(p.args)}'` : '';
-      const target = event.target ? ` on ${q(event.target.name)}(#${q(event.target.id)})` : '';
-      return { logger: 'mud.admin', level: 'info', message: `ADMIN CMD: ${who} (${q(p.permission)}) ran '${q(p.command)}'${args}${target} in ${q(event.location ?? '-')}` };
+      const target = event.target ? ` on ${ref(event.target)}` : '';
+      // The actor's own level (`level`); events from before it was recorded have only the lock's.
+      return { logger: 'mud.admin', level: 'info', message: `ADMIN CMD: ${actor} (${q(p.level ?? p.permission)}) ran ${commandName(p)}${withArgs(p)}${target} in ${room}` };
     }
     case 'object_created':
     case 'object_destroyed':
     case 'object_renamed': {
       const what = event.event_type.slice('object_'.length).toUpperCase();
-      const rename = event.event_type === 'object_renamed' ? ` from '${q(p.old_name)}'` : '';
-      return { logger: 'mud.admin', level: 'info', message: `OBJECT ${what}: ${q(event.target?.name)}(#${q(event.target?.id)})${rename} by ${who}` };
+      const rename = event.event_type === 'object_renamed' ? ` from ${quoted(p.old_name)}` : '';
+      return { logger: 'mud.admin', level: 'info', message: `OBJECT ${what}: ${ref(event.target)}${rename} by ${actor}` };
     }
     case 'say':
-      return { logger: 'mud.chat', level: 'info', message: `<${who}> [${q(event.location ?? '-')}]: ${q(p.text)}` };
+      return { logger: 'mud.chat', level: 'info', message: `<${actor}> [${room}]: ${q(p.text)}` };
     case 'emote':
-      return { logger: 'mud.chat', level: 'info', message: `<${who}> [${q(event.location ?? '-')}]: * ${q(p.text)}` };
+      return { logger: 'mud.chat', level: 'info', message: `<${actor}> [${room}]: * ${q(p.text)}` };
     case 'whisper':
-      return { logger: 'mud.chat', level: 'info', message: `<${who}> [${q(event.location ?? '-')}]: (whisper to ${q(event.target?.name)}) ${q(p.text)}` };
+      return { logger: 'mud.chat', level: 'info', message: `<${actor}> [${room}]: (whisper to ${ref(event.target)}) ${q(p.text)}` };
     case 'get':
     case 'drop':
     case 'give': {
-      const to = event.event_type === 'give' ? ` to ${q(p.receiver)}` : '';
+      const to = event.event_type === 'give' ? ` to ${Number.isInteger(p.receiver_id) ? named(p.receiver, `#${p.receiver_id}`) : q(p.receiver)}` : '';
       const verb = { get: 'got', drop: 'dropped', give: 'gave' }[event.event_type];
-      return { logger: 'mud.objects', level: 'info', message: `AUDIT ITEM: ${who} ${verb} ${q(event.target?.name)}(#${q(event.target?.id)})${to} in ${q(event.location ?? '-')}` };
+      return { logger: 'mud.objects', level: 'info', message: `AUDIT ITEM: ${actor} ${verb} ${ref(event.target)}${to} in ${room}` };
     }
     case 'rate_limited':
       return { logger: 'mud.portal', level: 'warn', message: `AUDIT RATE LIMITED: ${rateLimitedText(event)}` };

@@ -187,9 +187,10 @@ export class TextLogsSink implements DeliverySink {
     }
     const marked = siblings.find((s) => s.st.ino === mark.ino);
     if (!marked) return [];
-    const newer = siblings
-      .filter((s) => s !== marked && s.st.mtimeMs >= marked.st.mtimeMs)
-      .sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || (path.basename(a.full) === file ? 1 : path.basename(b.full) === file ? -1 : 0));
+    // Oldest first by the rotation names, not by mtime: files rotated within one clock tick of a
+    // coarse filesystem would tie. The marked file and everything rotated after it follow.
+    const ordered = siblings.sort((a, b) => rotationAge(path.basename(b.full), file) - rotationAge(path.basename(a.full), file));
+    const newer = ordered.slice(ordered.indexOf(marked) + 1);
     const live = path.join(dir, file);
     let text = readFrom(marked.full, mark.size);
     for (const s of newer) text += readFrom(s.full, 0);
@@ -206,6 +207,18 @@ export class TextLogsSink implements DeliverySink {
     }
     return text.split('\n').slice(0, -1);
   }
+}
+
+/**
+ * How old a log's file is by its name, larger = older: the live file 0, `name.N` N (size
+ * rotation: .1 is the newest), `name.YYYY-MM-DD[.N]` by its day (daily rotation).
+ */
+function rotationAge(name: string, live: string): number {
+  if (name === live) return 0;
+  const suffix = name.slice(live.length + 1);
+  const day = /^(\d{4}-\d{2}-\d{2})(?:\.(\d+))?$/.exec(suffix);
+  if (day) return 1e12 - Date.parse(`${day[1]}T00:00:00Z`) / 1000 - Number(day[2] ?? 0) / 1000;
+  return /^\d+$/.test(suffix) ? Number(suffix) : Number.MAX_SAFE_INTEGER;
 }
 
 function readFrom(file: string, offset: number): string {
