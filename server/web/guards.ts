@@ -4,13 +4,10 @@
  */
 import net from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
+import { normaliseAddress } from '../address.ts';
 
-/** `::ffff:127.0.0.1` (IPv4 seen through an IPv6 socket) is 127.0.0.1, as telnet records it. */
-export function normaliseAddress(address: string | undefined | null): string {
-  if (!address) return 'unknown';
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return mapped ? mapped[1]! : address;
-}
+// One spelling of an address for every front end (server/address.ts); re-exported for callers here.
+export { normaliseAddress };
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
