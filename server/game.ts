@@ -13,6 +13,7 @@ import { plainTextLogSink } from './audit/sinks/text_lines.ts';
 import type { AuditReader } from './audit/reader.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
+import { makeDataDirPrivate, serverSecret } from './data_dir.ts';
 import type { GameLogs } from './logging/index.ts';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
 import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
@@ -58,6 +59,7 @@ export class Game {
     readonly config: GameConfig,
     options: GameOptions = {},
   ) {
+    makeDataDirPrivate(config.dataDir);
     this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
       this.log.server.error(`Store: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
     );
