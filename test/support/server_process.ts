@@ -27,7 +27,8 @@ export interface ServerProcess {
  * and `logs/`, plus any others.
  */
 export function serverEnv(dir: string, more: Record<string, string> = {}): { MUD_DATA_DIR: string; MUD_LOG_DIR: string } & Record<string, string> {
-  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), ...more };
+  // The tests' scrypt cost (see testConfig in game.ts); `more` may set another.
+  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), MUD_SCRYPT_N: String(2 ** 14), ...more };
 }
 
 /**

@@ -24,9 +24,10 @@ export class TestTelnetClient extends TextClient {
     socket.on('error', () => {});
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TestTelnetClient> {
+  /** `from` picks the local address (any of 127.0.0.0/8 on Linux): another client address on loopback. */
+  static connect(port: number, host = '127.0.0.1', from?: string): Promise<TestTelnetClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, host, () => resolve(new TestTelnetClient(socket)));
+      const socket = net.connect({ port, host, ...(from ? { localAddress: from } : {}) }, () => resolve(new TestTelnetClient(socket)));
       socket.once('error', reject);
     });
   }
