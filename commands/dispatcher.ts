@@ -1,5 +1,6 @@
 import { actorOf, auditEvent, MASK, targetOf } from '../server/audit/events.ts';
 import { Exit } from '../typeclasses/exit.ts';
+import { PasswordQueueFullError } from '../typeclasses/passwords.ts';
 import type { Account } from '../typeclasses/account.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
 import { SessionClosedError, type Session } from '../server/sessions/session.ts';
@@ -185,6 +186,8 @@ export class Dispatcher {
     } catch (error) {
       done(false);
       if (error instanceof SessionClosedError) return;
+      // Too many passwords being hashed (create, password, @password): nothing broke, say so.
+      if (error instanceof PasswordQueueFullError) return session.msg(error.message);
       this.reportError(session, command, error);
       session.msg(`Sorry, '${command.key}' failed with an internal error; the operators can find it in the server log.`);
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { redactUrl } from './audit/pg_redact.ts';
 import { DEFAULT_LIMITS, limitsConfig, type LimitSettings } from './config_limits.ts';
 import { defaultLogConfig } from './logging/index.ts';
+import { OWASP_SCRYPT_N } from '../typeclasses/passwords.ts';
 
 /** Everything an operator can set. Environment variables win over the optional JSON file. */
 export interface GameConfig {
@@ -31,6 +32,11 @@ export interface GameConfig {
   loginIdleTimeoutMs: number;
   /** Command rate and per-address limits (server/config_limits.ts). */
   limits: LimitSettings;
+  /**
+   * scrypt's cost N for new password hashes (r=8, p=1); default 2^17, OWASP's minimum. Older,
+   * weaker hashes are re-hashed at their next login. Env MUD_SCRYPT_N (a power of two).
+   */
+  scryptN: number;
   logs: {
     /** Full audit mode: the command, movement and player logs. */
     audit: boolean;
@@ -74,6 +80,7 @@ export function defaultConfig(): GameConfig {
     defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
     loginIdleTimeoutMs: 10 * 60_000,
     limits: { ...DEFAULT_LIMITS, rateExempt: [] },
+    scryptN: OWASP_SCRYPT_N,
     logs: {
       audit: true,
       server: true,
@@ -117,6 +124,19 @@ function choice<T extends string>(env: Env, name: string, fallback: T, allowed: 
   if (raw === undefined || raw === '') return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new ConfigError(`${name}=${JSON.stringify(env[name])} should be one of: ${allowed.join(', ')}`);
+}
+
+/**
+ * MUD_SCRYPT_N: a power of two from 2^10 (for tests) to 2^18 (256 MiB per hash: the hash queue
+ * runs two at once, so more would be a lot of memory for a login).
+ */
+function scryptCost(env: Env, fallback: number): number {
+  const n = integer(env, 'MUD_SCRYPT_N', fallback, { min: 2 ** 10, max: 2 ** 18 });
+  if (!Number.isInteger(n) || n < 2 ** 10 || n > 2 ** 18 || (n & (n - 1)) !== 0) {
+    const source = env.MUD_SCRYPT_N ? `MUD_SCRYPT_N=${JSON.stringify(env.MUD_SCRYPT_N)}` : `scryptN ${JSON.stringify(n)} in the config file`;
+    throw new ConfigError(`${source} is not a power of two from 1024 to 262144 (the default is ${OWASP_SCRYPT_N}, 2^17)`);
+  }
+  return n;
 }
 
 /** Each origin as the browser sends it (`https://mud.example.com`, `http://localhost:8080`). */
@@ -189,6 +209,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
         throw new ConfigError(message);
       },
     ),
+    scryptN: scryptCost(env, fromFile.scryptN),
     logs: {
       audit: fullAudit,
       server: flag(env, 'MUD_SERVER_LOG', logs.server),

@@ -5,6 +5,7 @@ import { Dispatcher } from '../commands/dispatcher.ts';
 import { AccountManager } from '../typeclasses/account_manager.ts';
 import { defaultTypeclasses } from '../typeclasses/index.ts';
 import { ObjectManager } from '../typeclasses/object_manager.ts';
+import { DEFAULT_COST, PasswordHasher, type HashLimits } from '../typeclasses/passwords.ts';
 import type { TypeclassRegistry } from '../typeclasses/registry.ts';
 import { buildWorldOnce } from '../world/builder.ts';
 import { START_WORLD, type WorldData } from '../world/start_world.ts';
@@ -13,6 +14,7 @@ import { plainTextLogSink } from './audit/sinks/text_lines.ts';
 import type { AuditReader } from './audit/reader.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
 import type { GameConfig } from './config.ts';
+import { makeDataDirPrivate, serverSecret } from './data_dir.ts';
 import type { GameLogs } from './logging/index.ts';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
 import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
@@ -26,6 +28,8 @@ export interface GameOptions {
   typeclasses?: TypeclassRegistry;
   extraCommands?: readonly Command[];
   loginGuard?: LoginGuardSettings;
+  /** How many password hashes run at once and wait (tests make the queue small). */
+  hashLimits?: HashLimits;
 }
 
 const RUNNING = 'server.running';
@@ -59,6 +63,7 @@ export class Game {
     readonly config: GameConfig,
     options: GameOptions = {},
   ) {
+    makeDataDirPrivate(config.dataDir);
     this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
       this.log.server.error(`Store: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
     );
@@ -76,7 +81,11 @@ export class Game {
     // Auditing off: the server and portal logs still name connections and new characters.
     else this.audit.subscribe(plainTextLogSink(this.logs, config.logs));
     this.typeclasses = options.typeclasses ?? defaultTypeclasses();
-    this.accounts = new AccountManager(this.store);
+    this.accounts = new AccountManager(
+      this.store,
+      new PasswordHasher({ ...DEFAULT_COST, N: config.scryptN }, options.hashLimits),
+      serverSecret(config.dataDir),
+    );
     this.objects = new ObjectManager(this.store, this.typeclasses, { accounts: this.accounts, audit: this.audit });
     this.sessions = new SessionManager({
       config,

@@ -1,5 +1,5 @@
 import type { AccountRecord, ObjectStore } from '../server/store/index.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import type { PasswordHasher } from './passwords.ts';
 
 /** Evennia's permission hierarchy: holding one level grants every level below it. */
 export const PERMISSION_LEVELS = ['Guest', 'Player', 'Helper', 'Builder', 'Admin', 'Developer'] as const;
@@ -14,6 +14,7 @@ export class Account {
   constructor(
     private readonly store: ObjectStore,
     readonly record: AccountRecord,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   get id(): number {
@@ -45,12 +46,30 @@ export class Account {
     this.store.setPermissions(this.id, this.record.permissions);
   }
 
-  checkPassword(password: string): Promise<boolean> {
-    return verifyPassword(password, this.record.passwordHash);
+  /**
+   * Whether `password` is this account's. A right password whose stored hash is weaker than
+   * today's cost (an older server's N=2^14) is re-hashed afterwards, in the background: the
+   * login does not wait for it, and a busy queue just leaves it for the next login.
+   */
+  async checkPassword(password: string): Promise<boolean> {
+    const stored = this.record.passwordHash;
+    const { ok, weaker } = await this.hasher.verify(password, stored);
+    if (ok && weaker) {
+      void this.hasher.hash(password).then(
+        (hash) => {
+          // Unless the password was changed meanwhile.
+          if (this.record.passwordHash !== stored) return;
+          this.record.passwordHash = hash;
+          this.store.setPassword(this.id, hash);
+        },
+        () => {},
+      );
+    }
+    return ok;
   }
 
   async setPassword(password: string): Promise<void> {
-    const hash = await hashPassword(password);
+    const hash = await this.hasher.hash(password);
     this.record.passwordHash = hash;
     this.store.setPassword(this.id, hash);
   }

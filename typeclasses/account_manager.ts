@@ -1,5 +1,6 @@
 import { Account, type Permission } from './account.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { createHmac } from 'node:crypto';
+import { PasswordHasher, passwordText } from './passwords.ts';
 import type { ObjectStore } from '../server/store/index.ts';
 
 /** A rejection a person can act on; the message is shown to them as is. */
@@ -15,7 +16,9 @@ export function validateAccountName(name: string): string | null {
   return null;
 }
 
-export function validatePassword(password: string): string | null {
+/** Judges the password as it will be hashed (see passwordText). */
+export function validatePassword(typed: string): string | null {
+  const password = passwordText(typed);
   if (password.length < MIN_PASSWORD_LENGTH) return `Passwords are at least ${MIN_PASSWORD_LENGTH} characters long.`;
   if (password.length > 256) return 'Passwords are at most 256 characters long.';
   return null;
@@ -26,19 +29,24 @@ export class AccountManager {
   private readonly byIdCache = new Map<number, Account>();
   private dummyHash: Promise<string> | null = null;
 
-  constructor(private readonly store: ObjectStore) {}
+  constructor(
+    private readonly store: ObjectStore,
+    readonly passwords: PasswordHasher = new PasswordHasher(),
+    /** Keys the stand-ins for names tried that match no account (see `triedName`). */
+    private readonly nameKey: Buffer = Buffer.alloc(32),
+  ) {}
 
   byId(id: number): Account | null {
     const cached = this.byIdCache.get(id);
     if (cached) return cached;
     const record = this.store.accountById(id);
-    return record ? this.remember(new Account(this.store, record)) : null;
+    return record ? this.remember(new Account(this.store, record, this.passwords)) : null;
   }
 
   byName(name: string): Account | null {
     const record = this.store.accountByName(name);
     if (!record) return null;
-    return this.byIdCache.get(record.id) ?? this.remember(new Account(this.store, record));
+    return this.byIdCache.get(record.id) ?? this.remember(new Account(this.store, record, this.passwords));
   }
 
   /**
@@ -48,9 +56,25 @@ export class AccountManager {
   async authenticate(name: string, password: string): Promise<{ account: Account | null; ok: boolean }> {
     const account = this.byName(name);
     if (account) return { account, ok: await account.checkPassword(password) };
-    this.dummyHash ??= hashPassword('not a password anyone has');
-    await verifyPassword(password, await this.dummyHash);
+    if (!this.dummyHash) {
+      // Made once, at today's cost; a refusal (the hash queue was full) is tried again next time.
+      const made = (this.dummyHash = this.passwords.hash('not a password anyone has'));
+      made.catch(() => this.dummyHash === made && (this.dummyHash = null));
+    }
+    await this.passwords.verify(password, await this.dummyHash);
     return { account: null, ok: false };
+  }
+
+  /**
+   * A name someone tried to log in with, as the audit may keep it: an account's name as is, any
+   * other as `?` and a short keyed hash. People type their password into the name field; such a
+   * slip must not become readable in the trail, yet repeated tries of one name still group
+   * together. (`?` is no name character, so a stand-in never looks like an account.)
+   */
+  triedName(name: string): string {
+    const account = this.byName(name);
+    if (account) return account.name;
+    return `?${createHmac('sha256', this.nameKey).update(name.toLowerCase()).digest('hex').slice(0, 12)}`;
   }
 
   all(): Account[] {
@@ -65,12 +89,12 @@ export class AccountManager {
     const problem = validateAccountName(name) ?? validatePassword(password);
     if (problem) throw new AccountError(problem);
     if (this.store.accountByName(name)) throw new AccountError(`The name '${name}' is taken.`);
-    const hash = await hashPassword(password);
+    const hash = await this.passwords.hash(password);
     // Checked again after the await: another connection may have taken the name meanwhile.
     if (this.store.accountByName(name)) throw new AccountError(`The name '${name}' is taken.`);
     const first = this.store.countAccounts() === 0;
     const permissions: Permission[] = first ? ['Developer'] : ['Player'];
-    const account = this.remember(new Account(this.store, this.store.insertAccount(name, hash, permissions)));
+    const account = this.remember(new Account(this.store, this.store.insertAccount(name, hash, permissions), this.passwords));
     return { account, first };
   }
 

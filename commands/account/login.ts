@@ -59,6 +59,7 @@ export const connect: LoginCommand = {
     const password = given ?? (await session.ask('Password: ', { secret: true }));
     const result = await attemptLogin(ctx, attempt, password);
     if (session.closed) return;
+    if (result.outcome === 'busy') return reply(result.message);
     if (result.outcome !== 'ok') {
       if (result.outcome === 'wrong' || result.afterFailure) reply('Wrong name or password.');
       if (result.outcome === 'locked') reply(result.message);

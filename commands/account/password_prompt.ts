@@ -1,4 +1,5 @@
 import { validatePassword } from '../../typeclasses/account_manager.ts';
+import { passwordText } from '../../typeclasses/passwords.ts';
 import type { Session } from '../../server/sessions/session.ts';
 
 /**
@@ -15,14 +16,17 @@ export async function askNewPassword(session: Session, question = 'Password: '):
     session.msg(problem);
     return null;
   }
-  if (again !== password) {
+  if (passwordText(again) !== passwordText(password)) {
     session.msg('The passwords did not match.');
     return null;
   }
   return password;
 }
 
-/** Splits `name password` (the one-line auto-login form) into its two parts. */
+/**
+ * Splits `name password` (the one-line auto-login form) into its two parts. The password is
+ * trimmed here as at every other form (typeclasses/passwords.ts, passwordText).
+ */
 export function nameAndPassword(args: string): { name: string; password: string | null } {
   const space = args.search(/\s/);
   if (space < 0) return { name: args, password: null };

@@ -34,7 +34,7 @@ export const audit: CharacterCommand = {
     '@audit [<character>] — the audit summary of your character (builders: anyone\'s, online or not).\n' +
     '@audit/history <character> [N] [page=P] — their audit events, newest first, N a page (default 10).\n' +
     '@audit/moves <character> [N] — their last N moves from the character\'s own record (default 10).\n' +
-    '@audit/search <filters> — search the audit trail (builders), e.g.\n' +
+    '@audit/search <filters> — search the audit trail (builders; login failures: admins), e.g.\n' +
     '    @audit/search character=Bob type=login_failed addr=1.2.3.4 since=2026-11-01 until=2026-11-23T10:00 text=sword page=2\n' +
     '    keys: character, account, type (a,b), addr, target, since, until (UTC date, dateThh:mm, or 30m/2h/7d ago), text, page, limit\n' +
     '@audit/stats — health of the audit sinks (admins).\n' +

@@ -2,6 +2,7 @@
  * In-game views of the audit table: `@audit/search`, `@audit/history` and `@audit/stats`.
  * Reads go through the one audit reader (server/audit/reader.ts), which says when the table lags.
  */
+import type { AuditEventType } from '../../server/audit/events.ts';
 import type { AuditTrailStats } from '../../server/audit/trail.ts';
 import { AuditFilterError, FILTER_KEYS, MAX_PAGE_SIZE, parseAuditFilters, type AuditSearch } from '../../server/audit/search.ts';
 import { lagNote } from '../../server/audit/reader.ts';
@@ -91,9 +92,30 @@ export async function auditSearch(ctx: CharacterContext): Promise<void> {
     if (error instanceof AuditFilterError) return ctx.reply(error.message);
     throw error;
   }
+  if (!ctx.account.hasPermission('Admin')) {
+    if (search.query.types?.some((t) => ADMIN_ONLY_TYPES.has(t))) {
+      return ctx.reply('Searching login failures needs Admin permission (a name tried may be a password typed in the wrong field).');
+    }
+    search = { ...search, query: { ...search.query, types: search.query.types ?? BUILDER_TYPES } };
+  }
   const base = ctx.args.replace(/(^|\s)page=\S+/g, '').trim();
   await searchPage(ctx, search, 'Audit search', (page) => `@audit/search ${base} page=${page}`);
 }
+
+/**
+ * Which event types a Builder's search may read: all but the login failures, whose names tried
+ * (and addresses) are for Admins. Listed per type, so a new type has to be placed here to compile.
+ */
+const BUILDER_MAY_READ: Record<AuditEventType, boolean> = {
+  command: true, move_leave: true, move_arrive: true, puppet: true, unpuppet: true, character_created: true,
+  account_created: true, login_ok: true, login_failed: false, logout: true, password_changed: true,
+  typeclass_swapped: true, connection_opened: true, connection_closed: true, login_locked: false,
+  dual_address: true, builder_command: true, object_created: true, object_destroyed: true,
+  object_renamed: true, say: true, whisper: true, emote: true, get: true, drop: true, give: true,
+  access_denied: true, audit_attribute_changed: true, rate_limited: true,
+};
+const BUILDER_TYPES = Object.entries(BUILDER_MAY_READ).filter(([, ok]) => ok).map(([type]) => type);
+const ADMIN_ONLY_TYPES = new Set(Object.entries(BUILDER_MAY_READ).filter(([, ok]) => !ok).map(([type]) => type));
 
 /** `@audit/history <character> [N] [page=P]`: their events from the table, newest first. */
 export async function auditHistory(ctx: CharacterContext): Promise<void> {

@@ -128,6 +128,10 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
       res.set('Retry-After', String(Math.ceil(result.lock.retryAfterMs / 1000)));
       return problem(res, 429, result.message);
     }
+    if (result.outcome === 'busy') {
+      res.set('Retry-After', '5');
+      return problem(res, 503, result.message);
+    }
     if (result.outcome === 'wrong') return problem(res, 401, 'Wrong name or password.');
     const { account } = result;
     if (!account.hasPermission('Admin')) {
@@ -141,7 +145,6 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
       );
       return problem(res, 403, REFUSALS[403]);
     }
-    ports.loginGuard.recordSuccess(tried);
     const session = ctx.sessions.create(account.id, account.name, address);
     ports.audit.emit(auditEvent('login_ok', { ...actor, account: account.name }, { target: targetOf(account), payload: { via: 'admin' } }));
     res.set('Set-Cookie', sessionCookie(session.id, cameOverHttps(req.socket as { encrypted?: boolean }, req.headers, trustProxy)));

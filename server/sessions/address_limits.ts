@@ -5,7 +5,7 @@
  * (net/address.ts), and exempt addresses are not counted at all.
  */
 import type { LimitSettings } from '../config_limits.ts';
-import { AddressSet, limitKey } from '../net/address.ts';
+import { AddressSet, addressKey } from '../net/address.ts';
 import { TokenBucket } from '../net/token_bucket.ts';
 
 export type LimitKind = 'commands' | 'connections' | 'connects_per_minute' | 'login_screen' | 'accounts_per_hour' | 'web_sockets';
@@ -43,7 +43,7 @@ export class AddressLimits {
   /** May a new game connection from `address` open? Null if so; it is then counted as one new connection. */
   admitConnection(address: string): Refusal | null {
     if (this.exempt.has(address)) return null;
-    const key = limitKey(address);
+    const key = addressKey(address);
     const { connections, loginScreen, connectsPerMinute } = this.settings;
     const open = this.open.get(key);
     if (connections && (open?.size ?? 0) >= connections) return { limit: 'connections', max: connections, key };
@@ -57,14 +57,14 @@ export class AddressLimits {
   /** An admitted connection from `address` is open until `untrack`. */
   track(address: string, connection: Counted): void {
     if (this.exempt.has(address)) return;
-    const key = limitKey(address);
+    const key = addressKey(address);
     let open = this.open.get(key);
     if (!open) this.open.set(key, (open = new Set()));
     open.add(connection);
   }
 
   untrack(address: string, connection: Counted): void {
-    const key = limitKey(address);
+    const key = addressKey(address);
     const open = this.open.get(key);
     if (!open?.delete(connection)) return;
     if (!open.size) this.open.delete(key);
@@ -74,7 +74,7 @@ export class AddressLimits {
   admitAccountCreation(address: string): Refusal | null {
     const { accountsPerHour } = this.settings;
     if (!accountsPerHour || this.exempt.has(address)) return null;
-    const key = limitKey(address);
+    const key = addressKey(address);
     return this.spend(this.creations, key, accountsPerHour, 3600) ? null : { limit: 'accounts_per_hour', max: accountsPerHour, key };
   }
 
@@ -86,7 +86,7 @@ export class AddressLimits {
   admitSocket(address: string): Refusal | null {
     const { webSockets } = this.settings;
     if (!webSockets || this.exempt.has(address)) return null;
-    const key = limitKey(address);
+    const key = addressKey(address);
     const open = this.sockets.get(key) ?? 0;
     if (open >= webSockets) return { limit: 'web_sockets', max: webSockets, key };
     this.sockets.set(key, open + 1);
@@ -94,7 +94,7 @@ export class AddressLimits {
   }
 
   socketClosed(address: string): void {
-    const key = limitKey(address);
+    const key = addressKey(address);
     const open = this.sockets.get(key);
     if (open === undefined) return;
     if (open <= 1) this.sockets.delete(key);

@@ -1,8 +1,19 @@
 /**
- * Login protection: after too many failed logins for one name or one address within a window,
- * further attempts are refused for a while. In memory by design: a restart forgets lock-outs,
- * which the audit trail (every failure and lock-out is an event) still records.
+ * Login protection. Every attempt is counted the moment it starts, before its password is
+ * hashed, so guesses sent in parallel are refused once the limit is reached instead of all being
+ * evaluated during the hash; a right password takes its own count back.
+ *
+ *  - An address (IPv6 by its /64, see server/net/address.ts) with too many attempts in the window is
+ *    refused for every name for a while.
+ *  - A name with too many failed attempts is refused only to addresses that have not logged in
+ *    to it before: rotating addresses cannot keep guessing it, and a guesser cannot lock its
+ *    owner out from where the owner usually plays.
+ *
+ * In memory by design: a restart forgets lock-outs, which the audit trail (every failure and
+ * lock-out is an event) still records.
  */
+import { addressKey } from '../net/address.ts';
+
 export interface LoginGuardSettings {
   maxFailures: number;
   windowMs: number;
@@ -13,57 +24,123 @@ export const DEFAULT_LOGIN_GUARD: LoginGuardSettings = { maxFailures: 5, windowM
 
 /** Keys tracked at most; past it the oldest are forgotten, so a spray of names cannot hoard memory. */
 const MAX_KEYS = 50_000;
+/** Addresses remembered per name as having logged in to it. */
+const MAX_TRUSTED_PER_NAME = 20;
 
 export interface Lockout {
-  /** What is locked: the name tried or the address. */
+  /** What is locked: the name tried (for this address) or the address. */
   reason: 'name' | 'address';
   failures: number;
   retryAfterMs: number;
 }
 
+/** An attempt let through: settle it with its outcome once the password has been checked. */
+export interface LoginTicket {
+  readonly name: string;
+  readonly address: string;
+  readonly at: number;
+}
+
+/** One counted attempt: when, and from which address key (so a good login takes back its own). */
+interface Attempt {
+  at: number;
+  from: string;
+}
+
 export class LoginGuard {
-  private readonly failures = new Map<string, number[]>();
+  private readonly attempts = new Map<string, Attempt[]>();
   private readonly lockedUntil = new Map<string, number>();
+  /** Per name, the address keys that logged in to it while this server ran. */
+  private readonly trusted = new Map<string, Set<string>>();
 
   constructor(
     private readonly settings: LoginGuardSettings = DEFAULT_LOGIN_GUARD,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The lock-out in force for this name or address, if any. */
-  check(name: string, address: string): Lockout | null {
-    const now = this.now();
-    for (const [reason, key] of keysOf(name, address)) {
-      const until = this.lockedUntil.get(key);
-      if (until === undefined) continue;
-      if (until > now) return { reason, failures: this.recent(key, now).length, retryAfterMs: until - now };
-      this.lockedUntil.delete(key);
-    }
-    return null;
+  /**
+   * The lock-out in force for this name from this address, if any; counts nothing. `knownFrom`
+   * is an address the account logged in from before (its last login, kept in the database).
+   */
+  check(name: string, address: string, knownFrom: string | null = null): Lockout | null {
+    return this.lockFor(name, addressKey(address), this.now(), knownFrom);
   }
 
-  /** Counts a failure; returns the lock-out it started, if it was the one too many. */
-  recordFailure(name: string, address: string): Lockout | null {
+  /** Counts an attempt before its password is checked: a ticket, or the lock-out that refuses it. */
+  begin(name: string, address: string, knownFrom: string | null = null): LoginTicket | Lockout {
     const now = this.now();
+    const from = addressKey(address);
+    const lock = this.lockFor(name, from, now, knownFrom);
+    if (lock) return lock;
+    for (const key of [nameKey(name), addrKey(from)]) this.remember(this.attempts, key, [...this.recent(key, now), { at: now, from }]);
+    return { name, address, at: now };
+  }
+
+  /** The password was wrong: the attempt stays counted. Returns the lock-out it started, if any. */
+  failed(ticket: LoginTicket): Lockout | null {
+    const now = this.now();
+    const from = addressKey(ticket.address);
     let started: Lockout | null = null;
-    for (const [reason, key] of keysOf(name, address)) {
-      const recent = [...this.recent(key, now), now];
-      this.remember(this.failures, key, recent);
-      if (recent.length >= this.settings.maxFailures && !started) {
-        this.remember(this.lockedUntil, key, now + this.settings.lockMs);
-        started = { reason, failures: recent.length, retryAfterMs: this.settings.lockMs };
-      }
+    for (const [reason, key] of [['address', addrKey(from)], ['name', nameKey(ticket.name)]] as const) {
+      const failures = this.recent(key, now).length;
+      if (failures < this.settings.maxFailures || (this.lockedUntil.get(key) ?? 0) > now) continue;
+      this.remember(this.lockedUntil, key, now + this.settings.lockMs);
+      started ??= { reason, failures, retryAfterMs: this.settings.lockMs };
     }
     return started;
   }
 
-  /** A good login clears the name's failures (the address keeps its own: it may be shared). */
-  recordSuccess(name: string): void {
-    this.failures.delete(`name:${name.toLowerCase()}`);
+  /**
+   * The right password: the attempt is taken back, with the name's earlier failures from this
+   * address (the owner's own typos), and the address is trusted for the name from now on. The
+   * address keeps its other failures (it may be shared), and failures from elsewhere stay.
+   */
+  succeeded(ticket: LoginTicket): void {
+    this.withdrawn(ticket);
+    const from = addressKey(ticket.address);
+    const byName = this.attempts.get(nameKey(ticket.name));
+    if (byName) this.attempts.set(nameKey(ticket.name), byName.filter((a) => a.from !== from));
+    const trusted = this.trusted.get(nameKey(ticket.name)) ?? new Set<string>();
+    trusted.delete(from);
+    trusted.add(from);
+    if (trusted.size > MAX_TRUSTED_PER_NAME) trusted.delete(trusted.values().next().value!);
+    this.remember(this.trusted, nameKey(ticket.name), trusted);
   }
 
-  private recent(key: string, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((t) => now - t < this.settings.windowMs);
+  /** The password was never checked (the hash queue was full): the attempt is not counted. */
+  withdrawn(ticket: LoginTicket): void {
+    const from = addressKey(ticket.address);
+    for (const key of [addrKey(from), nameKey(ticket.name)]) {
+      const list = this.attempts.get(key);
+      const mine = list?.findIndex((a) => a.at === ticket.at && a.from === from) ?? -1;
+      if (list && mine >= 0) list.splice(mine, 1);
+    }
+  }
+
+  /** An address is locked whoever it tries; a name only for addresses it does not know. */
+  private lockFor(name: string, from: string, now: number, knownFrom: string | null): Lockout | null {
+    const address = this.lockOf('address', addrKey(from), now);
+    if (address) return address;
+    const known = this.trusted.get(nameKey(name))?.has(from) || (knownFrom !== null && addressKey(knownFrom) === from);
+    return known ? null : this.lockOf('name', nameKey(name), now);
+  }
+
+  /** Locked until a time, or as many attempts in the window (still being checked or failed) as allowed. */
+  private lockOf(reason: Lockout['reason'], key: string, now: number): Lockout | null {
+    const until = this.lockedUntil.get(key);
+    if (until !== undefined && until <= now) {
+      // Served: the attempts that earned it are forgotten, and the limit starts again.
+      this.lockedUntil.delete(key);
+      this.attempts.delete(key);
+    }
+    const failures = this.recent(key, now);
+    if (until !== undefined && until > now) return { reason, failures: failures.length, retryAfterMs: until - now };
+    if (failures.length < this.settings.maxFailures) return null;
+    return { reason, failures: failures.length, retryAfterMs: Math.max(failures[0]!.at + this.settings.windowMs - now, 1000) };
+  }
+
+  private recent(key: string, now: number): Attempt[] {
+    return (this.attempts.get(key) ?? []).filter((a) => now - a.at < this.settings.windowMs);
   }
 
   private remember<V>(map: Map<string, V>, key: string, value: V): void {
@@ -73,9 +150,5 @@ export class LoginGuard {
   }
 }
 
-function keysOf(name: string, address: string): Array<['name' | 'address', string]> {
-  return [
-    ['name', `name:${name.toLowerCase()}`],
-    ['address', `addr:${address}`],
-  ];
-}
+const nameKey = (name: string) => `name:${name.toLowerCase()}`;
+const addrKey = (from: string) => `addr:${from}`;

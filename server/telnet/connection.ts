@@ -18,6 +18,7 @@ import { CMD, IAC, OPT, type NegotiationVerb } from './constants.ts';
 import { TelnetParser, type TelnetEvent } from './parser.ts';
 import { LineSplitter } from './lines.ts';
 import { OptionNegotiator } from './negotiation.ts';
+import { normaliseAddress } from '../net/address.ts';
 import { OutputPipeline } from './output.ts';
 import { encodeText } from './encode.ts';
 import { ConnectionOptions } from './options/index.ts';
@@ -57,7 +58,8 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
     this.socket = socket;
     this.limits = resolveLimits(options.limits);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2000;
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    // Spelt as the web front end spells it (`::ffff:1.2.3.4` is 1.2.3.4), so one client has one counter.
+    this.remoteAddress = normaliseAddress(socket.remoteAddress);
     this.parser = new TelnetParser(this.limits.maxSubnegotiation);
     this.splitter = new LineSplitter(this.limits.maxLineBytes, 'utf8');
     this.out = new OutputPipeline(

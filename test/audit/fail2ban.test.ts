@@ -48,7 +48,9 @@ describe('the shipped fail2ban filter', () => {
 
     const lines = await run.logs.lines('player_activity.log');
     const failures = lines.filter((l) => / AUDIT LOGIN (FAILED|LOCKED): /.test(l) && !l.includes('(not an admin)'));
-    expect(lines.join('\n')).toContain("name 'x\\' from 6.6.6.6 via telnet (wrong password) name \\'y'");
+    // Names that are no account reach the log only as a keyed hash (item 8), so the forged tails
+    // are not even there to mislead a filter; the filter is still run on every failure line.
+    expect(lines.join('\n')).not.toContain('6.6.6.6');
     expect(failures.length).toBeGreaterThanOrEqual(12);
 
     const found = addressesFound(path.join(run.config.logDir, 'player_activity.log'));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { DEFAULT_LIMITS } from '../../server/config_limits.ts';
-import { AddressSet, limitKey, normaliseAddress } from '../../server/net/address.ts';
+import { AddressSet, addressKey, normaliseAddress } from '../../server/net/address.ts';
 import { AddressLimits } from '../../server/sessions/address_limits.ts';
 import { FloodReporter, type Flood } from '../../server/sessions/flood_report.ts';
 
@@ -11,12 +11,12 @@ describe('addresses as the limits compare them', () => {
     expect(normaliseAddress('::FFFF:10.0.0.1')).toBe('10.0.0.1');
     expect(normaliseAddress('fe80::1%eth0')).toBe('fe80::1');
     expect(normaliseAddress(undefined)).toBe('unknown');
-    expect(limitKey('::ffff:1.2.3.4')).toBe('1.2.3.4');
-    expect(limitKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
-    expect(limitKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
-    expect(limitKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
-    expect(limitKey('::1')).toBe('0:0:0:0::/64');
-    expect(limitKey('64:ff9b::1.2.3.4')).toBe('64:ff9b:0:0::/64');
+    expect(addressKey('::ffff:1.2.3.4')).toBe('1.2.3.4');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8::/64');
+    expect(addressKey('::1')).toBe('::/64');
+    expect(addressKey('64:ff9b::1.2.3.4')).toBe('64:ff9b::/64');
   });
 
   it('matches addresses and CIDR ranges, IPv4 and IPv6, and names a bad entry', () => {
@@ -69,7 +69,7 @@ describe('per-address counting', () => {
     const limits = new AddressLimits({ ...DEFAULT_LIMITS, connectsPerMinute: 2, rateExempt: ['10.0.0.1'] }, () => now);
     expect(limits.admitConnection('2001:db8::1')).toBeNull();
     expect(limits.admitConnection('2001:db8::2')).toBeNull();
-    expect(limits.admitConnection('2001:db8::3')).toEqual({ limit: 'connects_per_minute', max: 2, key: '2001:db8:0:0::/64' });
+    expect(limits.admitConnection('2001:db8::3')).toEqual({ limit: 'connects_per_minute', max: 2, key: '2001:db8::/64' });
     expect(limits.admitConnection('2001:db8:0:1::1')).toBeNull();
     for (let i = 0; i < 10; i++) expect(limits.admitConnection('10.0.0.1')).toBeNull();
     now += 30_000;

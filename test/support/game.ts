@@ -8,6 +8,8 @@ import { telnetFrontEnd } from '../../server/telnet/front_end.ts';
 import { TestTelnetClient } from './telnet_client.ts';
 import { tempDir } from './temp_dir.ts';
 
+export const TEST_SCRYPT_N = 2 ** 14;
+
 // No spaces: the one-line forms (`connect name password`) split on the first space.
 export const PASSWORD = 'correct-horse-9';
 
@@ -28,6 +30,10 @@ export function testConfig(dir: string, overrides: TestConfig = {}): GameConfig 
     host: '127.0.0.1',
     telnetPort: 0,
     webPort: 0,
+    // The cost servers had before OWASP's 2^17: each login is ~0.03 s of CPU instead of ~0.3 s,
+    // which with the suite's hundreds of logins on two cores decides whether tests time out.
+    // The default itself is proven by test/core/accounts.test.ts and config.test.ts.
+    scryptN: TEST_SCRYPT_N,
     dataDir: path.join(dir, 'data'),
     logDir: path.join(dir, 'logs'),
     ...overrides,
@@ -68,7 +74,8 @@ export interface RunningGame {
   dir: string;
   config: GameConfig;
   logs: LogFiles;
-  connect(): Promise<TestTelnetClient>;
+  /** A telnet client at the welcome screen; `from` is its local address (e.g. 127.0.0.2). */
+  connect(from?: string): Promise<TestTelnetClient>;
   /** Connects and creates (or logs in to) an account with PASSWORD. */
   login(name: string, mode?: 'create' | 'connect'): Promise<TestTelnetClient>;
   /** Graceful stop, then a new game on the same data and log dirs. */
@@ -90,8 +97,10 @@ export async function startGame(options: { dir?: string; config?: TestConfig; ga
     dir,
     config,
     logs: new LogFiles(config.logDir, () => game.logs.flush()),
-    async connect() {
-      const client = await TestTelnetClient.connect(port);
+    async connect(from) {
+      // A wildcard bind (`::`, 0.0.0.0) is reached on IPv4 loopback unless `from` says otherwise.
+      const host = ['::', '0.0.0.0'].includes(config.host) ? (from?.includes(':') ? '::1' : '127.0.0.1') : config.host;
+      const client = await TestTelnetClient.connect(port, host, from);
       clients.push(client);
       await client.waitFor('Welcome to');
       return client;

@@ -29,7 +29,8 @@ export interface ServerProcess {
  * `more` says otherwise (`MUD_RATE_EXEMPT: ''`): these servers are driven by load from 127.0.0.1.
  */
 export function serverEnv(dir: string, more: Record<string, string> = {}): { MUD_DATA_DIR: string; MUD_LOG_DIR: string } & Record<string, string> {
-  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), MUD_RATE_EXEMPT: LOOPBACK.join(','), ...more };
+  // Loopback exempt from the rate limits; the tests' scrypt cost (see testConfig in game.ts); `more` may set others.
+  return { MUD_DATA_DIR: path.join(dir, 'data'), MUD_LOG_DIR: path.join(dir, 'logs'), MUD_RATE_EXEMPT: LOOPBACK.join(','), MUD_SCRYPT_N: String(2 ** 14), ...more };
 }
 
 /**
