@@ -1,8 +1,8 @@
 /**
  * `npm run admin -- create <name>`: makes an account with full admin (Developer) permissions from
  * the shell. The password is read from the terminal with echo off, or from MUD_ADMIN_PASSWORD
- * for scripts. Safe while the server runs: it only adds an account row; the character is made
- * at the first login.
+ * for scripts. Refused while a server runs on the same data dir (see withGame): opening the game
+ * beside it wrote false lines into its logs. The character is made at the first login.
  */
 import { AccountError } from '../../typeclasses/account_manager.ts';
 import { actorOf, auditEvent, targetOf } from '../audit/events.ts';
@@ -32,5 +32,4 @@ await withGame(
       throw error;
     }
   },
-  { refuseWhileRunning: false },
 );

@@ -106,6 +106,26 @@ describe('the server process', () => {
     expect(fs.existsSync(path.join(dir, 'data', 'server.pid'))).toBe(false);
   });
 
+  it('refuses a second server on the same data dir with a clear line, and takes the dir at once after a kill -9', async () => {
+    const dir = tempDir();
+    const env = serverEnv(dir, { MUD_WEB: 'off' });
+    const first = await spawnServer(env);
+    expect(fs.readFileSync(path.join(dir, 'data', 'server.pid'), 'utf8')).toBe(`${first.pid}\n`);
+    const second = await spawnServer(env, { waitForPort: false });
+    expect(await second.exited).toBe(4);
+    expect(second.stderr()).toBe(`error: cannot start: the data dir ${env.MUD_DATA_DIR} is in use by another server (pid ${first.pid}); stop it first, or give this one its own MUD_DATA_DIR\n`);
+    expect(fs.readFileSync(path.join(dir, 'logs', 'server.log'), 'utf8').match(/Game loaded/g)).toHaveLength(1);
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The pid file still names the dead process; the lock went with it.
+    expect(fs.existsSync(path.join(dir, 'data', 'server.pid'))).toBe(true);
+    const third = await spawnServer(env);
+    expect(third.stdout()).toContain('is running');
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  });
+
   it('prints a clear error and exits 3 when the port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
