@@ -113,6 +113,8 @@ export class Game {
       if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
       this.store.setState(RUNNING, 'yes');
       this.log.server.info(`Game loaded: ${this.objects.count} objects, ${this.store.countAccounts()} accounts, data in ${config.dataDir}`);
+      // The token itself goes to the console only (main.ts), never into a log file.
+      if (this.accounts.adminToken()) this.log.server.info('No account is a Developer yet: the one-time admin token is on the console at start (or: npm run admin -- token); claim it in game with `claim <token>`');
     } catch (error) {
       this.dataDirLock.release();
       throw error;

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     await game.shutdown('start-up failed');
     return;
   }
+  const token = game.accounts.adminToken();
+  if (token) process.stdout.write(`No admin yet. Log in, then type: claim ${token}   (one-time admin token; npm run admin -- token shows it again)\n`);
   process.stdout.write(`${config.serverName} is running (data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`);
 }
 

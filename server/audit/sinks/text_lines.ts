@@ -56,7 +56,16 @@ export function describe(event: AuditEvent): LogLine | null {
     case 'logout':
       return { logger: 'mud.accounts', level: 'info', message: `AUDIT LOGOUT: account '${q(event.target?.name)}' logged out${from(event)} (${q(p.reason)})` };
     case 'password_changed':
-      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: password of '${q(event.target?.name)}' changed by ${q(event.actor.account)}` };
+      if (!event.success) {
+        return { logger: 'mud.accounts', level: 'warn', message: `AUDIT ACCOUNT: password of '${q(event.target?.name)}' not changed by ${q(event.actor.account)} (${q(p.refused)})` };
+      }
+      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: password of '${q(event.target?.name)}' changed by ${q(event.actor.account)}${p.sessions_ended ? `; ${q(p.sessions_ended)} other session(s) ended` : ''}` };
+    case 'permissions_changed':
+      return {
+        logger: 'mud.accounts',
+        level: event.success ? 'info' : 'warn',
+        message: `AUDIT ACCOUNT: permissions of '${q(event.target?.name)}' ${event.success ? 'changed' : 'not changed'} ${q(p.from)} -> ${q(p.to)} via ${q(p.via)}${p.refused ? ` (${q(p.refused)})` : ''} by ${q(event.actor.account ?? 'shell')}`,
+      };
     case 'typeclass_swapped':
       return {
         logger: 'mud.server',
