@@ -17,6 +17,8 @@ import type { GameConfig } from './config.ts';
 import { makeDataDirPrivate, serverSecret } from './data_dir.ts';
 import type { GameLogs } from './logging/index.ts';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts } from './sessions/front_end.ts';
+import type { OsLock } from './os_lock.ts';
+import { lockDataDir } from './pid_file.ts';
 import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
 import { SessionLimits } from './sessions/session_limits.ts';
 import { SessionManager } from './sessions/session_manager.ts';
@@ -55,6 +57,8 @@ export class Game {
   readonly auditTrail: AuditTrail;
   /** The queryable audit table, for @audit and the console. */
   readonly auditReader: AuditReader;
+  /** Held from construction to the end of shutdown (server/pid_file.ts). */
+  private readonly dataDirLock: OsLock;
   private readonly frontEnds: FrontEnd[] = [];
   private stopping: Promise<void> | null = null;
   private readonly stopListeners: Array<(reason: string) => void> = [];
@@ -63,60 +67,69 @@ export class Game {
     readonly config: GameConfig,
     options: GameOptions = {},
   ) {
-    makeDataDirPrivate(config.dataDir);
-    this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
-      this.log.server.error(`Store: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
-    );
-    // The audit worker owns every log file and sink; this thread only fills the outbox.
-    this.auditTrail = openAuditTrail(config, this.store);
-    this.logs = this.auditTrail.logs;
-    this.auditReader = this.auditTrail.reader();
-    this.log = { server: this.logs.get('mud.server'), portal: this.logs.get('mud.portal') };
-    this.audit = new AuditBus(
-      (error, event) => this.log.server.error(`Audit sink failed on a ${event.event_type} event: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
-      // The trail records what a command did only once the command has succeeded.
-      (send) => this.store.whenUnitSucceeds(send),
-    );
-    if (this.auditTrail.outboxEnabled) this.audit.subscribe(this.auditTrail.sink);
-    // Auditing off: the server and portal logs still name connections and new characters.
-    else this.audit.subscribe(plainTextLogSink(this.logs, config.logs));
-    this.typeclasses = options.typeclasses ?? defaultTypeclasses();
-    this.accounts = new AccountManager(
-      this.store,
-      new PasswordHasher({ ...DEFAULT_COST, N: config.scryptN }, options.hashLimits),
-      serverSecret(config.dataDir),
-    );
-    this.objects = new ObjectManager(this.store, this.typeclasses, { accounts: this.accounts, audit: this.audit });
-    this.sessions = new SessionManager({
-      config,
-      audit: this.audit,
-      limits: new SessionLimits(config.limits, this.audit),
-      units: this.store,
-      dispatch: (session, line) => this.dispatcher.handle(session, line),
-    });
-    this.loginGuard = new LoginGuard(options.loginGuard);
-    const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store } = this;
-    const commandPorts: CommandPorts = {
-      config, objects, accounts, typeclasses, sessions, loginGuard,
-      auditBus: this.audit,
-      auditReader: this.auditReader,
-      auditStats: () => auditTrail.stats(),
-      auditRefusal: () => auditTrail.refusal(),
-      log: this.log.server,
-      unitOfWork: (work) => store.unitOfWork(work),
-      shutdown: (reason) => this.shutdown(reason),
-    };
-    this.dispatcher = new Dispatcher(commandPorts, loginCmdset(), characterCmdset(options.extraCommands));
+    // First of all: a second game on this data dir must not open the world at all.
+    this.dataDirLock = lockDataDir(config.dataDir);
+    try {
+      makeDataDirPrivate(config.dataDir);
+      this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
+        this.log.server.error(`Store: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
+      );
+      // The audit worker owns every log file and sink; this thread only fills the outbox.
+      this.auditTrail = openAuditTrail(config, this.store);
+      this.logs = this.auditTrail.logs;
+      this.auditReader = this.auditTrail.reader();
+      this.log = { server: this.logs.get('mud.server'), portal: this.logs.get('mud.portal') };
+      this.audit = new AuditBus(
+        (error, event) => this.log.server.error(`Audit sink failed on a ${event.event_type} event: ${escapeForLog(String((error as Error)?.stack ?? error))}`),
+        // The trail records what a command did only once the command has succeeded.
+        (send) => this.store.whenUnitSucceeds(send),
+      );
+      if (this.auditTrail.outboxEnabled) this.audit.subscribe(this.auditTrail.sink);
+      // Auditing off: the server and portal logs still name connections and new characters.
+      else this.audit.subscribe(plainTextLogSink(this.logs, config.logs));
+      this.typeclasses = options.typeclasses ?? defaultTypeclasses();
+      this.accounts = new AccountManager(
+        this.store,
+        new PasswordHasher({ ...DEFAULT_COST, N: config.scryptN }, options.hashLimits),
+        serverSecret(config.dataDir),
+      );
+      this.objects = new ObjectManager(this.store, this.typeclasses, { accounts: this.accounts, audit: this.audit });
+      this.sessions = new SessionManager({
+        config,
+        audit: this.audit,
+        limits: new SessionLimits(config.limits, this.audit),
+        units: this.store,
+        dispatch: (session, line) => this.dispatcher.handle(session, line),
+      });
+      this.loginGuard = new LoginGuard(options.loginGuard);
+      const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store } = this;
+      const commandPorts: CommandPorts = {
+        config, objects, accounts, typeclasses, sessions, loginGuard,
+        auditBus: this.audit,
+        auditReader: this.auditReader,
+        auditStats: () => auditTrail.stats(),
+        auditRefusal: () => auditTrail.refusal(),
+        log: this.log.server,
+        unitOfWork: (work) => store.unitOfWork(work),
+        shutdown: (reason) => this.shutdown(reason),
+      };
+      this.dispatcher = new Dispatcher(commandPorts, loginCmdset(), characterCmdset(options.extraCommands));
 
-    if (this.store.getState(RUNNING) === 'yes') {
-      this.log.server.warn('The previous run did not shut down cleanly (crash or kill -9); the database was recovered from its WAL.');
+      if (this.store.getState(RUNNING) === 'yes') {
+        this.log.server.warn('The previous run did not shut down cleanly (crash or kill -9); the database was recovered from its WAL.');
+      }
+      this.objects.load((record, fallback) =>
+        this.log.server.warn(`Object #${record.id} '${escapeForLog(record.key)}' has unknown typeclass '${escapeForLog(record.typeclass)}'; loaded as ${fallback}`),
+      );
+      if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
+      this.store.setState(RUNNING, 'yes');
+      this.log.server.info(`Game loaded: ${this.objects.count} objects, ${this.store.countAccounts()} accounts, data in ${config.dataDir}`);
+      // The token itself goes to the console only (main.ts), never into a log file.
+      if (this.accounts.adminToken()) this.log.server.info('No account is a Developer yet: the one-time admin token is on the console at start (or: npm run admin -- token); claim it in game with `claim <token>`');
+    } catch (error) {
+      this.dataDirLock.release();
+      throw error;
     }
-    this.objects.load((record, fallback) =>
-      this.log.server.warn(`Object #${record.id} '${escapeForLog(record.key)}' has unknown typeclass '${escapeForLog(record.typeclass)}'; loaded as ${fallback}`),
-    );
-    if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
-    this.store.setState(RUNNING, 'yes');
-    this.log.server.info(`Game loaded: ${this.objects.count} objects, ${this.store.countAccounts()} accounts, data in ${config.dataDir}`);
   }
 
   /** Starts the front ends; resolves with the ports they bound, by name. */
@@ -158,6 +171,7 @@ export class Game {
       await this.auditTrail.close();
       await this.auditReader.close();
       this.store.close();
+      this.dataDirLock.release();
       for (const listener of this.stopListeners) listener(reason);
     })();
     return this.stopping;

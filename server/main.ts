@@ -5,10 +5,11 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { Game } from './game.ts';
 import { frontEndsFor } from './front_ends.ts';
-import { removePidFile, writePidFile } from './pid_file.ts';
+import { DataDirInUseError } from './pid_file.ts';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_PORT_IN_USE = 3;
+export const EXIT_DATA_DIR_IN_USE = 4;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`error: ${message}\n`);
@@ -27,15 +28,13 @@ async function main(): Promise<void> {
   try {
     game = new Game(config);
   } catch (error) {
+    if (error instanceof DataDirInUseError) fail(`cannot start: ${error.message}`, EXIT_DATA_DIR_IN_USE);
     fail(`cannot open the game: ${(error as Error).message}`, 1);
   }
-  writePidFile(config.dataDir);
   // However the game stops (signal, @shutdown, failed start), the process exits with this code.
+  // The game wrote data/server.pid with its data dir's lock and removes it at its shutdown.
   let exitCode = 0;
-  game.onStop(() => {
-    removePidFile(config.dataDir);
-    process.exit(exitCode);
-  });
+  game.onStop(() => process.exit(exitCode));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -70,6 +69,8 @@ async function main(): Promise<void> {
     await game.shutdown('start-up failed');
     return;
   }
+  const token = game.accounts.adminToken();
+  if (token) process.stdout.write(`No admin yet. Log in, then type: claim ${token}   (one-time admin token; npm run admin -- token shows it again)\n`);
   process.stdout.write(`${config.serverName} is running (data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`);
 }
 

@@ -11,6 +11,13 @@ export function isPermission(name: string): name is Permission {
 
 /** A player's login: name, password hash, permissions. Owns one character. */
 export class Account {
+  /**
+   * Counts password changes in this process. A console session remembers the count it was made
+   * under and is void once it differs, so a changed password ends every console cookie issued
+   * before it (those live in memory only, as does this count). A re-hash is not a change.
+   */
+  passwordChanges = 0;
+
   constructor(
     private readonly store: ObjectStore,
     readonly record: AccountRecord,
@@ -39,6 +46,11 @@ export class Account {
 
   hasPermission(level: Permission): boolean {
     return PERMISSION_LEVELS.indexOf(this.permissionLevel) >= PERMISSION_LEVELS.indexOf(level);
+  }
+
+  /** Holds a higher level than `other` (an Admin may not reset a Developer's password). */
+  outranks(other: Account): boolean {
+    return PERMISSION_LEVELS.indexOf(this.permissionLevel) > PERMISSION_LEVELS.indexOf(other.permissionLevel);
   }
 
   setPermissions(permissions: Permission[]): void {
@@ -74,10 +86,29 @@ export class Account {
     this.store.setPassword(this.id, hash);
   }
 
-  /** A good login: remembered with its address, and the failed-login count starts again. */
+  /**
+   * A password change, by the owner (`password`) or by an admin (`@password`, `resetBy` their
+   * account name). A reset the owner did not make is remembered until their next login, where
+   * they are told: a stolen admin account resetting passwords is then noticed by the victims.
+   */
+  async changePassword(password: string, resetBy: string | null = null): Promise<void> {
+    await this.setPassword(password);
+    this.passwordChanges++;
+    const at = resetBy ? new Date().toISOString() : null;
+    Object.assign(this.record, { passwordResetBy: resetBy, passwordResetAt: at });
+    this.store.setPasswordReset(this.id, resetBy, at);
+  }
+
+  /** The admin reset of this password the owner has not been told of yet, if any. */
+  get passwordResetNotice(): { by: string; at: string } | null {
+    const { passwordResetBy: by, passwordResetAt: at } = this.record;
+    return by && at ? { by, at } : null;
+  }
+
+  /** A good login: remembered with its address; the failed-login count and reset notice start again. */
   recordLogin(address: string, protocol: string): void {
     const at = new Date().toISOString();
-    Object.assign(this.record, { lastLogin: at, lastLoginAddr: address, lastProtocol: protocol, failedLogins: 0 });
+    Object.assign(this.record, { lastLogin: at, lastLoginAddr: address, lastProtocol: protocol, failedLogins: 0, passwordResetBy: null, passwordResetAt: null });
     this.store.recordLogin(this.id, at, address, protocol);
   }
 

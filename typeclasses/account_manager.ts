@@ -1,5 +1,5 @@
-import { Account, type Permission } from './account.ts';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Account } from './account.ts';
 import { PasswordHasher, passwordText } from './passwords.ts';
 import type { ObjectStore } from '../server/store/index.ts';
 
@@ -24,7 +24,13 @@ export function validatePassword(typed: string): string | null {
   return null;
 }
 
-/** Finds, caches and creates accounts; the first account ever created is the Developer. */
+/** Where the one-time admin token waits (server_state), while no account is a Developer. */
+const ADMIN_TOKEN = 'accounts.admin_token';
+
+/**
+ * Finds, caches and creates accounts (every new one a Player), and hands out the Developer
+ * level once, to whoever holds the admin token.
+ */
 export class AccountManager {
   private readonly byIdCache = new Map<number, Account>();
   private dummyHash: Promise<string> | null = null;
@@ -81,21 +87,50 @@ export class AccountManager {
     return this.store.allAccounts().map((record) => this.byId(record.id)!);
   }
 
-  /**
-   * Creates an account after checking name and password; throws AccountError saying why not.
-   * Returns whether it was the very first account, which is made a Developer.
-   */
-  async create(name: string, password: string): Promise<{ account: Account; first: boolean }> {
+  /** Creates a Player account after checking name and password; throws AccountError saying why not. */
+  async create(name: string, password: string): Promise<Account> {
     const problem = validateAccountName(name) ?? validatePassword(password);
     if (problem) throw new AccountError(problem);
     if (this.store.accountByName(name)) throw new AccountError(`The name '${name}' is taken.`);
     const hash = await this.passwords.hash(password);
     // Checked again after the await: another connection may have taken the name meanwhile.
     if (this.store.accountByName(name)) throw new AccountError(`The name '${name}' is taken.`);
-    const first = this.store.countAccounts() === 0;
-    const permissions: Permission[] = first ? ['Developer'] : ['Player'];
-    const account = this.remember(new Account(this.store, this.store.insertAccount(name, hash, permissions), this.passwords));
-    return { account, first };
+    return this.remember(new Account(this.store, this.store.insertAccount(name, hash, ['Player']), this.passwords));
+  }
+
+  /** Some account is a Developer (the token's work is done). */
+  hasDeveloper(): boolean {
+    return this.store.allAccounts().some((record) => record.permissions.includes('Developer'));
+  }
+
+  /**
+   * The one-time token that makes an account the Developer (`claim <token>` in game), made on
+   * first ask and kept in the database until claimed, so the server's console at start and
+   * `npm run admin -- token` show the same one. Null once a Developer exists. Being first to
+   * type `create` on a public port is no longer enough to own the server.
+   */
+  adminToken(): string | null {
+    if (this.hasDeveloper()) {
+      this.store.deleteState(ADMIN_TOKEN);
+      return null;
+    }
+    let token = this.store.getState(ADMIN_TOKEN);
+    if (!token) {
+      token = randomBytes(18).toString('base64url');
+      this.store.setState(ADMIN_TOKEN, token);
+    }
+    return token;
+  }
+
+  /** Makes `account` the Developer if `token` is the admin token, which is then used up. */
+  claimAdmin(account: Account, token: string): boolean {
+    const expected = this.store.getState(ADMIN_TOKEN);
+    if (!expected || this.hasDeveloper()) return false;
+    const [a, b] = [Buffer.from(token), Buffer.from(expected)];
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return false;
+    this.store.deleteState(ADMIN_TOKEN);
+    account.setPermissions(['Developer']);
+    return true;
   }
 
   private remember(account: Account): Account {

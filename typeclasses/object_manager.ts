@@ -133,14 +133,27 @@ export class ObjectManager {
   }
 
   /**
-   * Removes `obj`. What it contained goes to its location (or to its home, or nowhere);
-   * exits leading to it are removed with it.
+   * Removes `obj`; exits leading to it are removed with it. Objects whose home it was are
+   * re-homed to the start room, and what it contained goes to its location, else to the
+   * thing's home, else to the start room. Never to `obj` itself: a thing made in a room has
+   * that room as its home, and was left pointing at the deleted row, which failed the foreign
+   * key at its next save. (The start room itself is never destroyed: @destroy refuses it.)
+   * Returns how many objects were re-homed.
    */
-  destroy(obj: DefaultObject): void {
-    this.store.unitOfWork(() => {
+  destroy(obj: DefaultObject): number {
+    return this.store.unitOfWork(() => {
+      let rehomed = 0;
+      const start = this.startRoom();
+      for (const other of this.byId.values()) {
+        if (other === obj || other.record.homeId !== obj.id) continue;
+        other.record.homeId = start.id;
+        this.save(other);
+        rehomed++;
+        this.store.onRollback(() => (other.record.homeId = obj.id));
+      }
       for (const inner of [...obj.contents]) {
         if (inner.isExit) this.destroy(inner);
-        else this.setLocation(inner, obj.location ?? inner.home ?? null);
+        else this.setLocation(inner, obj.location ?? inner.home ?? start);
       }
       for (const other of [...this.byId.values()]) {
         if (other.record.destinationId === obj.id) this.destroy(other);
@@ -149,11 +162,7 @@ export class ObjectManager {
       this.store.deleteObject(obj.id);
       this.byId.delete(obj.id);
       this.store.onRollback(() => this.byId.set(obj.id, obj));
-      for (const other of this.byId.values()) {
-        if (other.record.homeId !== obj.id) continue;
-        other.record.homeId = null;
-        this.store.onRollback(() => (other.record.homeId = obj.id));
-      }
+      return rehomed;
     });
   }
 

@@ -13,7 +13,7 @@ export const create: LoginCommand = {
   secretArgs: true,
   help: 'create <name> [<password>] — make a new account and its character, then enter the game.\nWithout a password on the line, the game asks for it twice, with echo off.',
   async run(ctx) {
-    const { accounts, log, session, args, reply, audit } = ctx;
+    const { accounts, session, args, reply, audit } = ctx;
     const { name, password: given } = nameAndPassword(args);
     if (!name) return reply('Usage: create <name> [<password>]');
     const nameProblem = validateAccountName(name);
@@ -31,10 +31,9 @@ export const create: LoginCommand = {
       if (password === null) return;
     }
     try {
-      const { account, first } = await accounts.create(name, password);
+      const account = await accounts.create(name, password);
       if (session.closed) return;
       audit('account_created', { target: targetOf(account) });
-      if (first) log.info(`First account '${account.name}' created with full admin (Developer) permissions`);
       reply(`Welcome, ${account.name}! Your account is created.`);
       enterGame(ctx, account);
     } catch (error) {
@@ -65,7 +64,10 @@ export const connect: LoginCommand = {
       if (result.outcome === 'locked') reply(result.message);
       return;
     }
+    // Read before entering: the login clears it.
+    const reset = result.account.passwordResetNotice;
     enterGame(ctx, result.account);
+    if (reset) reply(`Note: your password was reset by the admin ${reset.by} at ${reset.at.slice(0, 19).replace('T', ' ')} UTC. If you did not ask for that, tell the other admins.`);
     const failed = result.failedSinceLastLogin;
     if (failed > 0) reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
   },

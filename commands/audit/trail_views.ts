@@ -112,7 +112,7 @@ const BUILDER_MAY_READ: Record<AuditEventType, boolean> = {
   typeclass_swapped: true, connection_opened: true, connection_closed: true, login_locked: false,
   dual_address: true, builder_command: true, object_created: true, object_destroyed: true,
   object_renamed: true, say: true, whisper: true, emote: true, get: true, drop: true, give: true,
-  access_denied: true, audit_attribute_changed: true, rate_limited: true,
+  access_denied: true, audit_attribute_changed: true, rate_limited: true, permissions_changed: true,
 };
 const BUILDER_TYPES = Object.entries(BUILDER_MAY_READ).filter(([, ok]) => ok).map(([type]) => type);
 const ADMIN_ONLY_TYPES = new Set(Object.entries(BUILDER_MAY_READ).filter(([, ok]) => !ok).map(([type]) => type));

@@ -83,7 +83,7 @@ export const destroy: CharacterCommand = {
   aliases: ['@delete'],
   lock: BUILDER,
   category: 'Building',
-  help: '@destroy <object> — remove an object for good (exits leading to a destroyed room go too).',
+  help: '@destroy <object> — remove an object for good (exits leading to a destroyed room go too).\nWhat had it as its home is re-homed to the start room; what lay in a destroyed room goes home.',
   run(ctx) {
     if (!ctx.args) return ctx.reply('Usage: @destroy <object>');
     const obj = findOne(ctx, ctx.args, 'nearby');
@@ -94,7 +94,8 @@ export const destroy: CharacterCommand = {
     const what = `${obj.key}(${obj.dbref})`;
     ctx.noteTarget(obj);
     ctx.audit('object_destroyed', { target: targetOf(obj), payload: { typeclass: obj.typeclassPath, location: obj.location?.key ?? null } });
-    ctx.objects.destroy(obj);
-    ctx.reply(`Destroyed ${what}.`);
+    const rehomed = ctx.objects.destroy(obj);
+    const start = ctx.objects.startRoom().key;
+    ctx.reply(`Destroyed ${what}.${rehomed ? ` ${rehomed} object(s) whose home it was now have ${start} as their home.` : ''}`);
   },
 };

@@ -31,6 +31,7 @@ export type AuditEventType =
   | 'login_failed'
   | 'logout'
   | 'password_changed'
+  | 'permissions_changed'
   | 'typeclass_swapped'
   | 'connection_opened'
   | 'connection_closed'

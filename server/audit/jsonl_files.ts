@@ -11,11 +11,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { OsLock } from '../os_lock.ts';
 import { HASH_RE } from './canonical.ts';
 
 export const AUDIT_SUBDIR = 'audit';
 export const LIVE_FILE = 'audit.jsonl';
 export const LOCK_FILE = 'audit.lock';
+/** Names the lock's holder, for the message of those refused; never judged (the lock is). */
+export const LOCK_PID_FILE = 'audit.lock.pid';
 
 const ROTATED_RE = /^audit-(\d{4}-\d{2}-\d{2})(?:\.([1-9]\d*))?\.jsonl$/;
 
@@ -74,50 +77,17 @@ export function ensureDir(dir: string, mode: number): void {
 
 // ---- the writer's lock -------------------------------------------------------------------------
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * One process at a time appends to a trail: two writers would fork the chain. The lock is a file
- * holding the writer's pid; a lock left by a dead process (a crash) or by this process (a game
- * reopened in the same process) is taken over. Returns null when acquired, else the holder's pid.
+ * One process at a time appends to a trail: two writers would fork the chain. The lock is a real
+ * OS lock on `audit.lock` (server/os_lock.ts), taken by the audit worker thread that writes: the
+ * kernel drops it when the holder dies, so after a kill -9 the next server continues the chain at
+ * once, and a live process that merely got a dead writer's pid again cannot hold it. A second
+ * game in this process on the same log dir is refused too, until the first closes. Returns the
+ * lock, or the holder's pid (-1 when unknown) as its pid file names it.
  */
-export function acquireTrailLock(dir: string, fileMode: number): number | null {
-  const file = path.join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = fs.openSync(file, 'wx', fileMode);
-      fs.writeSync(fd, `${process.pid}\n`);
-      fs.closeSync(fd);
-      return null;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let holder = NaN;
-    try {
-      holder = Number(fs.readFileSync(file, 'utf8').trim());
-    } catch {
-      // vanished meanwhile: try again
-    }
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) return holder;
-    fs.rmSync(file, { force: true });
-  }
-  return -1;
-}
-
-export function releaseTrailLock(dir: string): void {
-  const file = path.join(dir, LOCK_FILE);
-  try {
-    if (Number(fs.readFileSync(file, 'utf8').trim()) === process.pid) fs.rmSync(file, { force: true });
-  } catch {
-    // already gone
-  }
+export function acquireTrailLock(dir: string, fileMode: number): OsLock | number {
+  const lock = OsLock.acquire(path.join(dir, LOCK_FILE), { mode: fileMode, pidFile: path.join(dir, LOCK_PID_FILE) });
+  return lock instanceof OsLock ? lock : (lock.pid ?? -1);
 }
 
 // ---- recovering the head of the chain ------------------------------------------------------------

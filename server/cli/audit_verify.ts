@@ -2,7 +2,9 @@
  * `npm run audit-verify [-- <file>...]`: walks the JSONL audit trail's hash chain and names the
  * first record that was edited, removed or reordered, or says the trail is intact. With no
  * files: every trail file in MUD_LOG_DIR/audit, oldest first, and the game database's audit
- * table is checked for events past the trail's end. Read-only; safe while the server runs.
+ * table is checked for events past the trail's end, and its rows with no seq (outside the
+ * chain, so unverifiable) are counted and named as not verified. Read-only; safe while the
+ * server runs.
  *
  * With `--pg` (the URL from MUD_AUDIT_PG_URL) or `--pg=<url>`: the chains in PostgreSQL instead,
  * one per server_id (server/audit/pg_verify.ts).
@@ -16,7 +18,7 @@ import { auditDirOf, compareTrailNames, listTrailFiles, trailPosition } from '..
 import { describePgChains, verifyPgChains } from '../audit/pg_verify.ts';
 import { redactUrl } from '../audit/pg_redact.ts';
 import { verifyTrail } from '../audit/verify.ts';
-import { AUDIT_DB_FILE, readAuditMaxSeq } from '../store/audit_table.ts';
+import { AUDIT_DB_FILE, readAuditChainFacts } from '../store/audit_table.ts';
 import { die, loadConfigOrDie } from './shell.ts';
 
 const USAGE = [
@@ -55,6 +57,7 @@ const shown = (file: string): string => {
 
 let files: string[];
 let tableMaxSeq: number | null = null;
+let tableWithoutSeq = 0;
 let where: string;
 if (args.length) {
   files = args.map((f) => path.resolve(f));
@@ -68,7 +71,7 @@ if (args.length) {
   files = listTrailFiles(dir);
   where = shown(dir);
   try {
-    tableMaxSeq = readAuditMaxSeq(path.join(config.dataDir, AUDIT_DB_FILE));
+    ({ maxSeq: tableMaxSeq, withoutSeq: tableWithoutSeq } = readAuditChainFacts(path.join(config.dataDir, AUDIT_DB_FILE)));
   } catch (error) {
     process.stdout.write(`note: the audit table could not be read (${(error as Error).message}); the end of the trail is not cross-checked\n`);
   }
@@ -82,10 +85,18 @@ if (!files.length) {
 const result = await verifyTrail(files, { tableMaxSeq });
 const rename = (text: string) => files.reduce((t, f) => t.split(f).join(shown(f)), text);
 for (const note of result.notes) process.stdout.write(`note: ${rename(note)}\n`);
+// Said whatever the trail's verdict: "intact" speaks for the chain's records only, and a row
+// with no seq (adopted from before the chain, or inserted by hand) is in none of them.
+if (tableWithoutSeq > 0) {
+  process.stdout.write(
+    `NOT verified: ${tableWithoutSeq} row(s) of the audit table have no seq, so they are not part of the hash chain and nothing vouches for them (SELECT * FROM audit_events WHERE seq IS NULL in ${AUDIT_DB_FILE}).\n`,
+  );
+}
 if (result.intact) {
   const span = result.firstSeq === null ? 'no records' : `seq ${result.firstSeq} to ${result.lastSeq}`;
   process.stdout.write(
-    `Audit trail intact: ${result.records} record(s), ${span}, in ${files.length} file(s)${result.fromGenesis ? ', from the start of the chain' : ''}.\n`,
+    `Audit trail intact: ${result.records} record(s), ${span}, in ${files.length} file(s)${result.fromGenesis ? ', from the start of the chain' : ''}` +
+      `${tableWithoutSeq ? `; not the ${tableWithoutSeq} table row(s) outside the chain` : ''}.\n`,
   );
   process.exit(0);
 }

@@ -32,5 +32,4 @@ await withGame(
     process.stdout.write(`${migrated} character(s) migrated.\n`);
     return names.length && wanted.length < names.length ? 1 : 0;
   },
-  { refuseWhileRunning: true },
 );

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type GameConfig } from '../config.ts';
 import { Game } from '../game.ts';
-import { runningServerPid } from '../pid_file.ts';
+import { DataDirInUseError } from '../pid_file.ts';
 
 /** Exits with a one-line message, no stack trace: these tools are run by operators. */
 export function die(message: string, code = 1): never {
@@ -20,15 +20,22 @@ export function loadConfigOrDie(): GameConfig {
 
 /**
  * Opens the game on the configured data dir for a shell tool (no listeners), runs `work`, then
- * shuts down so the database and the logs are flushed.
+ * shuts down so the database and the logs are flushed. Refused while a server runs on that data
+ * dir (its lock tells, server/pid_file.ts): the server keeps the world in memory and would
+ * overwrite the change, and this process would write false lines into its logs (a start, an
+ * unclean-shutdown warning, a shutdown) and mark the running server stopped.
  */
-export async function withGame(work: (game: Game, config: GameConfig) => Promise<number> | number, options: { refuseWhileRunning: boolean }): Promise<void> {
+export async function withGame(work: (game: Game, config: GameConfig) => Promise<number> | number): Promise<void> {
   const config = loadConfigOrDie();
-  const pid = runningServerPid(config.dataDir);
-  if (options.refuseWhileRunning && pid !== null) {
-    die(`the server (pid ${pid}) is running on ${config.dataDir}; stop it first, or use the in-game command instead.`);
+  let game: Game;
+  try {
+    game = new Game(config);
+  } catch (error) {
+    if (error instanceof DataDirInUseError) {
+      die(`the server${error.pid ? ` (pid ${error.pid})` : ''} is running on ${config.dataDir}; stop it first, or use the in-game command instead.`);
+    }
+    throw error;
   }
-  const game = new Game(config);
   let code: number;
   try {
     code = await work(game, config);

@@ -45,7 +45,18 @@ export class AdminConsole implements WebMount {
     const s = this.settings;
     this.sessions = new AdminSessions({ idleMs: s.sessionIdleMs, maxMs: s.sessionMaxMs, maxSessions: s.maxSessions });
     this.tail = new LiveTail({ queue: s.tailQueue, batch: s.tailBatch, unsent: s.tailUnsent });
-    if (s.enabled) this.unsubscribe = ports.audit.subscribe(this.tail.sink);
+    if (s.enabled) {
+      const untail = ports.audit.subscribe(this.tail.sink);
+      // A changed password voids the account's cookies at their next request (authorise); its
+      // live tail sockets are closed now rather than at the next sweep.
+      const unwatch = ports.audit.subscribe((event) => {
+        if (event.event_type === 'password_changed' && event.success) this.sweep();
+      });
+      this.unsubscribe = () => {
+        untail();
+        unwatch();
+      };
+    }
   }
 
   /** Who this cookie belongs to: 401 without a live session, 403 when not (or no longer) an Admin. */
@@ -53,7 +64,9 @@ export class AdminConsole implements WebMount {
     const session = this.sessions.get(cookieValue(headers, COOKIE_NAME), touch);
     if (!session) return { ok: false, status: 401 };
     const account = this.ports.accounts.byId(session.accountId);
-    if (!account) {
+    // Gone, or its password changed since this cookie was issued (after a break-in the owner or
+    // an admin changes it, and every session made with the old one must end): logged out.
+    if (!account || account.passwordChanges !== session.passwordChanges) {
       this.sessions.delete(session.id);
       return { ok: false, status: 401 };
     }
@@ -153,7 +166,8 @@ export class AdminConsole implements WebMount {
     this.dropSockets(({ sessionId }) => {
       const session = this.sessions.get(sessionId, false);
       if (!session) return true;
-      return !this.ports.accounts.byId(session.accountId)?.hasPermission('Admin');
+      const account = this.ports.accounts.byId(session.accountId);
+      return !account?.hasPermission('Admin') || account.passwordChanges !== session.passwordChanges;
     });
   }
 

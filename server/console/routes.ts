@@ -145,7 +145,7 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
       );
       return problem(res, 403, REFUSALS[403]);
     }
-    const session = ctx.sessions.create(account.id, account.name, address);
+    const session = ctx.sessions.create(account.id, account.name, address, account.passwordChanges);
     ports.audit.emit(auditEvent('login_ok', { ...actor, account: account.name }, { target: targetOf(account), payload: { via: 'admin' } }));
     res.set('Set-Cookie', sessionCookie(session.id, cameOverHttps(req.socket as { encrypted?: boolean }, req.headers, trustProxy)));
     res.json({ name: account.name, permission: account.permissionLevel, failed_logins: account.failedLoginsSinceLastLogin });

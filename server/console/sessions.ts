@@ -13,6 +13,8 @@ export interface AdminSession {
   readonly accountId: number;
   readonly accountName: string;
   readonly address: string;
+  /** The account's password-change count at login: a later change voids this session. */
+  readonly passwordChanges: number;
   readonly createdAt: number;
   lastSeen: number;
 }
@@ -29,10 +31,10 @@ export class AdminSessions {
     return this.sessions.size;
   }
 
-  create(accountId: number, accountName: string, address: string): AdminSession {
+  create(accountId: number, accountName: string, address: string, passwordChanges = 0): AdminSession {
     this.sweep();
     const now = this.now();
-    const session: AdminSession = { id: crypto.randomBytes(32).toString('base64url'), accountId, accountName, address, createdAt: now, lastSeen: now };
+    const session: AdminSession = { id: crypto.randomBytes(32).toString('base64url'), accountId, accountName, address, passwordChanges, createdAt: now, lastSeen: now };
     this.sessions.set(session.id, session);
     // Past the cap the oldest login goes: a flood of logins cannot grow memory.
     while (this.sessions.size > this.limits.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);

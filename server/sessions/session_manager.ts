@@ -105,6 +105,23 @@ export class SessionManager {
     });
   }
 
+  /**
+   * Ends every game session of `account` but `except` (the one that changed the password): each
+   * is told, unpuppeted and closed. After a break-in, changing the password must also throw out
+   * whoever is still logged in with the old one. Returns how many were ended.
+   */
+  endSessionsOf(account: Account, except: Session | null, message: string, reason: string): number {
+    let ended = 0;
+    for (const other of this.loggedIn()) {
+      if (other === except || other.account?.id !== account.id) continue;
+      other.msg(message);
+      this.logout(other, reason);
+      other.disconnect();
+      ended++;
+    }
+    return ended;
+  }
+
   /** The connection is gone (quit, dropped link, shutdown): unpuppet and forget it. */
   remove(session: Session, reason: string): void {
     if (!this.sessions.delete(session)) return;

@@ -112,6 +112,11 @@ export class AuditTable {
   }
 
   /** The highest seq in the table (the table sink's cursor), or null when it has none. */
+  /** Rows with no seq: not in the hash chain (adopted from before it, or put there by hand). */
+  countWithoutSeq(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM audit_events WHERE seq IS NULL').get() as { n: number }).n;
+  }
+
   maxSeq(): number | null {
     return (this.db.prepare('SELECT MAX(seq) AS seq FROM audit_events').get() as { seq: number | null }).seq;
   }
@@ -186,13 +191,15 @@ export class AuditTable {
 }
 
 /** The highest seq in an audit table file, opened read-only (audit-verify's cross-check). */
-export function readAuditMaxSeq(file: string): number | null {
-  if (!AuditTable.exists(file)) return null;
+/**
+ * What audit-verify checks the trail against: the table's highest seq (the trail's end must
+ * reach it) and how many of its rows have no seq, which no chain vouches for.
+ */
+export function readAuditChainFacts(file: string): { maxSeq: number | null; withoutSeq: number } {
+  if (!AuditTable.exists(file)) return { maxSeq: null, withoutSeq: 0 };
   const table = new AuditTable(file, 'read');
   try {
-    return table.maxSeq();
-  } catch {
-    return null;
+    return { maxSeq: table.maxSeq(), withoutSeq: table.countWithoutSeq() };
   } finally {
     table.close();
   }

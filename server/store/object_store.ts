@@ -26,6 +26,9 @@ export interface AccountRecord {
   lastLoginAddr: string | null;
   lastProtocol: string | null;
   failedLogins: number;
+  /** The admin who last reset this password, and when; cleared at the owner's next login. */
+  passwordResetBy: string | null;
+  passwordResetAt: string | null;
 }
 
 const LAST_OBJECT_ID = 'objects.last_id';
@@ -54,6 +57,8 @@ interface AccountRow {
   last_login_addr: string | null;
   last_protocol: string | null;
   failed_logins: number;
+  password_reset_by: string | null;
+  password_reset_at: string | null;
 }
 
 const toObject = (row: ObjectRow): ObjectRecord => ({
@@ -78,6 +83,8 @@ const toAccount = (row: AccountRow): AccountRecord => ({
   lastLoginAddr: row.last_login_addr,
   lastProtocol: row.last_protocol,
   failedLogins: row.failed_logins,
+  passwordResetBy: row.password_reset_by,
+  passwordResetAt: row.password_reset_at,
 });
 
 /**
@@ -152,15 +159,17 @@ export class ObjectStore {
       allAccounts: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY id'),
       countAccounts: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM accounts'),
       setPassword: db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?'),
+      setPasswordReset: db.prepare('UPDATE accounts SET password_reset_by = ?, password_reset_at = ? WHERE id = ?'),
       setPermissions: db.prepare('UPDATE accounts SET permissions = ? WHERE id = ?'),
       recordLogin: db.prepare(
-        'UPDATE accounts SET last_login = ?, last_login_addr = ?, last_protocol = ?, failed_logins = 0 WHERE id = ?',
+        'UPDATE accounts SET last_login = ?, last_login_addr = ?, last_protocol = ?, failed_logins = 0, password_reset_by = NULL, password_reset_at = NULL WHERE id = ?',
       ),
       countFailedLogin: db.prepare('UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ?'),
       getState: db.prepare<[string], { value: string }>('SELECT value FROM server_state WHERE key = ?'),
       setState: db.prepare(
         'INSERT INTO server_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ),
+      deleteState: db.prepare('DELETE FROM server_state WHERE key = ?'),
     };
   }
 
@@ -372,6 +381,11 @@ export class ObjectStore {
     this.stmt.setPassword.run(passwordHash, accountId);
   }
 
+  /** Who reset the password (null: the owner changed it, no notice due) and when. */
+  setPasswordReset(accountId: number, by: string | null, at: string | null): void {
+    this.stmt.setPasswordReset.run(by, at, accountId);
+  }
+
   setPermissions(accountId: number, permissions: string[]): void {
     this.stmt.setPermissions.run(JSON.stringify(permissions), accountId);
   }
@@ -390,6 +404,10 @@ export class ObjectStore {
 
   setState(key: string, value: string): void {
     this.stmt.setState.run(key, value);
+  }
+
+  deleteState(key: string): void {
+    this.stmt.deleteState.run(key);
   }
 
   close(): void {

@@ -102,6 +102,12 @@ const MIGRATIONS: readonly string[] = [
     event TEXT NOT NULL
   );
   `,
+  // 6: an admin reset this account's password (@password): who and when, told to the owner at
+  // their next login (then cleared), so a reset they did not ask for is noticed.
+  `
+  ALTER TABLE accounts ADD COLUMN password_reset_by TEXT;
+  ALTER TABLE accounts ADD COLUMN password_reset_at TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,23 +25,29 @@ export const WEB_DIR = path.resolve(import.meta.dirname, '../../web');
 
 /**
  * No inline script or style anywhere, so the policy can forbid them: text a player typed can never
- * become code even if some bug let it reach the DOM as markup. `ws:`/`wss:` let socket.io upgrade.
+ * become code even if some bug let it reach the DOM as markup. The pages (the webclient and the
+ * audit console under /admin) connect back to the origin they came from only: 'self' covers its
+ * ws:/wss: forms too (CSP Level 3), so socket.io upgrades. Bare `ws: wss:` let a script, had one
+ * ever run, send what it read to any host. The configured origins (MUD_WEB_ORIGINS) are added
+ * with their WebSocket forms: where the page is served behind another name, it may talk to that.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(webOrigins: readonly string[] = []): string {
+  const others = webOrigins.flatMap((origin) => [origin, origin.replace(/^http/, 'ws')]);
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    ["connect-src 'self'", ...others].join(' '),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
@@ -76,8 +82,9 @@ export function webApp(ports: FrontEndPorts, webDir = WEB_DIR, mounts: readonly 
   const app = express();
   app.disable('x-powered-by');
 
+  const headers = { 'Content-Security-Policy': contentSecurityPolicy(ports.config.webOrigins), ...SECURITY_HEADERS };
   app.use((_req, res, next) => {
-    res.set(SECURITY_HEADERS);
+    res.set(headers);
     next();
   });
 

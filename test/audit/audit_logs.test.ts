@@ -30,11 +30,13 @@ describe('audit logs of a scripted telnet session', () => {
     await wizard.command('west', 'Courtyard');
     await wizard.command('quit', 'Goodbye');
     await wizard.waitClosed();
-    await expect.poll(async () => (await run.logs.lines('player_activity.log')).length).toBe(5);
+    await expect.poll(async () => (await run.logs.lines('player_activity.log')).length).toBe(6);
 
     const w = ref(run, 'wizard');
     const account = accountRef(run, 'wizard');
     expect(await run.logs.lines('command_audit.log')).toEqual([
+      // The first account claims the admin token (test/support/game.ts login); the token is masked.
+      expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'claim' with args '***'`)),
       expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'look'`)),
       expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed 'who'`)),
       expect.stringMatching(line('mud.commands', `AUDIT CMD: ${w} executed '@users'`)),
@@ -56,6 +58,7 @@ describe('audit logs of a scripted telnet session', () => {
       expect.stringMatching(line('mud.accounts', `AUDIT ACCOUNT: ${account} created from 127.0.0.1 via telnet`)),
       expect.stringMatching(line('mud.accounts', `AUDIT LOGIN: ${account} logged in from 127.0.0.1 via telnet`)),
       expect.stringMatching(line('mud.accounts', `AUDIT SESSION: ${w} puppeted by wizard from 127.0.0.1 via telnet`)),
+      expect.stringMatching(line('mud.accounts', `AUDIT ACCOUNT: permissions of ${account} changed Player -> Developer via admin token by wizard`)),
       expect.stringMatching(new RegExp(`^.* \\| mud\\.accounts \\| INFO \\| AUDIT SESSION: ${w.replace(/[()#]/g, '\\$&')} unpuppeted - session \\d+s$`)),
       expect.stringMatching(line('mud.accounts', `AUDIT LOGOUT: ${account} logged out from 127.0.0.1 via telnet (quit)`)),
     ]);
@@ -79,7 +82,8 @@ describe('audit logs of a scripted telnet session', () => {
     const again = await run.login('Anna', 'connect');
     await again.command('@audit/json', '}');
     const summary = JSON.parse(/\{[\s\S]*\}/.exec(again.text)![0]);
-    expect(summary).toMatchObject({ name: 'Anna', current_location: 'Library', commands_executed: 4, locations_visited: 2, online: true });
+    // 5: claim (Anna is the first account, see test/support/game.ts), n, e, quit, @audit/json.
+    expect(summary).toMatchObject({ name: 'Anna', current_location: 'Library', commands_executed: 5, locations_visited: 2, online: true });
     expect(summary.last_location_change).toMatchObject({ from: 'Courtyard', to: 'Library' });
     expect(summary.last_location_change.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     await sleep(600);
@@ -88,7 +92,7 @@ describe('audit logs of a scripted telnet session', () => {
     await expect.poll(() => char().isPuppeted).toBe(false);
     expect(char().auditValue('total_playtime')).toBeGreaterThan(firstPlaytime + 0.5);
     expect(char().auditValue('session_start_time')).toBeNull();
-    expect(char().auditValue('command_count')).toBe(5);
+    expect(char().auditValue('command_count')).toBe(6);
   });
 
   it('caps the location history at the newest 1000 moves', async () => {

@@ -21,9 +21,9 @@ describe('admin, chat and item trails', () => {
     await wiz.command('@desc lamp = A brass lamp.', 'Description of lamp set.');
     await wiz.command('@name lamp = oil lamp', 'lamp is now called oil lamp');
     await wiz.command('@destroy oil lamp', 'Destroyed oil lamp');
-    await wiz.command('@password Pat = Another-Pass-1', 'Password of Pat changed.');
     await player.command('look', 'Limbo');
     await player.command('@dig Nope', 'not allowed');
+    await wiz.command('@password Pat = Another-Pass-1', 'Password of Pat changed.');
     const admin = await run.logs.lines('admin_actions.log');
     const id = lamp.id;
     // Who with their id and their own level (Wiz, the first account, is a Developer), the

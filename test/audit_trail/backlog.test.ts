@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OsLock } from '../../server/os_lock.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
 import { tempDir } from '../support/temp_dir.ts';
 import { auditConfig } from './helpers.ts';
@@ -16,15 +17,19 @@ async function sinksReported(run: RunningGame): Promise<void> {
   await expect.poll(() => run.game.auditTrail.stats().jsonl.failing, { timeout: 10_000 }).toBe(true);
 }
 
-/** Another live process (this test's parent) appears to hold the trail: the JSONL sink waits. */
+/** Another writer holds the trail's lock (here this test's thread, for the game's worker just as real): the JSONL sink waits. */
+let held: OsLock | null = null;
 function holdTrail(dir: string): void {
   fs.mkdirSync(path.join(dir, 'logs', 'audit'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'logs', 'audit', 'audit.lock'), `${process.ppid}\n`);
+  held = OsLock.acquire(path.join(dir, 'logs', 'audit', 'audit.lock')) as OsLock;
 }
 
 describe('a full audit backlog', () => {
   let run: RunningGame;
-  afterEach(async () => run?.stop());
+  afterEach(async () => {
+    await run?.stop();
+    held?.release();
+  });
 
   it('refuses commands with a clear line and an ERROR, and the other sinks keep up', async () => {
     const dir = tempDir();

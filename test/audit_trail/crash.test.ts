@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { PASSWORD } from '../support/game.ts';
+import { PASSWORD, startGame } from '../support/game.ts';
 import { serverEnv, spawnServer } from '../support/server_process.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { tempDir } from '../support/temp_dir.ts';
@@ -25,7 +25,8 @@ describe('the audit trail across a kill -9', () => {
     await first.exited;
     a.close();
     const beforeCrash = readTrail(env.MUD_LOG_DIR);
-    expect(fs.existsSync(path.join(dir, 'logs', 'audit', 'audit.lock'))).toBe(true); // left behind, pid now dead
+    // Left behind, naming a dead pid: the kernel dropped the lock itself, so no wait follows.
+    expect(fs.readFileSync(path.join(dir, 'logs', 'audit', 'audit.lock.pid'), 'utf8')).toBe(`${first.pid}\n`);
 
     const second = await spawnServer(env);
     const b = await TestTelnetClient.connect(second.telnetPort);
@@ -47,5 +48,28 @@ describe('the audit trail across a kill -9', () => {
     const verified = runCli('audit_verify.ts', [], env);
     expect(verified.stdout).toContain(`Audit trail intact: ${trail.length} record(s), seq 1 to ${trail.length}`);
     expect(verified.code).toBe(0);
+  });
+});
+
+describe('the audit trail lock', () => {
+  it('is not held by a pid that a live process has now, left by a dead writer', async () => {
+    const dir = tempDir();
+    const audit = path.join(dir, 'logs', 'audit');
+    fs.mkdirSync(audit, { recursive: true });
+    // As an older server left it after a kill -9, its pid since handed to a live process (our
+    // parent): `kill(pid, 0)` said "alive" and the chain waited forever.
+    fs.writeFileSync(path.join(audit, 'audit.lock'), `${process.ppid}\n`);
+    fs.writeFileSync(path.join(audit, 'audit.lock.pid'), `${process.ppid}\n`);
+    const run = await startGame({ dir });
+    try {
+      const player = await run.login('Phoenix');
+      await player.command('say still chained', 'You say');
+      await run.game.auditTrail.flush();
+      expect(run.game.auditTrail.stats().jsonl.failing).toBe(false);
+      expect(readTrail(run.config.logDir).some((r) => r.payload.text === 'still chained')).toBe(true);
+      expect((await run.logs.lines('server.log')).join('\n')).not.toContain('is being written by');
+    } finally {
+      await run.stop();
+    }
   });
 });

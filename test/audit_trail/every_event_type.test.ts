@@ -6,7 +6,7 @@ import { facts, readTableFile, readTrail } from './helpers.ts';
 /** Every type the bus knows: a Record, so a type added to AuditEventType fails to compile here until it is played below. */
 const TYPES: Record<AuditEventType, true> = {
   command: true, move_leave: true, move_arrive: true, puppet: true, unpuppet: true, character_created: true,
-  account_created: true, login_ok: true, login_failed: true, logout: true, password_changed: true, typeclass_swapped: true,
+  account_created: true, login_ok: true, login_failed: true, logout: true, password_changed: true, permissions_changed: true, typeclass_swapped: true,
   connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
   object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, emote: true,
   get: true, drop: true, give: true, rate_limited: true, access_denied: true, audit_attribute_changed: true,

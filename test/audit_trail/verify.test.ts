@@ -3,6 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTrailFiles } from '../../server/audit/jsonl_files.ts';
 import { verifyTrail } from '../../server/audit/verify.ts';
+import Database from 'better-sqlite3';
+import { AUDIT_DB_FILE } from '../../server/store/audit_table.ts';
 import { runCli } from '../support/cli.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
 import { tempDir } from '../support/temp_dir.ts';
@@ -120,5 +122,22 @@ describe('audit-verify', () => {
     const truncated = runCli('audit_verify.ts', [], envFor(run.config.logDir, run.config.dataDir));
     expect(truncated.stdout).toContain(`the end of the trail is missing: it stops at seq ${after.lastSeq! - 1} but the audit table has events up to seq ${after.lastSeq}`);
     expect(truncated.code).toBe(1);
+  });
+
+  it('says table rows with no seq are outside the chain and not verified, instead of calling them intact', async () => {
+    run = await startGame();
+    await (await run.login('Honest')).command('say all true', 'You say');
+    await run.stop();
+    const envs = envFor(run.config.logDir, run.config.dataDir);
+    const clean = runCli('audit_verify.ts', [], envs);
+    expect(clean.stdout).not.toContain('NOT verified');
+    // A row no chain vouches for: adopted from before the chain, or written into the table by hand.
+    const db = new Database(path.join(run.config.dataDir, AUDIT_DB_FILE));
+    db.prepare('INSERT INTO audit_events (seq, ts, event_type, account, character, payload, success) VALUES (NULL, ?, ?, ?, ?, ?, 1)')
+      .run('2026-01-01T00:00:00.000Z', 'say', 'Honest', 'Honest', JSON.stringify({ text: 'forged' }));
+    db.close();
+    const verified = runCli('audit_verify.ts', [], envs);
+    expect(verified.stdout).toContain('NOT verified: 1 row(s) of the audit table have no seq, so they are not part of the hash chain and nothing vouches for them');
+    expect(verified.stdout).toMatch(/Audit trail intact: \d+ record\(s\), seq 1 to \d+, in 1 file\(s\), from the start of the chain; not the 1 table row\(s\) outside the chain\.\n/);
   });
 });

@@ -61,15 +61,32 @@ describe('accounts and login', () => {
     expect(await run.logs.everything()).not.toContain('Nobody');
   });
 
-  it('makes the first account a Developer and says so in the server log; later ones are Players', async () => {
+  it('makes no account a Developer for being first: the one-time admin token does, once, and the server log says so', async () => {
     run = await startGame();
-    await run.login('Founder');
-    await run.login('Newbie');
+    const token = run.adminToken()!;
+    const founder = await run.connect();
+    await founder.command(`create Founder ${PASSWORD}`, 'You become Founder');
+    expect(run.game.accounts.byName('founder')!.permissionLevel).toBe('Player');
+    await founder.command('@users', "You are not allowed to use '@users'");
+    await founder.command('claim not-the-token', 'That is not the admin token');
+    await founder.command(`claim ${token}`, 'You are now the Developer');
     expect(run.game.accounts.byName('founder')!.permissionLevel).toBe('Developer');
+    await founder.command('@users', 'account(s)');
+    const newbie = await run.connect();
+    await newbie.command(`create Newbie ${PASSWORD}`, 'You become Newbie');
+    await newbie.command(`claim ${token}`, 'That is not the admin token (or it has been used already).');
     expect(run.game.accounts.byName('newbie')!.permissionLevel).toBe('Player');
+    expect(run.adminToken()).toBeNull();
     expect(await run.logs.lines('server.log')).toContainEqual(
-      expect.stringMatching(/\| mud\.server \| INFO \| First account 'Founder' created with full admin \(Developer\) permissions$/),
+      expect.stringMatching(/\| mud\.server \| INFO \| Account 'Founder' claimed the admin token: full admin \(Developer\) permissions$/),
     );
+    expect(await run.logs.lines('player_activity.log')).toContainEqual(
+      expect.stringMatching(/\| WARN \| AUDIT ACCOUNT: permissions of Newbie\(account:\d+\) not changed Player -> Developer via admin token \(wrong or used token\) by Newbie$/),
+    );
+    expect(await run.logs.everything()).not.toContain(token);
+    // Used up for good: a restart makes no new one while a Developer exists.
+    run = await run.restart();
+    expect(run.adminToken()).toBeNull();
   });
 
   it('stores only a salted scrypt hash of the password, at OWASP\'s cost when MUD_SCRYPT_N is unset', async () => {

@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { runCli } from '../support/cli.ts';
 import { serverEnv, spawnServer } from '../support/server_process.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { tempDir } from '../support/temp_dir.ts';
@@ -94,6 +95,7 @@ describe('the server process', () => {
     const server = await spawnServer(serverEnv(dir));
     const admin = await TestTelnetClient.connect(server.telnetPort);
     await admin.command(`create Boss ${PASSWORD}`, 'You become Boss');
+    await admin.command(`claim ${server.adminToken()}`, 'You are now the Developer');
     const player = await TestTelnetClient.connect(server.telnetPort);
     await player.command(`create Minion ${PASSWORD}`, 'You become Minion');
     await player.command('@shutdown', "You are not allowed to use '@shutdown': it needs Admin permission.");
@@ -104,6 +106,50 @@ describe('the server process', () => {
     expect(serverLog).toContain('Shutdown requested by Boss: maintenance');
     expect(fs.readFileSync(path.join(dir, 'logs', 'player_activity.log'), 'utf8').match(/unpuppeted - session/g)).toHaveLength(2);
     expect(fs.existsSync(path.join(dir, 'data', 'server.pid'))).toBe(false);
+  });
+
+  it('prints the one-time admin token at start, which `npm run admin -- token` shows too, until it is claimed', async () => {
+    const dir = tempDir();
+    const env = serverEnv(dir, { MUD_WEB: 'off' });
+    const server = await spawnServer(env);
+    const token = server.adminToken()!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const shown = runCli('admin.ts', ['token'], env);
+    expect(shown.stdout).toContain(`claim ${token}`);
+    expect(shown.code).toBe(0);
+    const founder = await TestTelnetClient.connect(server.telnetPort);
+    await founder.command(`create Founder ${PASSWORD}`, 'You become Founder');
+    await founder.command(`claim ${token}`, 'You are now the Developer');
+    const after = runCli('admin.ts', ['token'], env);
+    expect(after.stderr).toContain('an account is a Developer already');
+    expect(after.code).toBe(1);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    founder.close();
+    const again = await spawnServer(env);
+    expect(again.stdout()).not.toContain('claim');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('refuses a second server on the same data dir with a clear line, and takes the dir at once after a kill -9', async () => {
+    const dir = tempDir();
+    const env = serverEnv(dir, { MUD_WEB: 'off' });
+    const first = await spawnServer(env);
+    expect(fs.readFileSync(path.join(dir, 'data', 'server.pid'), 'utf8')).toBe(`${first.pid}\n`);
+    const second = await spawnServer(env, { waitForPort: false });
+    expect(await second.exited).toBe(4);
+    expect(second.stderr()).toBe(`error: cannot start: the data dir ${env.MUD_DATA_DIR} is in use by another server (pid ${first.pid}); stop it first, or give this one its own MUD_DATA_DIR\n`);
+    expect(fs.readFileSync(path.join(dir, 'logs', 'server.log'), 'utf8').match(/Game loaded/g)).toHaveLength(1);
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The pid file still names the dead process; the lock went with it.
+    expect(fs.existsSync(path.join(dir, 'data', 'server.pid'))).toBe(true);
+    const third = await spawnServer(env);
+    expect(third.stdout()).toContain('is running');
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
   });
 
   it('prints a clear error and exits 3 when the port is taken', async () => {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pidFilePath } from '../../server/pid_file.ts';
 import { AuditedCharacter } from '../../typeclasses/audited_character.ts';
 import { runCli } from '../support/cli.ts';
 import { PASSWORD, startGame } from '../support/game.ts';
@@ -47,6 +46,24 @@ describe('npm run admin -- create', () => {
   });
 });
 
+describe('npm run admin -- create beside a running server', () => {
+  it('refuses, writing nothing into the running server\'s logs and leaving its state alone', async () => {
+    const dir = tempDir();
+    const run = await startGame({ dir });
+    try {
+      const before = await run.logs.everything();
+      const made = runCli('admin.ts', ['create', 'Sneaky'], { ...serverEnv(dir), MUD_ADMIN_PASSWORD: PASSWORD });
+      expect(made.stderr).toBe(`error: the server (pid ${process.pid}) is running on ${path.join(dir, 'data')}; stop it first, or use the in-game command instead.\n`);
+      expect(made.code).toBe(1);
+      expect(await run.logs.everything()).toBe(before);
+      expect(run.game.store.getState('server.running')).toBe('yes');
+      expect(run.game.accounts.byName('Sneaky')).toBeNull();
+    } finally {
+      await run.stop();
+    }
+  });
+});
+
 describe('npm run migrate-audit', () => {
   it('migrates the named characters in place and reports each one', async () => {
     const dir = tempDir();
@@ -79,12 +96,16 @@ describe('npm run migrate-audit', () => {
     expect(all.code).toBe(0);
   });
 
-  it('refuses to run beside a live server on the same data', () => {
+  it('refuses to run beside a live server on the same data', async () => {
     const dir = tempDir();
-    fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-    fs.writeFileSync(pidFilePath(path.join(dir, 'data')), `${process.pid}\n`);
-    const result = runCli('migrate_audit.ts', [], serverEnv(dir));
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: the server (pid ${process.pid}) is running on`);
+    // A game of this process holds the data dir's lock; the tool is another process.
+    const run = await startGame({ dir });
+    try {
+      const result = runCli('migrate_audit.ts', [], serverEnv(dir));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`error: the server (pid ${process.pid}) is running on ${path.join(dir, 'data')}; stop it first, or use the in-game command instead.\n`);
+    } finally {
+      await run.stop();
+    }
   });
 });

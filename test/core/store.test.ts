@@ -12,6 +12,7 @@ describe('the object store', () => {
     const history = [{ from: 'Limbo', to: 'Courtyard', timestamp: '2026-01-01T00:00:00.000Z' }, { from: 'Courtyard', to: 'Library', timestamp: '2026-01-01T00:01:00.000Z' }];
     // As a schema-3 database held it.
     store.db.exec('DROP TABLE attribute_lists');
+    store.db.exec('ALTER TABLE accounts DROP COLUMN password_reset_by; ALTER TABLE accounts DROP COLUMN password_reset_at');
     store.setAttribute(obj.id, 'location_history', JSON.stringify(history));
     store.setAttribute(obj.id, 'command_count', '7');
     store.db.pragma('user_version = 3');

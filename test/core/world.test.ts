@@ -97,6 +97,34 @@ describe('playing in the world', () => {
     await again.command('iron gate', 'A round room full of stars.');
   });
 
+  it('@destroy of a room re-homes to the start room what lived or lay there, and nothing fails later', async () => {
+    run = await startGame();
+    const wiz = await run.login('Wizard');
+    await wiz.command('@dig Shed = in, out', 'Created exit out');
+    await wiz.command('in', 'Shed');
+    // Made in the Shed: its home is the Shed. Dropped there, it lies in the Shed too.
+    await wiz.command('@create rake', 'Created rake');
+    await wiz.command('drop rake', 'You drop rake.');
+    await wiz.command('@create hoe', 'Created hoe'); // carried out of the Shed, at home there
+    const shed = run.game.objects.search('Shed')[0]!;
+    const hoe = run.game.objects.search('hoe')[0]!;
+    await wiz.command('out', 'Limbo');
+    await wiz.command(`@destroy #${shed.id}`, `Destroyed Shed(#${shed.id}).`);
+    const rake = run.game.objects.search('rake')[0]!;
+    const limbo = run.game.objects.startRoom();
+    expect(rake.location).toBe(limbo);
+    expect([rake.home, hoe.home]).toEqual([limbo, limbo]);
+    // Each later write of the re-homed objects is fine (a dangling id failed the foreign key).
+    await wiz.command('get rake', 'You pick up rake.');
+    await wiz.command('drop hoe', 'You drop hoe.');
+    await wiz.command('@name rake = old rake', 'now called old rake');
+    run = await run.restart();
+    const again = await run.login('Wizard', 'connect');
+    await again.command('look', /old rake|hoe/);
+    expect(run.game.objects.search('old rake')[0]!.home).toBe(run.game.objects.startRoom());
+    expect(await run.logs.lines('server.log')).not.toContainEqual(expect.stringMatching(/FOREIGN KEY|ERROR/));
+  });
+
   it('@typeclass swaps an object in place, keeping its id, location and attributes', async () => {
     run = await startGame();
     const wiz = await run.login('Wizard');

@@ -76,7 +76,13 @@ export interface RunningGame {
   logs: LogFiles;
   /** A telnet client at the welcome screen; `from` is its local address (e.g. 127.0.0.2). */
   connect(from?: string): Promise<TestTelnetClient>;
-  /** Connects and creates (or logs in to) an account with PASSWORD. */
+  /** The one-time token that makes an account the Developer (`claim <token>`); null once used. */
+  adminToken(): string | null;
+  /**
+   * Connects and creates (or logs in to) an account with PASSWORD. The first account this
+   * creates, while no Developer exists, claims the admin token as an operator would: the
+   * account a test logs in first is its admin.
+   */
   login(name: string, mode?: 'create' | 'connect'): Promise<TestTelnetClient>;
   /** Graceful stop, then a new game on the same data and log dirs. */
   restart(): Promise<RunningGame>;
@@ -105,10 +111,13 @@ export async function startGame(options: { dir?: string; config?: TestConfig; ga
       await client.waitFor('Welcome to');
       return client;
     },
+    adminToken: () => game.accounts.adminToken(),
     async login(name, mode = 'create') {
       const client = await running.connect();
       await client.command(`${mode} ${name} ${PASSWORD}`, `You become ${name}`);
       await client.waitFor(/Exits:.*\n|no obvious exits\.\n/);
+      const token = mode === 'create' ? running.adminToken() : null;
+      if (token) await client.command(`claim ${token}`, 'You are now the Developer');
       return client;
     },
     async restart() {

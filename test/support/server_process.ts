@@ -19,6 +19,8 @@ export interface ServerProcess {
   startMs: number;
   stdout: () => string;
   stderr: () => string;
+  /** The one-time admin token the server printed at start (`claim <token>`), if it did. */
+  adminToken: () => string | null;
   /** Resolves with the exit code (null when a signal ended it). */
   exited: Promise<number | null>;
 }
@@ -54,7 +56,10 @@ export async function spawnServer(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const server: ServerProcess = { child, pid: child.pid!, telnetPort: 0, startMs: 0, stdout: () => out, stderr: () => err, exited };
+  const server: ServerProcess = {
+    child, pid: child.pid!, telnetPort: 0, startMs: 0, stdout: () => out, stderr: () => err, exited,
+    adminToken: () => /type: claim (\S+)/.exec(out)?.[1] ?? null,
+  };
   if (!waitForPort) return server;
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);

@@ -54,6 +54,9 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
     });
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
+    // The CSP's connect-src 'self' must still let socket.io upgrade to a WebSocket on this origin.
+    const websockets: string[] = [];
+    page.on('websocket', (ws) => websockets.push(ws.url()));
 
     await page.goto(`${session.run.url}/`);
     await waitForText(page, `Welcome to ${session.run.config.serverName}!`);
@@ -121,6 +124,8 @@ describe.skipIf(!executablePath)('the webclient in a real browser', () => {
     expect(requests.filter((url) => !url.startsWith(session.run.url))).toEqual([]);
     expect(requests.some((url) => url.includes('/socket.io/socket.io.min.js'))).toBe(true);
     expect(problems).toEqual([]);
+    expect(websockets.length).toBeGreaterThan(0);
+    expect(websockets.every((url) => url.startsWith(session.run.url.replace(/^http/, 'ws')))).toBe(true);
     expect(await inputType(page)).toBe('text');
 
     // Scrolled back, the reader keeps their place as text arrives; a button brings them down.

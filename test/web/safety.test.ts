@@ -93,6 +93,15 @@ describe('webclient safety against a hostile socket', () => {
     await expect(TestWebClient.connect(run.url, { headers: { Origin: 'https://evil.example.com' } })).rejects.toThrow();
   });
 
+  it('lets the pages connect back to their own origin and the configured ones only, not to any WebSocket host', async () => {
+    const connectSrc = async (url: string) =>
+      /(?:^|; )connect-src ([^;]*)/.exec((await fetch(url)).headers.get('content-security-policy') ?? '')?.[1];
+    const plain = await start();
+    for (const path of ['/', '/webclient', '/admin/', '/health']) expect(await connectSrc(plain.url + path), path).toBe("'self'");
+    const listed = await start({ config: { webOrigins: ['https://mud.example.com'] } });
+    expect(await connectSrc(listed.url)).toBe("'self' https://mud.example.com wss://mud.example.com");
+  });
+
   it('serves the page with strict security headers, no inline script, and /health', async () => {
     const run = await start();
     for (const path of ['/', '/webclient']) {

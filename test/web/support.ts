@@ -10,7 +10,8 @@ export interface WebGame extends RunningGame {
   url: string;
   /** A socket.io connection, like the page's, that has seen the banner. */
   web(options?: WebClientOptions): Promise<TestWebClient>;
-  /** Connects and creates (or logs in to) an account with PASSWORD. */
+  /** Connects and creates (or logs in to) an account with PASSWORD, like login(), over the webclient's
+   *  socket: the first account made claims the admin token. */
   webLogin(name: string, mode?: 'create' | 'connect'): Promise<TestWebClient>;
 }
 
@@ -35,6 +36,9 @@ export async function startWebGame(options: { config?: TestConfig; limits?: Part
       const client = await web.web();
       await client.command(`${mode} ${name} ${PASSWORD}`, `You become ${name}`);
       await client.waitFor(/Exits:.*\n|no obvious exits\.\n/);
+      // As the telnet login() does: the first account a test makes claims the admin token.
+      const token = mode === 'create' ? web.adminToken() : null;
+      if (token) await client.command(`claim ${token}`, 'You are now the Developer');
       return client;
     },
     async stop() {

@@ -33,8 +33,8 @@ export interface LoginResult {
 }
 
 /**
- * The real game with telnet and the web front end on free loopback ports. The first account
- * ever made is the Developer: ADMIN is made first, before any player, with PASSWORD.
+ * The real game with telnet and the web front end on free loopback ports. ADMIN is made first,
+ * with PASSWORD, and made the Developer with the game's one-time admin token.
  */
 export async function startAdminGame(
   options: { config?: TestConfig; game?: GameOptions; admin?: Partial<AdminSettings> } = {},
@@ -42,7 +42,7 @@ export async function startAdminGame(
   const run = await startGame({ config: options.config, game: options.game });
   const ports = await run.game.listen([webWithConsole(run.game, { admin: options.admin })]);
   const url = `http://127.0.0.1:${ports.web!}`;
-  await run.game.accounts.create(ADMIN, PASSWORD);
+  run.game.accounts.claimAdmin(await run.game.accounts.create(ADMIN, PASSWORD), run.adminToken()!);
   const sockets: Socket[] = [];
   const webClients: TestWebClient[] = [];
   const stop = run.stop;

@@ -5,7 +5,8 @@
  * the SHA-256 of each record are computed here, on the audit worker, not on the game thread.
  */
 import { canonicalJson, chainHash, GENESIS_HASH, recordLine } from '../canonical.ts';
-import { acquireTrailLock, auditDirOf, ensureDir, recoverTrailHead, releaseTrailLock } from '../jsonl_files.ts';
+import { acquireTrailLock, auditDirOf, ensureDir, recoverTrailHead } from '../jsonl_files.ts';
+import type { OsLock } from '../../os_lock.ts';
 import { JsonlWriter } from '../jsonl_writer.ts';
 import type { DeliverySink, OutboxEvent, SinkReporter } from './sink.ts';
 
@@ -19,6 +20,7 @@ export interface JsonlSinkOptions {
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const holderName = (pid: number) => (pid > 0 ? `process ${pid}` : 'another process');
 
 export class JsonlSink implements DeliverySink {
   readonly name = 'jsonl';
@@ -27,6 +29,8 @@ export class JsonlSink implements DeliverySink {
   private seq = 0;
   private prevHash = GENESIS_HASH;
   private heldBy: number | null = null;
+  /** Held from open to close: no other writer can fork the chain meanwhile. */
+  private lock: OsLock | null = null;
 
   constructor(private readonly opts: JsonlSinkOptions) {
     this.dir = auditDirOf(opts.logDir);
@@ -41,12 +45,14 @@ export class JsonlSink implements DeliverySink {
     if (this.writer) return this.seq;
     const { report } = this.opts;
     ensureDir(this.dir, this.opts.dirMode);
-    const holder = acquireTrailLock(this.dir, this.opts.fileMode);
-    if (holder !== null) {
-      if (this.heldBy !== holder) report.warn(`Audit trail ${this.dir} is being written by process ${holder}; the JSONL sink waits until it is free (the outbox keeps its events).`);
-      this.heldBy = holder;
-      throw new Error(`audit trail held by process ${holder}`);
+    // Kept across a failed open (a retry must not find itself in the way).
+    const lock = this.lock ?? acquireTrailLock(this.dir, this.opts.fileMode);
+    if (typeof lock === 'number') {
+      if (this.heldBy !== lock) report.warn(`Audit trail ${this.dir} is being written by ${holderName(lock)}; the JSONL sink waits until it is free (the outbox keeps its events).`);
+      this.heldBy = lock;
+      throw new Error(`audit trail held by ${holderName(lock)}`);
     }
+    this.lock = lock;
     this.heldBy = null;
     const head = recoverTrailHead(this.dir);
     for (const note of head.notes) report.warn(`Audit trail: ${note}`);
@@ -94,7 +100,7 @@ export class JsonlSink implements DeliverySink {
 
   status(): { failing: boolean; lastError: string | null } {
     const s = this.writer?.stats();
-    return { failing: s?.failing ?? this.heldBy !== null, lastError: s?.failing ? s.lastError : this.heldBy ? `held by process ${this.heldBy}` : null };
+    return { failing: s?.failing ?? this.heldBy !== null, lastError: s?.failing ? s.lastError : this.heldBy !== null ? `held by ${holderName(this.heldBy)}` : null };
   }
 
   async close(): Promise<void> {
@@ -102,6 +108,7 @@ export class JsonlSink implements DeliverySink {
     const writer = this.writer;
     this.writer = null;
     await writer.close();
-    releaseTrailLock(this.dir);
+    this.lock?.release();
+    this.lock = null;
   }
 }

@@ -99,7 +99,16 @@ export function describe(event: AuditEvent): LogLine | null {
     case 'logout':
       return { logger: 'mud.accounts', level: 'info', message: `AUDIT LOGOUT: ${ref(event.target)} logged out${from(event)} (${q(p.reason)})` };
     case 'password_changed':
-      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: password of ${ref(event.target)} changed by ${q(event.actor.account ?? 'shell')}` };
+      if (!event.success) {
+        return { logger: 'mud.accounts', level: 'warn', message: `AUDIT ACCOUNT: password of ${ref(event.target)} not changed by ${q(event.actor.account ?? 'shell')} (${q(p.refused)})` };
+      }
+      return { logger: 'mud.accounts', level: 'info', message: `AUDIT ACCOUNT: password of ${ref(event.target)} changed by ${q(event.actor.account ?? 'shell')}${p.sessions_ended ? `; ${q(p.sessions_ended)} other session(s) ended` : ''}` };
+    case 'permissions_changed':
+      return {
+        logger: 'mud.accounts',
+        level: event.success ? 'info' : 'warn',
+        message: `AUDIT ACCOUNT: permissions of ${ref(event.target)} ${event.success ? 'changed' : 'not changed'} ${q(p.from)} -> ${q(p.to)} via ${q(p.via)}${p.refused ? ` (${q(p.refused)})` : ''} by ${q(event.actor.account ?? 'shell')}`,
+      };
     case 'typeclass_swapped':
       // An admin action (it can switch a character's auditing off): admin_actions.log, before and after.
       return {
