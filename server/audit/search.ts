@@ -1,5 +1,6 @@
 /**
- * The filter language of `@audit/search` (and a helper for `@audit/history`):
+ * The filter language of the audit trail, parsed here for both its surfaces: `@audit/search`'s
+ * words (and a helper for `@audit/history`) and the console's query string:
  *
  *   character=Bob account=bob type=login_failed,login_locked addr=1.2.3.4 target=sword
  *   since=2026-11-01 until=2026-11-23T10:00 text="long sword" page=2 limit=50
@@ -23,7 +24,7 @@ export interface AuditSearch {
 
 export const FILTER_KEYS = ['character', 'account', 'type', 'addr', 'target', 'since', 'until', 'text', 'page', 'limit'] as const;
 
-const ALIASES: Record<string, (typeof FILTER_KEYS)[number]> = {
+const ALIASES: Record<string, FilterKey> = {
   character: 'character',
   char: 'character',
   who: 'character',
@@ -80,55 +81,69 @@ function tokens(text: string): Array<[string, string]> {
   return out;
 }
 
-function positive(raw: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
+/** A whole number from 1 to `max`, or an AuditFilterError naming `what`. */
+export function wholeNumber(raw: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new AuditFilterError(`${what} should be a whole number from 1 to ${max}`);
   return n;
 }
 
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+/**
+ * The meaning of one filter, whatever its surface's syntax: `@audit/search`'s key=value words
+ * (parseAuditFilters, below) and the console's query string (parseEventSearch in
+ * server/console/queries.ts) both hand each filter here, by its canonical key, as a non-empty
+ * string. `type` adds to the types already given; any other key replaces its earlier value.
+ */
+export function applyFilter(search: AuditSearch, key: FilterKey, value: string, options: { now?: Date; maxPage?: number } = {}): void {
+  const q = search.query;
+  switch (key) {
+    case 'character':
+      q.character = value;
+      break;
+    case 'account':
+      q.account = value;
+      break;
+    case 'type': {
+      const types = value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+      const bad = types.find((t) => !/^[a-z_]+$/.test(t));
+      if (bad !== undefined) throw new AuditFilterError(`'${bad}' is not an event type (like login_failed)`);
+      if (types.length) q.types = [...(q.types ?? []), ...types];
+      break;
+    }
+    case 'addr':
+      q.remoteAddr = value;
+      break;
+    case 'target':
+      q.target = value;
+      break;
+    case 'since':
+      q.since = parseTime(value, false, options.now);
+      break;
+    case 'until':
+      q.until = parseTime(value, true, options.now);
+      break;
+    case 'text':
+      q.text = value;
+      break;
+    case 'page':
+      search.page = wholeNumber(value, 'page', options.maxPage);
+      break;
+    case 'limit':
+      search.pageSize = wholeNumber(value, 'limit', MAX_PAGE_SIZE);
+      break;
+  }
+}
+
+/** `@audit/search`'s syntax: key=value words (aliases allowed), every key known, every value given. */
 export function parseAuditFilters(text: string, options: { now?: Date; defaultPageSize?: number } = {}): AuditSearch {
   const search: AuditSearch = { query: {}, page: 1, pageSize: options.defaultPageSize ?? 20 };
-  const q = search.query;
   for (const [rawKey, value] of tokens(text)) {
     const key = ALIASES[rawKey];
     if (!key) throw new AuditFilterError(`Unknown filter '${rawKey}'. Keys: ${FILTER_KEYS.join(', ')}.`);
     if (value === '') throw new AuditFilterError(`${rawKey}= needs a value`);
-    switch (key) {
-      case 'character':
-        q.character = value;
-        break;
-      case 'account':
-        q.account = value;
-        break;
-      case 'type': {
-        const types = value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
-        const bad = types.find((t) => !/^[a-z_]+$/.test(t));
-        if (bad !== undefined) throw new AuditFilterError(`'${bad}' is not an event type (like login_failed)`);
-        q.types = [...(q.types ?? []), ...types];
-        break;
-      }
-      case 'addr':
-        q.remoteAddr = value;
-        break;
-      case 'target':
-        q.target = value;
-        break;
-      case 'since':
-        q.since = parseTime(value, false, options.now);
-        break;
-      case 'until':
-        q.until = parseTime(value, true, options.now);
-        break;
-      case 'text':
-        q.text = value;
-        break;
-      case 'page':
-        search.page = positive(value, 'page');
-        break;
-      case 'limit':
-        search.pageSize = positive(value, 'limit', MAX_PAGE_SIZE);
-        break;
-    }
+    applyFilter(search, key, value, { now: options.now });
   }
   return search;
 }

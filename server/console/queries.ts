@@ -2,7 +2,7 @@
  * What the console's JSON APIs read: characters with their audit summaries, one character's
  * history, and pages of the audit table. Pure functions of the game; the router checks access.
  */
-import { AuditFilterError, MAX_PAGE_SIZE, parseTime } from '../audit/search.ts';
+import { applyFilter, AuditFilterError, FILTER_KEYS, MAX_PAGE_SIZE, wholeNumber, type AuditSearch } from '../audit/search.ts';
 import type { AuditEvent } from '../audit/events.ts';
 import type { AuditLag } from '../audit/reader.ts';
 import { rowToEvent } from '../audit/rows.ts';
@@ -74,12 +74,12 @@ function text(params: Params, key: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** The console's deepest page (a bookmark of page 10⁹ is a typo). */
+const MAX_PAGE = 1_000_000;
+
 function whole(params: Params, key: string, fallback: number, max: number): number {
   const raw = text(params, key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new AuditFilterError(`${key} should be a whole number from 1 to ${max}`);
-  return n;
+  return raw === undefined ? fallback : wholeNumber(raw, key, max);
 }
 
 export interface EventSearch {
@@ -94,29 +94,14 @@ export interface EventSearch {
  * page, limit. Throws AuditFilterError with a message for the operator.
  */
 export function parseEventSearch(params: Params, now = new Date()): EventSearch {
-  const query: EventSearch['query'] = {};
-  const character = text(params, 'character');
-  if (character !== undefined) query.character = character;
-  const account = text(params, 'account');
-  if (account !== undefined) query.account = account;
-  const types = text(params, 'type');
-  if (types !== undefined) {
-    const list = types.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
-    const bad = list.find((t) => !/^[a-z_]+$/.test(t));
-    if (bad !== undefined) throw new AuditFilterError(`'${bad}' is not an event type (like login_failed)`);
-    if (list.length) query.types = list;
+  const search: AuditSearch = { query: {}, page: 1, pageSize: 50 };
+  // The same filters as `@audit/search` (server/audit/search.ts), one query parameter each; an
+  // empty or absent one is no filter.
+  for (const key of FILTER_KEYS) {
+    const value = text(params, key);
+    if (value !== undefined) applyFilter(search, key, value, { now, maxPage: MAX_PAGE });
   }
-  const addr = text(params, 'addr');
-  if (addr !== undefined) query.remoteAddr = addr;
-  const target = text(params, 'target');
-  if (target !== undefined) query.target = target;
-  const since = text(params, 'since');
-  if (since !== undefined) query.since = parseTime(since, false, now);
-  const until = text(params, 'until');
-  if (until !== undefined) query.until = parseTime(until, true, now);
-  const contains = text(params, 'text');
-  if (contains !== undefined) query.text = contains;
-  return { query, page: whole(params, 'page', 1, 1_000_000), limit: whole(params, 'limit', 50, MAX_PAGE_SIZE) };
+  return { query: search.query, page: search.page, limit: search.pageSize };
 }
 
 export interface History extends EventPage {
@@ -141,7 +126,7 @@ export async function characterHistory(game: ConsolePorts, params: Params): Prom
   }
   const name = found?.key ?? wanted;
   const moves = whole(params, 'moves', 50, 1000);
-  const page = await searchEvents(game, { character: name }, whole(params, 'page', 1, 1_000_000), whole(params, 'limit', 25, MAX_PAGE_SIZE));
+  const page = await searchEvents(game, { character: name }, whole(params, 'page', 1, MAX_PAGE), whole(params, 'limit', 25, MAX_PAGE_SIZE));
   const audited = found instanceof AuditedCharacter ? found : null;
   return {
     character: name,

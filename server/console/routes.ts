@@ -3,13 +3,13 @@
  * JSON APIs. Every API but login answers 401 without a live session and 403 when its account is
  * not (or no longer) an Admin; nothing is read before that check.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { auditEvent, targetOf, type AuditActor } from '../audit/events.ts';
 import type { ConsolePorts } from './ports.ts';
 import { clientAddress, originAllowed } from '../web/guards.ts';
+import { versionedPage } from '../web/page.ts';
 import type { Account } from '../../typeclasses/account.ts';
 import { AuditFilterError, characterHistory, listCharacters, parseEventSearch, searchEvents } from './queries.ts';
 import { cameOverHttps, COOKIE_NAME, cookieValue, sessionCookie, type AdminSession, type AdminSessions } from './sessions.ts';
@@ -33,10 +33,6 @@ export interface ConsoleContext {
 
 const ASSETS = ['admin.js', 'admin.css'];
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
 /** The page's files: web/admin/ of the front end's web dir, else this checkout's. */
 export function adminDir(webDir: string): string {
   const dir = path.join(webDir, 'admin');
@@ -44,18 +40,7 @@ export function adminDir(webDir: string): string {
 }
 
 function page(ctx: ConsoleContext): { html: string; version: string } {
-  const dir = adminDir(ctx.webDir);
-  const hash = crypto.createHash('sha256');
-  for (const file of ASSETS) {
-    const full = path.join(dir, file);
-    if (fs.existsSync(full)) hash.update(fs.readFileSync(full));
-  }
-  const version = hash.digest('hex').slice(0, 12);
-  const html = fs
-    .readFileSync(path.join(dir, 'index.html'), 'utf8')
-    .replaceAll('__ASSET_VERSION__', version)
-    .replaceAll('__SERVER_NAME__', escapeHtml(ctx.ports.config.serverName));
-  return { html, version };
+  return versionedPage(adminDir(ctx.webDir), ASSETS, ctx.ports.config.serverName);
 }
 
 function problem(res: Response, status: number, error: string): void {

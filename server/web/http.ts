@@ -2,13 +2,12 @@
  * The webclient's HTTP side: the page and its assets from web/, /health, and the security
  * headers every response carries. The game itself travels over socket.io (see front_end.ts).
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FrontEndPorts } from '../sessions/front_end.ts';
 import { escapeForLog } from '../text.ts';
+import { versionedPage } from './page.ts';
 
 /**
  * Something else served on the web port, by the start-up wiring (the audit console and /metrics,
@@ -59,26 +58,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 /** Files the page references; their combined hash versions their URLs (see `pageHtml`). */
 const VERSIONED_ASSETS = ['style.css', 'client.js', 'ansi.js'];
 
-/** A short hash of the assets: a new release gets new asset URLs, so caches can keep old ones long. */
-function assetVersion(webDir: string): string {
-  const hash = crypto.createHash('sha256');
-  for (const file of VERSIONED_ASSETS) {
-    const full = path.join(webDir, file);
-    if (fs.existsSync(full)) hash.update(fs.readFileSync(full));
-  }
-  return hash.digest('hex').slice(0, 12);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
 export function webApp(ports: FrontEndPorts, webDir = WEB_DIR, mounts: readonly WebMount[] = []): express.Express {
-  const version = assetVersion(webDir);
-  const page = fs
-    .readFileSync(path.join(webDir, 'index.html'), 'utf8')
-    .replaceAll('__ASSET_VERSION__', version)
-    .replaceAll('__SERVER_NAME__', escapeHtml(ports.config.serverName));
+  const { html: page, version } = versionedPage(webDir, VERSIONED_ASSETS, ports.config.serverName);
   const app = express();
   app.disable('x-powered-by');
 
