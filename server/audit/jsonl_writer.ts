@@ -31,6 +31,8 @@ export interface JsonlWriterOptions {
   /** A write, rotation or close failed (once per outage, then on recovery via onRecover). */
   onError: (message: string) => void;
   onRecover: (message: string) => void;
+  /** The live file was renamed aside (the notary checkpoints after the batch). */
+  onRotate?: () => void;
 }
 
 export interface JsonlWriterStats {
@@ -135,6 +137,11 @@ export class JsonlWriter {
     const target = this.appended;
     if (this.done >= target || this.failing || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ target, resolve }));
+  }
+
+  /** fdatasync of the live file: what is written so far survives a power cut (before a checkpoint). */
+  async sync(): Promise<void> {
+    if (this.fd !== null) await p.datasync(this.fd);
   }
 
   /** Writes what is queued (one last try if failing), syncs and closes. Returns the records lost. */
@@ -354,10 +361,13 @@ export class JsonlWriter {
       if (this.fd !== null) {
         const fd = this.fd;
         this.fd = null;
+        // A checkpoint may be signed over this file's records next: they must be on the disk.
+        await p.datasync(fd);
         await p.close(fd);
       }
       await fs.promises.rename(this.file, freeRotatedName(this.opts.dir, day));
       this.s.rotations++;
+      this.opts.onRotate?.();
     } catch (error) {
       // Keep appending to the live file over its limit; try rotating again in a minute.
       this.fail(error, 'rotate');
