@@ -17,7 +17,7 @@ import type { AuditEvent } from './events.ts';
 import { pgAuditReader } from './pg_reader.ts';
 import { AuditReader, tableRows } from './reader.ts';
 import { auditDirOf, ensureDir, recoverTrailHead } from './jsonl_files.ts';
-import { noteName } from './merkle/signed_note.ts';
+import { checkpointOrigin } from './merkle/checkpoint.ts';
 import { readTextCursorSeq } from './sinks/text_logs.ts';
 import { AuditWorkerClient } from './worker/client.ts';
 import type { ProofOutcome, PruneOutcome, SinkProgress } from './worker/protocol.ts';
@@ -105,7 +105,7 @@ export class AuditTrail {
         checkpoints: this.config.checkpoints
           ? {
               keyFile: signingKeyFileOf(gameConfig),
-              origin: noteName(`${this.config.serverId}/mud-audit`),
+              origin: checkpointOrigin(this.config.serverId),
               everyEvents: this.config.checkpointEvents,
               everySeconds: this.config.checkpointSeconds,
               command: this.config.checkpointCommand,

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { acquireTrailLock, auditDirOf, releaseTrailLock } from '../audit/jsonl_files.ts';
-import { loadOrCreateKey, noteName } from '../audit/merkle/signed_note.ts';
+import { checkpointOrigin } from '../audit/merkle/checkpoint.ts';
+import { loadOrCreateKey } from '../audit/merkle/signed_note.ts';
 import { checkpointOfFiles } from '../audit/merkle/trail_tree.ts';
 import { pruneTrail } from '../audit/retention.ts';
 import { defaultAuditTrailConfig, signingKeyFileOf } from '../config.ts';
@@ -47,14 +48,15 @@ const audit = config.audit ?? defaultAuditTrailConfig();
 const keyFile = signingKeyFileOf(config);
 // With the server stopped, this tool signs the checkpoint before the prune itself (its key is
 // the server's); while the server runs, its worker has signed one within MUD_AUDIT_CHECKPOINT_SECONDS.
+let signed: string | null = null;
 const beforeRemove = async () => {
   if (!audit.checkpoints || !fs.existsSync(keyFile) || !fs.existsSync(dir)) return;
   const holder = acquireTrailLock(dir, config.logs.fileMode);
   if (holder !== null) return;
   try {
-    const { key } = loadOrCreateKey(keyFile, noteName(`${audit.serverId}/mud-audit`));
+    const { key } = loadOrCreateKey(keyFile, checkpointOrigin(audit.serverId));
     const cp = await checkpointOfFiles(dir, key);
-    if (cp) process.stdout.write(`Signed checkpoint ${cp.file} (tree size ${cp.size}) before pruning.\n`);
+    if (cp) signed = `Signed checkpoint ${cp.file} (tree size ${cp.size}) before pruning.`;
   } finally {
     releaseTrailLock(dir);
   }
@@ -66,6 +68,7 @@ try {
       `${table ? '' : ' (no database)'} and ${result.files.length} rotated JSONL file(s).\n`,
   );
   for (const f of result.files) process.stdout.write(`  removed ${f}\n`);
+  if (signed) process.stdout.write(`${signed}\n`);
 } finally {
   table?.close();
 }

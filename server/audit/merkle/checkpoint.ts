@@ -145,3 +145,11 @@ export function readTreePoint(file: string): (TreePoint & Record<string, unknown
 }
 
 export const emptyPoint = (): TreePoint => ({ size: 0, lastSeq: 0, lastHash: null, frontier: new CompactRange() });
+
+/**
+ * The origin line of this server's checkpoints (and the key's name): unique per log, without
+ * spaces or '+' (tlog-checkpoint). MUD_SERVER_ID tells servers sharing a PostgreSQL apart too.
+ */
+export function checkpointOrigin(serverId: string): string {
+  return `${serverId}/mud-audit`.replace(/[\s+]+/g, '-');
+}

@@ -33,11 +33,6 @@ export interface VerifierKey {
   keyId: Buffer;
 }
 
-/** A key name may hold neither spaces nor '+' (signed-note); origins are alike (tlog-checkpoint). */
-export function noteName(text: string): string {
-  return text.replace(/[\s+]+/g, '-');
-}
-
 export function keyIdOf(name: string, publicKey: Buffer): Buffer {
   return createHash('sha256').update(name).update('\n').update(Buffer.from([ED25519])).update(publicKey).digest().subarray(0, 4);
 }
