@@ -18,7 +18,7 @@ import { CompactRange } from './tree.ts';
 import { openNote, signNote, type SigningKey, type VerifierKey } from './signed_note.ts';
 
 export const CHECKPOINT_SUBDIR = 'checkpoints';
-const NAME_RE = /^(\d{12,})\.checkpoint$/;
+const NAME_RE = /^(\d{12,})(?:\.\d+)?\.checkpoint$/;
 export const STATE_FILE = 'tree-state.json';
 export const BASE_FILE = 'pruned-base.json';
 
@@ -38,6 +38,18 @@ export function checkpointDirOf(auditDir: string): string {
 
 export function checkpointName(size: number): string {
   return `${String(size).padStart(12, '0')}.checkpoint`;
+}
+
+/**
+ * Where a checkpoint goes: its size's name, unless a different checkpoint of that size is there
+ * (the trail was cut and grew back): then `<size>.N.checkpoint`, so signed evidence of the old
+ * tree is never overwritten (audit-verify reports the two as a fork).
+ */
+export function checkpointFileFor(dir: string, cp: Pick<Checkpoint, 'size' | 'note'>): string {
+  for (let n = 0; ; n++) {
+    const file = path.join(dir, n === 0 ? checkpointName(cp.size) : `${String(cp.size).padStart(12, '0')}.${n}.checkpoint`);
+    if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') === cp.note) return file;
+  }
 }
 
 export function makeCheckpoint(origin: string, size: number, root: Buffer, key: SigningKey): Checkpoint {

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listTrailFiles } from '../jsonl_files.ts';
 import type { SinkReporter } from '../sinks/sink.ts';
-import { checkpointDirOf, checkpointName, latestCheckpoint, listCheckpointFiles, makeCheckpoint, parseCheckpoint, readTreePoint, STATE_FILE, writeDurably, writeTreePoint, type Checkpoint } from './checkpoint.ts';
+import { checkpointDirOf, checkpointFileFor, latestCheckpoint, listCheckpointFiles, makeCheckpoint, parseCheckpoint, readTreePoint, STATE_FILE, writeDurably, writeTreePoint, type Checkpoint } from './checkpoint.ts';
 import { firstSeqOf, trailLeaves } from './leaves.ts';
 import { CheckpointShipper } from './shipper.ts';
 import { loadOrCreateKey, vkeyOf, type SigningKey } from './signed_note.ts';
@@ -116,10 +116,10 @@ export class TrailNotary {
       // Signed only once what it covers is on the disk (a power cut must not leave a checkpoint bigger than the trail).
       await this.opts.sync();
       const cp = makeCheckpoint(this.opts.origin, point.size, point.frontier.root(), this.key);
-      cp.file = path.join(this.dir, checkpointName(point.size));
+      cp.file = checkpointFileFor(this.dir, cp);
       writeDurably(cp.file, cp.note);
       writeTreePoint(path.join(this.dir, STATE_FILE), point, { reason });
-      this.signedSize = Math.max(this.signedSize, point.size);
+      this.signedSize = point.size;
       this.shipper?.send(cp);
       return cp;
     });

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listTrailFiles } from '../jsonl_files.ts';
-import { BASE_FILE, checkpointDirOf, checkpointName, emptyPoint, latestCheckpoint, makeCheckpoint, readTreePoint, writeDurably, writeTreePoint, type Checkpoint, type TreePoint } from './checkpoint.ts';
+import { BASE_FILE, checkpointDirOf, checkpointFileFor, emptyPoint, latestCheckpoint, makeCheckpoint, readTreePoint, writeDurably, writeTreePoint, type Checkpoint, type TreePoint } from './checkpoint.ts';
 import type { SigningKey } from './signed_note.ts';
 import { trailLeaves, type Leaf } from './leaves.ts';
 import { CompactRange, LeafStore } from './tree.ts';
@@ -95,8 +95,8 @@ export async function checkpointOfFiles(auditDir: string, key: SigningKey): Prom
   const dir = checkpointDirOf(auditDir);
   if (tree.size === 0 || (latestCheckpoint(dir)?.size ?? 0) >= tree.size) return null;
   const cp = makeCheckpoint(key.name, tree.size, tree.frontier.root(), key);
-  cp.file = path.join(dir, checkpointName(tree.size));
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  cp.file = checkpointFileFor(dir, cp);
   writeDurably(cp.file, cp.note);
   return cp;
 }
