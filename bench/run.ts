@@ -34,6 +34,7 @@ import { tempDir } from '../test/support/temp_dir.ts';
 import { sleep } from '../test/support/wait.ts';
 import { cpuMsOf, ioOf, mainThreadCpuMsOf, median, memoryOf, monotonicUs, settledRssKb, stopServer } from './proc.ts';
 import { listTrailFiles } from '../server/audit/jsonl_files.ts';
+import { formatSinkRates, jsonlSinkRates } from './jsonl_sink.ts';
 import { AUDIT_DB_FILE, AuditTable } from '../server/store/audit_table.ts';
 
 export type Mode = 'audited' | 'unaudited' | 'echo' | 'fanout';
@@ -627,6 +628,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   } finally {
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }
+  // The worker's cost of the Merkle tree and the signatures (issue 18), apart from the game.
+  const sinkRates = await jsonlSinkRates(opts.quick ? 10_000 : 50_000, opts.quick ? 1 : 2);
   const measured = records.filter((r) => r.rep >= 0);
   const table = buildTable(measured, sizes, opts.modes);
   const audited = measured.filter((r) => r.complete !== undefined);
@@ -637,6 +640,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     table,
     '',
     ...aimLines,
+    formatSinkRates(sinkRates),
     `completeness: ${completeness.complete}/${completeness.runs} audited runs have exactly one command event per command sent in every sink (text log, JSONL, table)` + (failures.length ? `\nFAILURES:\n  ${failures.join('\n  ')}` : ''),
     `total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   ].join('\n');
@@ -655,6 +659,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         seed: ctx.seedInfo,
         table: table.split('\n'),
         aims: aimLines,
+        jsonlSink: sinkRates,
         completeness,
         records,
       },

@@ -1,7 +1,7 @@
 import type { AuditBus } from '../server/audit/bus.ts';
 import type { AuditEvent, AuditEventType } from '../server/audit/events.ts';
 import type { AuditReader } from '../server/audit/reader.ts';
-import type { AuditTrailStats } from '../server/audit/trail.ts';
+import type { AuditTrailStats, ProofOutcome } from '../server/audit/trail.ts';
 import type { GameConfig } from '../server/config.ts';
 import type { GameLogger } from '../server/logging/index.ts';
 import type { LoginGuard } from '../server/sessions/login_guard.ts';
@@ -28,6 +28,8 @@ export interface CommandPorts {
   readonly auditReader: AuditReader;
   /** The sinks' state, for @audit/stats. */
   auditStats(): AuditTrailStats;
+  /** Record `seq` of the JSONL trail with its inclusion proof against a signed checkpoint (@audit/proof). */
+  auditProof(seq: number): Promise<ProofOutcome>;
   /** Null while commands may run; the line to tell the player while the audit backlog is full. */
   auditRefusal(): string | null;
   /** The server log (mud.server). */

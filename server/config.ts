@@ -361,6 +361,16 @@ export interface AuditTrailConfig {
   serverId: string;
   /** Where @audit/search and the console read: the local table or PostgreSQL. Env MUD_AUDIT_READ. */
   read: 'table' | 'pg';
+  /** Signed checkpoints of the JSONL trail's Merkle tree (server/audit/merkle/). Env MUD_AUDIT_CHECKPOINTS. */
+  checkpoints: boolean;
+  /** A checkpoint after this many records (0: not by count). Env MUD_AUDIT_CHECKPOINT_EVENTS. */
+  checkpointEvents: number;
+  /** A checkpoint this often when records came (0: not by time). Env MUD_AUDIT_CHECKPOINT_SECONDS. */
+  checkpointSeconds: number;
+  /** Shell command that receives each checkpoint on stdin, null for none. Env MUD_AUDIT_CHECKPOINT_COMMAND. */
+  checkpointCommand: string | null;
+  /** The Ed25519 key (PKCS#8 PEM), made at first start; null: `<dataDir>/audit_signing.key`. Env MUD_AUDIT_SIGNING_KEY_FILE. */
+  signingKeyFile: string | null;
 }
 
 export function defaultAuditTrailConfig(): AuditTrailConfig {
@@ -376,6 +386,11 @@ export function defaultAuditTrailConfig(): AuditTrailConfig {
     pgUrl: null,
     serverId: os.hostname(),
     read: 'table',
+    checkpoints: true,
+    checkpointEvents: 10_000,
+    checkpointSeconds: 60,
+    checkpointCommand: null,
+    signingKeyFile: null,
   };
 }
 
@@ -392,7 +407,17 @@ function auditTrailConfig(env: Env, file: Partial<AuditTrailConfig> | undefined,
     retentionDays: integer(env, 'MUD_AUDIT_RETENTION_DAYS', a.retentionDays, { max: 100 * 365 }),
     pruneIntervalMinutes: integer(env, 'MUD_AUDIT_PRUNE_MINUTES', a.pruneIntervalMinutes, { min: 1, max: 7 * 24 * 60 }),
     ...pgSettings(env, a),
+    checkpoints: flag(env, 'MUD_AUDIT_CHECKPOINTS', a.checkpoints),
+    checkpointEvents: integer(env, 'MUD_AUDIT_CHECKPOINT_EVENTS', a.checkpointEvents, { max: 100_000_000 }),
+    checkpointSeconds: integer(env, 'MUD_AUDIT_CHECKPOINT_SECONDS', a.checkpointSeconds, { max: 7 * 86_400 }),
+    checkpointCommand: (env.MUD_AUDIT_CHECKPOINT_COMMAND !== undefined ? env.MUD_AUDIT_CHECKPOINT_COMMAND : a.checkpointCommand)?.trim() || null,
+    signingKeyFile: (env.MUD_AUDIT_SIGNING_KEY_FILE !== undefined ? env.MUD_AUDIT_SIGNING_KEY_FILE : a.signingKeyFile)?.trim() || null,
   };
+}
+
+/** The signing key's file: MUD_AUDIT_SIGNING_KEY_FILE, or `audit_signing.key` in the data dir. */
+export function signingKeyFileOf(config: Pick<GameConfig, 'dataDir' | 'audit'>): string {
+  return path.resolve(config.audit?.signingKeyFile ?? path.join(config.dataDir, 'audit_signing.key'));
 }
 
 /** MUD_AUDIT_PG_URL, MUD_SERVER_ID, MUD_AUDIT_READ. The URL holds a password: errors show it redacted. */

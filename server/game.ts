@@ -109,6 +109,7 @@ export class Game {
         auditReader: this.auditReader,
         auditStats: () => auditTrail.stats(),
         auditRefusal: () => auditTrail.refusal(),
+        auditProof: (seq) => auditTrail.proof(seq),
         log: this.log.server,
         unitOfWork: (work) => store.unitOfWork(work),
         shutdown: (reason) => this.shutdown(reason),

@@ -1,3 +1,4 @@
+import { describeProof } from '../../server/audit/merkle/describe_proof.ts';
 import { keyValueTable } from '../../server/text.ts';
 import { AuditedCharacter, isCharacter, type AuditSummary } from '../../typeclasses/audited_character.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
@@ -27,6 +28,14 @@ function findCharacter(ctx: CharacterContext, name: string): DefaultObject | nul
   return null;
 }
 
+/** @audit/proof <seq>: made on the audit worker, which reads the trail (RFC 9162 inclusion proof). */
+async function auditProof(ctx: CharacterContext): Promise<void> {
+  if (!ctx.account.hasPermission('Admin')) return ctx.reply('Audit proofs need Admin permission.');
+  if (!/^\d+$/.test(ctx.args)) return ctx.reply('Usage: @audit/proof <seq> (the seq of an audit event, e.g. from @audit/search).');
+  const outcome = await ctx.auditProof(Number(ctx.args));
+  ctx.reply(outcome.ok ? describeProof(outcome.answer) : outcome.error);
+}
+
 export const audit: CharacterCommand = {
   key: '@audit',
   category: 'Audit',
@@ -38,6 +47,7 @@ export const audit: CharacterCommand = {
     '    @audit/search character=Bob type=login_failed addr=1.2.3.4 since=2026-11-01 until=2026-11-23T10:00 text=sword page=2\n' +
     '    keys: character, account, type (a,b), addr, target, since, until (UTC date, dateThh:mm, or 30m/2h/7d ago), text, page, limit\n' +
     '@audit/stats — health of the audit sinks (admins).\n' +
+    '@audit/proof <seq> — that event\'s JSONL record and its Merkle inclusion proof against a signed checkpoint (admins).\n' +
     '@audit/json <character> — the raw summary as JSON.',
   run(ctx) {
     const { args, switches, caller, account, reply } = ctx;
@@ -47,6 +57,7 @@ export const audit: CharacterCommand = {
       if (!account.hasPermission('Admin')) return ctx.deny('Admin', 'The audit statistics need Admin permission.');
       return reply(formatAuditStats(ctx.auditStats()));
     }
+    if (switches.includes('proof')) return auditProof(ctx);
     let name = args;
     let count = 10;
     if (switches.includes('moves')) {

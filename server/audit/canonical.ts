@@ -59,8 +59,11 @@ const UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
  * characters above written as `\uXXXX` escapes (they only occur inside strings, so parsing gives
  * the same value back) — `tail -F` on the trail must never drive the operator's terminal.
  */
-export function recordLine(canonicalRecord: string, hash: string): string {
-  const line = `${canonicalRecord.slice(0, -1)},"hash":"${hash}"}`;
+export function recordLine(canonicalRecord: string, hash: string, owasp: string | null = null): string {
+  // `owasp` (server/audit/owasp.ts) is derived from the event, outside the chain hash so that the
+  // chain stays the one PostgreSQL rebuilds from its columns; the Merkle leaf covers the line.
+  const extra = owasp === null ? '' : `,"owasp":${JSON.stringify(owasp)}`;
+  const line = `${canonicalRecord.slice(0, -1)}${extra},"hash":"${hash}"}`;
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(line) ? line.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
 }

@@ -32,6 +32,8 @@ export interface JsonlWriterOptions {
   /** A write, rotation or close failed (once per outage, then on recovery via onRecover). */
   onError: (message: string) => void;
   onRecover: (message: string) => void;
+  /** The live file was renamed aside (the notary checkpoints after the batch). */
+  onRotate?: () => void;
 }
 
 export interface JsonlWriterStats {
@@ -46,11 +48,14 @@ export interface JsonlWriterStats {
 }
 
 /** By the UTC day of the records, and by size; rotated names never overwrite. */
-function trailRotation(dir: string, maxBytes: number): RotationScheme {
+function trailRotation(dir: string, maxBytes: number, onRotate: () => void): RotationScheme {
   return {
     due: (size, day, rec) => (day !== null && rec.key !== undefined && rec.key > day) || size + rec.buf.length > maxBytes,
     keyOnOpen: (_st, known) => known,
-    moveAside: (file, day) => fs.promises.rename(file, freeRotatedName(dir, day ?? new Date().toISOString().slice(0, 10))),
+    moveAside: async (file, day) => {
+      await fs.promises.rename(file, freeRotatedName(dir, day ?? new Date().toISOString().slice(0, 10)));
+      onRotate();
+    },
   };
 }
 
@@ -67,7 +72,9 @@ export class JsonlWriter {
     const retryMs = opts.retryMs ?? 1000;
     this.engine = new AppendFile({
       file: this.file,
-      rotation: trailRotation(opts.dir, opts.maxBytes),
+      rotation: trailRotation(opts.dir, opts.maxBytes, () => opts.onRotate?.()),
+      // A checkpoint may be signed over a rotated file's records next: they must be on the disk.
+      syncOnRotate: true,
       fileMode: opts.fileMode,
       dirMode: opts.dirMode,
       liveKey: opts.liveDay,
@@ -130,6 +137,11 @@ export class JsonlWriter {
   /** Resolves when every record appended before the call is in the file (or the file is failing). */
   flush(): Promise<void> {
     return this.engine.flush();
+  }
+
+  /** fdatasync of the live file: what is written so far survives a power cut (before a checkpoint). */
+  sync(): Promise<void> {
+    return this.engine.sync();
   }
 
   /** Writes what is queued (one last try if failing), syncs and closes. Returns the records lost. */

@@ -3,11 +3,18 @@
  * JSONL files all of whose events are older (a rotated file holds one UTC day). The live file
  * is never removed. Removing the oldest files shortens the chain from its start; audit-verify
  * then checks from the first record it is given (docs/audit-events.md).
+ *
+ * The Merkle tree over the trail (merkle/) keeps proving what stays: before files go, the pruned
+ * base moves over their records (their frontier, RFC 6962), so the root of the retained records
+ * can still be computed and checked against the signed checkpoints; checkpoints of trees smaller
+ * than the base go with the records they covered.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditTable } from '../store/audit_table.ts';
 import { listTrailFiles, trailPosition } from './jsonl_files.ts';
+import { checkpointDirOf, listCheckpointFiles, parseCheckpoint } from './merkle/checkpoint.ts';
+import { advancePrunedBase } from './merkle/trail_tree.ts';
 
 export interface PruneResult {
   /** ISO timestamp: everything strictly before it was pruned. */
@@ -24,14 +31,26 @@ export function retentionCutoff(days: number, now = new Date()): string {
   return new Date(now.getTime() - days * DAY_MS).toISOString();
 }
 
-/** Removes the rotated JSONL files whose whole day is before `cutoff`; returns their paths. */
-export function pruneTrailFiles(dir: string, cutoff: string): string[] {
-  const removed: string[] = [];
-  for (const file of listTrailFiles(dir)) {
+/** The rotated JSONL files whose whole day is before `cutoff`: the oldest of the trail, in order. */
+export function expiredTrailFiles(dir: string, cutoff: string): string[] {
+  return listTrailFiles(dir).filter((file) => {
     const pos = trailPosition(path.basename(file));
-    if (!pos || pos === 'live') continue;
-    const end = new Date(Date.parse(`${pos.day}T00:00:00.000Z`) + DAY_MS).toISOString();
-    if (end > cutoff) continue;
+    if (!pos || pos === 'live') return false;
+    return new Date(Date.parse(`${pos.day}T00:00:00.000Z`) + DAY_MS).toISOString() <= cutoff;
+  });
+}
+
+/**
+ * Removes the rotated JSONL files whose whole day is before `cutoff`; returns their paths.
+ * `beforeRemove` runs first when there are any (the worker signs a checkpoint there).
+ */
+export async function pruneTrailFiles(dir: string, cutoff: string, beforeRemove?: () => Promise<void>): Promise<string[]> {
+  const expired = expiredTrailFiles(dir, cutoff);
+  if (!expired.length) return [];
+  await beforeRemove?.();
+  const base = await advancePrunedBase(dir, expired);
+  const removed: string[] = [];
+  for (const file of expired) {
     try {
       fs.rmSync(file);
       removed.push(file);
@@ -39,15 +58,22 @@ export function pruneTrailFiles(dir: string, cutoff: string): string[] {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
+  for (const file of listCheckpointFiles(checkpointDirOf(dir))) {
+    try {
+      if (parseCheckpoint(fs.readFileSync(file, 'utf8'), file).size < base.size) fs.rmSync(file, { force: true });
+    } catch {
+      // not a checkpoint we can read: left for audit-verify to report
+    }
+  }
   return removed;
 }
 
 /** Prunes a table (in chunks) and the old rotated files: the by-hand run (npm run audit-prune). */
-export function pruneTrail(options: { table: AuditTable | null; dir: string | null; days: number; now?: Date }): PruneResult {
+export async function pruneTrail(options: { table: AuditTable | null; dir: string | null; days: number; now?: Date; beforeRemove?: () => Promise<void> }): Promise<PruneResult> {
   const cutoff = retentionCutoff(options.days, options.now);
   const result: PruneResult = { cutoff, days: options.days, rows: 0, files: [] };
   if (options.days <= 0) return result;
   if (options.table) result.rows = options.table.prune(cutoff);
-  if (options.dir) result.files = pruneTrailFiles(options.dir, cutoff);
+  if (options.dir) result.files = await pruneTrailFiles(options.dir, cutoff, options.beforeRemove);
   return result;
 }

@@ -7,7 +7,7 @@
  * answers for the sinks' state in /metrics and @audit/stats.
  */
 import path from 'node:path';
-import { defaultAuditTrailConfig, type AuditTrailConfig, type GameConfig } from '../config.ts';
+import { defaultAuditTrailConfig, signingKeyFileOf, type AuditTrailConfig, type GameConfig } from '../config.ts';
 import type { GameLogs } from '../logging/index.ts';
 import { AuditOutbox } from '../store/audit_outbox.ts';
 import { AUDIT_DB_FILE, AuditTable } from '../store/audit_table.ts';
@@ -17,11 +17,12 @@ import type { AuditEvent } from './events.ts';
 import { pgAuditReader } from './pg_reader.ts';
 import { AuditReader, tableRows } from './reader.ts';
 import { auditDirOf, ensureDir, recoverTrailHead } from './jsonl_files.ts';
+import { checkpointOrigin } from './merkle/checkpoint.ts';
 import { readTextCursorSeq } from './sinks/text_logs.ts';
 import { AuditWorkerClient } from './worker/client.ts';
-import type { PruneOutcome, SinkProgress } from './worker/protocol.ts';
+import type { ProofOutcome, PruneOutcome, SinkProgress } from './worker/protocol.ts';
 
-export type { PruneOutcome, SinkProgress };
+export type { ProofOutcome, PruneOutcome, SinkProgress };
 
 export type SinkStats = SinkProgress & { lagEvents: number; enabled: boolean };
 
@@ -105,6 +106,15 @@ export class AuditTrail {
           pg: this.config.pgUrl && this.outboxEnabled ? { url: this.config.pgUrl, serverId: this.config.serverId } : null,
         },
         jsonlMaxBytes: this.config.jsonlMaxBytes,
+        checkpoints: this.config.checkpoints
+          ? {
+              keyFile: signingKeyFileOf(gameConfig),
+              origin: checkpointOrigin(this.config.serverId),
+              everyEvents: this.config.checkpointEvents,
+              everySeconds: this.config.checkpointSeconds,
+              command: this.config.checkpointCommand,
+            }
+          : null,
         retentionDays: this.config.retentionDays,
         pruneIntervalMinutes: this.config.pruneIntervalMinutes,
         lastSeq: this.committedSeq,
@@ -230,6 +240,14 @@ export class AuditTrail {
       },
       lag: () => this.lagOf(pg ? 'pg' : 'table'),
     });
+  }
+
+  /** Record `seq` of the JSONL trail with its inclusion proof (RFC 9162) against a checkpoint signed now. */
+  async proof(seq: number): Promise<ProofOutcome> {
+    if (!this.config.jsonl || !this.config.checkpoints) return { ok: false, error: 'The audit trail has no checkpoints on this server (MUD_AUDIT_JSONL or MUD_AUDIT_CHECKPOINTS is off).' };
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.committedSeq) return { ok: false, error: `There is no audit event with seq ${seq} (the newest is ${this.committedSeq}).` };
+    await this.flush();
+    return this.worker.proof(seq);
   }
 
   /** Prunes every sink's events (and rotated JSONL files) older than the retention (or `days`). */

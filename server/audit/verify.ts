@@ -70,7 +70,8 @@ function parse(l: Line): Rec | null {
     return null;
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-  const { hash, ...rest } = value as Record<string, unknown>;
+  // `owasp` is derived from the event and written beside the hash, outside the chain (canonical.ts).
+  const { hash, owasp: _owasp, ...rest } = value as Record<string, unknown>;
   const seq = rest.seq;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return null;
   if (typeof hash !== 'string' || !HASH_RE.test(hash)) return null;

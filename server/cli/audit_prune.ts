@@ -4,10 +4,14 @@
  * JSONL files whose whole day is older, then says how many went. The server does the same on a
  * schedule; this is the by-hand run. Safe while the server runs (SQLite locks the rows).
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { auditDirOf } from '../audit/jsonl_files.ts';
+import { acquireTrailLock, auditDirOf } from '../audit/jsonl_files.ts';
+import { checkpointOrigin } from '../audit/merkle/checkpoint.ts';
+import { loadOrCreateKey } from '../audit/merkle/signed_note.ts';
+import { checkpointOfFiles } from '../audit/merkle/trail_tree.ts';
 import { pruneTrail } from '../audit/retention.ts';
-import { defaultAuditTrailConfig } from '../config.ts';
+import { defaultAuditTrailConfig, signingKeyFileOf } from '../config.ts';
 import { AUDIT_DB_FILE, AuditTable } from '../store/audit_table.ts';
 import { die, loadConfigOrDie } from './shell.ts';
 
@@ -39,13 +43,33 @@ if (days === 0) {
 
 const dbFile = path.join(config.dataDir, AUDIT_DB_FILE);
 const table = AuditTable.exists(dbFile) ? new AuditTable(dbFile, 'write') : null;
+const dir = auditDirOf(config.logDir);
+const audit = config.audit ?? defaultAuditTrailConfig();
+const keyFile = signingKeyFileOf(config);
+// With the server stopped, this tool signs the checkpoint before the prune itself (its key is
+// the server's); while the server runs, its worker has signed one within MUD_AUDIT_CHECKPOINT_SECONDS.
+let signed: string | null = null;
+const beforeRemove = async () => {
+  if (!audit.checkpoints || !fs.existsSync(keyFile) || !fs.existsSync(dir)) return;
+  const lock = acquireTrailLock(dir, config.logs.fileMode);
+  // A number: the server holds the trail (its worker checkpoints itself).
+  if (typeof lock === 'number') return;
+  try {
+    const { key } = loadOrCreateKey(keyFile, checkpointOrigin(audit.serverId));
+    const cp = await checkpointOfFiles(dir, key);
+    if (cp) signed = `Signed checkpoint ${cp.file} (tree size ${cp.size}) before pruning.`;
+  } finally {
+    lock.release();
+  }
+};
 try {
-  const result = pruneTrail({ table, dir: auditDirOf(config.logDir), days });
+  const result = await pruneTrail({ table, dir, days, beforeRemove });
   process.stdout.write(
     `Pruned ${result.rows} audit event(s) older than ${result.cutoff} (${days} days) from the table` +
       `${table ? '' : ' (no database)'} and ${result.files.length} rotated JSONL file(s).\n`,
   );
   for (const f of result.files) process.stdout.write(`  removed ${f}\n`);
+  if (signed) process.stdout.write(`${signed}\n`);
 } finally {
   table?.close();
 }

@@ -201,6 +201,15 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     res.json(ctx.stats());
   });
 
+  // A record of the JSONL trail with its Merkle inclusion proof (RFC 9162) against a signed checkpoint.
+  api.get('/proof/:seq', async (req, res) => {
+    const seq = /^\d+$/.test(String(req.params.seq)) ? Number(req.params.seq) : NaN;
+    if (!Number.isSafeInteger(seq) || seq < 1) return problem(res, 400, 'seq must be a whole number from 1.');
+    const outcome = await ports.auditTrail.proof(seq);
+    if (!outcome.ok) return problem(res, 404, outcome.error);
+    res.json(outcome.answer);
+  });
+
   api.use((_req, res) => problem(res, 404, 'No such API.'));
   return router;
 }

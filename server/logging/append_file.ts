@@ -53,6 +53,8 @@ export interface AppendFileOptions {
   /** First retry delay after a failure; doubles up to `maxRetryMs`. */
   retryMs: number;
   maxRetryMs: number;
+  /** fdatasync the live file before it is moved aside (the trail signs checkpoints over it). */
+  syncOnRotate?: boolean;
   /** A failed rotation is tried again after this (doubling up to `rotateRetryMaxMs`). */
   rotateRetryMs: number;
   rotateRetryMaxMs: number;
@@ -155,6 +157,11 @@ export class AppendFile {
     const target = this.appended;
     if (this.settled >= target || this.failed || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ target, resolve }));
+  }
+
+  /** fdatasync of the live file, between writes. */
+  sync(): Promise<void> {
+    return this.exclusive(() => this.live.sync());
   }
 
   /** Writes what is queued (one last try if failing), syncs and closes. Returns the records lost. */
@@ -374,7 +381,7 @@ export class AppendFile {
     const { rotation } = this.opts;
     let rotated = false;
     try {
-      await this.live.close();
+      await (this.opts.syncOnRotate ? this.live.syncAndClose() : this.live.close());
       await rotation.moveAside(this.file, this.key);
       this.tally.rotations++;
       rotated = true;

@@ -114,6 +114,11 @@ export class LiveFile {
     await p.close(fd);
   }
 
+  /** Syncs the data written so far to disk (the file stays open). */
+  async sync(): Promise<void> {
+    if (this.fd !== null) await p.datasync(this.fd);
+  }
+
   /** Syncs the data to disk, then closes. */
   async syncAndClose(): Promise<void> {
     if (this.fd === null) return;

@@ -121,6 +121,23 @@ export class AuditTable {
     return (this.db.prepare('SELECT MAX(seq) AS seq FROM audit_events').get() as { seq: number | null }).seq;
   }
 
+  /** The rows of one seq (audit-verify compares them with the JSONL record). */
+  rowsOfSeq(seq: number): Array<AuditEventRow & { id: number }> {
+    return this.db.prepare<[number], AuditEventRow & { id: number }>('SELECT * FROM audit_events WHERE seq = ? ORDER BY id').all(seq);
+  }
+
+  /** How many rows have no seq, and the ids of the first few (audit-verify reports them). */
+  rowsWithoutSeq(limit = 5): { count: number; ids: number[] } {
+    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM audit_events WHERE seq IS NULL').get() as { n: number }).n;
+    const ids = count ? (this.db.prepare('SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id LIMIT ?').all(limit) as Array<{ id: number }>).map((r) => r.id) : [];
+    return { count, ids };
+  }
+
+  /** Rows with a seq from `first` to `last` (to find rows whose seq the trail does not have). */
+  countSeqBetween(first: number, last: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM audit_events WHERE seq BETWEEN ? AND ?').get(first, last) as { n: number }).n;
+  }
+
   /** Audit rows matching `query`, newest first. */
   search(query: AuditQuery): AuditEventRow[] {
     const where: string[] = [];

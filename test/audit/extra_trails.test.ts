@@ -37,8 +37,8 @@ describe('admin, chat and item trails', () => {
       expect.stringMatching(exact('mud.admin', 'INFO', `ADMIN CMD: ${wizRef} (Developer) ran '@name' with args 'lamp = oil lamp' on oil lamp(#${id}) in Limbo`)),
       expect.stringMatching(exact('mud.admin', 'INFO', `OBJECT DESTROYED: oil lamp(#${id}) by ${wizRef}`)),
       expect.stringMatching(exact('mud.admin', 'INFO', `ADMIN CMD: ${wizRef} (Developer) ran '@destroy' with args 'oil lamp' on oil lamp(#${id}) in Limbo`)),
-      expect.stringMatching(exact('mud.admin', 'INFO', `ADMIN CMD: ${wizRef} (Developer) ran '@password' with args '***' on ${pat} in Limbo`)),
       expect.stringMatching(exact('mud.admin', 'WARN', `ACCESS DENIED: ${patRef} (Player) tried '@dig' with args 'Nope' (needs Builder) in Limbo`)),
+      expect.stringMatching(exact('mud.admin', 'INFO', `ADMIN CMD: ${wizRef} (Developer) ran '@password' with args '***' on ${pat} in Limbo`)),
     ]);
     expect(await run.logs.everything()).not.toContain('Another-Pass-1');
   });

@@ -7,12 +7,12 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LOG_SPECS, type GameLogger, type GameLogs, type LoggerName, type LogLevel } from '../../logging/index.ts';
-import type { FromWorker, LogEntry, PruneOutcome, SinkProgress, ToWorker, WorkerSetup } from './protocol.ts';
+import type { FromWorker, LogEntry, ProofOutcome, PruneOutcome, SinkProgress, ToWorker, WorkerSetup } from './protocol.ts';
 
 const ENTRY = new URL(`./main${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;
 const BOOT = new URL('./boot.mjs', import.meta.url);
 
-type Request = { t: 'flush'; seq: number } | { t: 'prune'; days: number; now: number } | { t: 'close'; seq: number };
+type Request = { t: 'flush'; seq: number } | { t: 'prune'; days: number; now: number } | { t: 'proof'; seq: number } | { t: 'close'; seq: number };
 
 export class AuditWorkerClient {
   private worker: Worker;
@@ -52,6 +52,11 @@ export class AuditWorkerClient {
 
   async prune(days: number, now: Date): Promise<PruneOutcome | undefined> {
     return (await this.request({ t: 'prune', days, now: now.getTime() })).prune;
+  }
+
+  /** An inclusion proof of `seq` against a fresh checkpoint, made on the worker (it reads the trail). */
+  async proof(seq: number): Promise<ProofOutcome> {
+    return (await this.request({ t: 'proof', seq })).proof ?? { ok: false, error: 'The audit worker is not running.' };
   }
 
   /** Delivers everything up to `seq`, closes every sink and log file, and ends the thread. */

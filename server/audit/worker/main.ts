@@ -19,7 +19,8 @@ import type { DeliverySink, SinkReporter } from '../sinks/sink.ts';
 import { TableSink } from '../sinks/table.ts';
 import { TextLogsSink } from '../sinks/text_logs.ts';
 import { Delivery } from './delivery.ts';
-import type { FromWorker, PruneOutcome, ToWorker, WorkerSetup } from './protocol.ts';
+import { inclusionProof, ProofError } from '../merkle/proofs.ts';
+import type { FromWorker, ProofOutcome, PruneOutcome, ToWorker, WorkerSetup } from './protocol.ts';
 
 const setup = (workerData as { setup: WorkerSetup }).setup;
 const port = parentPort!;
@@ -42,7 +43,16 @@ const report: SinkReporter = { info: (m) => server.info(m), warn: (m) => server.
 const sinks: DeliverySink[] = [];
 if (setup.sinks.text) sinks.push(new TextLogsSink({ logs, dir: path.resolve(setup.logs.dir), fileMode: setup.logs.fileMode, enabled: setup.logs.enabled, report }));
 if (setup.sinks.jsonl) {
-  sinks.push(new JsonlSink({ logDir: setup.logs.dir, maxBytes: setup.jsonlMaxBytes, fileMode: setup.logs.fileMode, dirMode: setup.logs.dirMode, report }));
+  sinks.push(
+    new JsonlSink({
+      logDir: setup.logs.dir,
+      maxBytes: setup.jsonlMaxBytes,
+      fileMode: setup.logs.fileMode,
+      dirMode: setup.logs.dirMode,
+      report,
+      checkpoints: setup.checkpoints,
+    }),
+  );
 }
 if (setup.sinks.table) sinks.push(new TableSink(setup.auditDb));
 if (setup.sinks.pg) {
@@ -79,7 +89,9 @@ async function prune(days: number, now: Date): Promise<PruneOutcome> {
   const outcome: PruneOutcome = { cutoff, days, rows: 0, files: [] };
   if (days <= 0 || !delivery) return outcome;
   outcome.rows = await delivery.prune(cutoff);
-  if (setup.sinks.jsonl) outcome.files = pruneTrailFiles(auditDirOf(setup.logs.dir), cutoff);
+  // A checkpoint of the whole trail before any file goes (retention.ts then moves the pruned base).
+  const jsonl = sinks.find((s): s is JsonlSink => s instanceof JsonlSink);
+  if (setup.sinks.jsonl) outcome.files = await pruneTrailFiles(auditDirOf(setup.logs.dir), cutoff, async () => jsonl?.beforePrune());
   if (outcome.rows || outcome.files.length) {
     server.info(`Audit retention (${days} days): pruned ${outcome.rows} event(s) before ${cutoff} and ${outcome.files.length} rotated file(s)`);
   }
@@ -102,7 +114,22 @@ if (setup.retentionDays > 0 && delivery) {
   pruneTimer.unref();
 }
 
-const done = (id: number, extra: { prune?: PruneOutcome } = {}) => send({ t: 'done', id, sinks: delivery?.progress() ?? [], ...extra });
+/** An inclusion proof of `seq` against a checkpoint signed now (if the tree grew since the last). */
+async function proof(seq: number): Promise<ProofOutcome> {
+  const jsonl = sinks.find((s): s is JsonlSink => s instanceof JsonlSink);
+  if (!jsonl?.notary) return { ok: false, error: 'The audit trail has no checkpoints on this server (MUD_AUDIT_JSONL or MUD_AUDIT_CHECKPOINTS is off).' };
+  try {
+    await delivery?.delivered(seq, 5_000);
+    await jsonl.notary.checkpoint('proof');
+    return { ok: true, answer: await inclusionProof(jsonl.dir, seq) };
+  } catch (error) {
+    if (error instanceof ProofError) return { ok: false, error: error.message };
+    server.error(`Audit proof of seq ${seq} failed: ${(error as Error).message}`);
+    return { ok: false, error: `The proof could not be made: ${(error as Error).message}` };
+  }
+}
+
+const done = (id: number, extra: { prune?: PruneOutcome; proof?: ProofOutcome } = {}) => send({ t: 'done', id, sinks: delivery?.progress() ?? [], ...extra });
 
 port.on('message', (message: ToWorker) => {
   switch (message.t) {
@@ -121,6 +148,9 @@ port.on('message', (message: ToWorker) => {
         await logs.flush();
         done(message.id);
       })();
+      return;
+    case 'proof':
+      void proof(message.seq).then((outcome) => done(message.id, { proof: outcome }));
       return;
     case 'prune':
       void prune(message.days, new Date(message.now)).then(

@@ -1,5 +1,6 @@
 /** The messages between the game thread and the audit worker (server/audit/worker/main.ts). */
 import type { LogConfig, LoggerName, LogLevel } from '../../logging/index.ts';
+import type { ConsistencyAnswer, InclusionAnswer } from '../merkle/proofs.ts';
 
 export interface WorkerSetup {
   /** The game database holding the outbox (read-only here). */
@@ -10,6 +11,8 @@ export interface WorkerSetup {
   /** Which delivery sinks run; none when the outbox is off (MUD_AUDIT=off). */
   sinks: { text: boolean; jsonl: boolean; table: boolean; pg: { url: string; serverId: string } | null };
   jsonlMaxBytes: number;
+  /** Signed checkpoints of the JSONL trail's Merkle tree (merkle/notary.ts); null for none. */
+  checkpoints: { keyFile: string; origin: string; everyEvents: number; everySeconds: number; command: string | null } | null;
   retentionDays: number;
   pruneIntervalMinutes: number;
   /** The newest committed seq when the game started. */
@@ -27,6 +30,7 @@ export type ToWorker =
   | { t: 'flush'; id: number; seq: number }
   | { t: 'prune'; id: number; days: number; now: number }
   | { t: 'drop'; keep: number }
+  | { t: 'proof'; id: number; seq: number }
   | { t: 'close'; id: number; seq: number };
 
 export interface SinkProgress {
@@ -53,5 +57,8 @@ export interface PruneOutcome {
 
 export type FromWorker =
   | { t: 'progress'; sinks: SinkProgress[] }
-  | { t: 'done'; id: number; sinks: SinkProgress[]; prune?: PruneOutcome }
+  | { t: 'done'; id: number; sinks: SinkProgress[]; prune?: PruneOutcome; proof?: ProofOutcome }
   | { t: 'fatal'; message: string };
+
+/** An inclusion proof for @audit/proof and the console, or why there is none. */
+export type ProofOutcome = { ok: true; answer: InclusionAnswer | ConsistencyAnswer } | { ok: false; error: string };
