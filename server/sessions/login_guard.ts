@@ -57,6 +57,19 @@ export class LoginGuard {
     return started;
   }
 
+  /**
+   * `@unlock`: lifts the lock-out of a name or an address, and forgets its failures. False if
+   * neither was locked out nor had failures.
+   */
+  unlock(nameOrAddress: string): boolean {
+    let found = false;
+    for (const key of [`name:${nameOrAddress.toLowerCase()}`, `addr:${nameOrAddress}`]) {
+      found = this.lockedUntil.delete(key) || found;
+      found = this.failures.delete(key) || found;
+    }
+    return found;
+  }
+
   /** A good login clears the name's failures (the address keeps its own: it may be shared). */
   recordSuccess(name: string): void {
     this.failures.delete(`name:${name.toLowerCase()}`);
