@@ -34,8 +34,9 @@ export const ban: CharacterCommand = {
     const record = ctx.staff.ban(kind, pattern, parsed.reason, ctx.account.name, expiry(parsed.seconds, Date.now()));
     auditStaffAction(ctx, 'ban', patternTarget(kind, pattern), parsed.reason, { duration_seconds: parsed.seconds, expires_at: record.expiresAt, ban_id: record.id });
     let ended = 0;
+    const bannedAccount = kind === 'name' ? findAccount(ctx, pattern) : null;
     for (const session of ctx.sessions.all()) {
-      const hit = kind === 'address' ? ctx.staff.addressBan(session.remoteAddress)?.id === record.id : session.account && findAccount(ctx, pattern)?.id === session.account.id;
+      const hit = kind === 'address' ? coversAddress(pattern, session.remoteAddress) : !!bannedAccount && session.account?.id === bannedAccount.id;
       if (!hit || session === ctx.session || (session.account && rank(session.account) > rank(ctx.account))) continue;
       endSession(ctx, session, kind === 'address' ? banLine('Your address is', record) : banLine(`The name '${pattern}' is`, record), 'banned');
       ended++;

@@ -106,7 +106,7 @@ const MIGRATIONS: readonly string[] = [
   // CIDR range), mutes of accounts, and players' reports with the audit events kept as evidence.
   // An expiry is an ISO timestamp, NULL for never.
   `
-  CREATE TABLE bans (
+  CREATE TABLE IF NOT EXISTS bans (
     id         INTEGER PRIMARY KEY,
     kind       TEXT NOT NULL CHECK (kind IN ('name', 'address')),
     pattern    TEXT NOT NULL,
@@ -116,14 +116,14 @@ const MIGRATIONS: readonly string[] = [
     expires_at TEXT,
     UNIQUE (kind, pattern)
   );
-  CREATE TABLE mutes (
+  CREATE TABLE IF NOT EXISTS mutes (
     account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     reason     TEXT NOT NULL DEFAULT '',
     muted_by   TEXT NOT NULL,
     created_at TEXT NOT NULL,
     expires_at TEXT
   );
-  CREATE TABLE reports (
+  CREATE TABLE IF NOT EXISTS reports (
     id          INTEGER PRIMARY KEY,
     reporter    TEXT NOT NULL,
     reporter_id INTEGER,
