@@ -2,6 +2,10 @@ import { loginCommands } from './account/login.ts';
 import { setPassword } from './admin/set_password.ts';
 import { shutdown } from './admin/shutdown.ts';
 import { users } from './admin/users.ts';
+import { ban, bans, lockdown, unban, unlock } from './admin/bans.ts';
+import { boot, mute, unmute, wall } from './admin/moderation.ts';
+import { perm } from './admin/permissions.ts';
+import { report, reports } from './admin/reports.ts';
 import { createObject, destroy, dig, open } from './builder/building.ts';
 import { describe, rename, setAttribute } from './builder/editing.ts';
 import { examine, find } from './builder/inspection.ts';
@@ -30,6 +34,7 @@ export function characterCmdset(extra: readonly CharacterCommand[] = []): Comman
     look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, claim, quit,
     dig, open, createObject, describe, rename, setAttribute, examine, find, teleport, destroy, typeclass,
     users, shutdown, setPassword, audit,
+    report, boot, ban, unban, bans, mute, unmute, wall, lockdown, perm, unlock, reports,
     ...extra,
   ]);
 }

@@ -7,6 +7,7 @@ import type { GameLogger } from '../server/logging/index.ts';
 import type { LoginGuard } from '../server/sessions/login_guard.ts';
 import type { Session } from '../server/sessions/session.ts';
 import type { SessionManager } from '../server/sessions/session_manager.ts';
+import type { Staff } from '../server/staff/staff.ts';
 import type { Account, Permission } from '../typeclasses/account.ts';
 import type { AccountManager } from '../typeclasses/account_manager.ts';
 import type { DefaultObject } from '../typeclasses/object.ts';
@@ -22,6 +23,8 @@ export interface CommandPorts {
   readonly typeclasses: TypeclassRegistry;
   readonly sessions: SessionManager;
   readonly loginGuard: LoginGuard;
+  /** Bans, mutes, the lock-down and reports (server/staff/). */
+  readonly staff: Staff;
   /** The bus itself, for an event whose actor is not the session's (use `audit` otherwise). */
   readonly auditBus: Pick<AuditBus, 'emit'>;
   /** The audit table's one read path (server/audit/reader.ts). */
@@ -84,6 +87,8 @@ export interface Command<Ctx extends BaseContext = CharacterContext> {
   help: string;
   /** The arguments carry a password: counted, but masked in every trail. */
   secretArgs?: boolean;
+  /** The command talks to others (say, pose, whisper): refused while the account is muted. */
+  speech?: boolean;
   run(ctx: Ctx): void | Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { SessionClosedError, type Session } from '../server/sessions/session.ts'
 import { escapeForLog, maskedArgs } from '../server/text.ts';
 import { type BaseContext, type CharacterCommand, type CharacterContext, type Command, type CommandPorts, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
+import { until } from '../server/staff/duration.ts';
 
 interface Entry<Ctx extends BaseContext> {
   command: Command<Ctx>;
@@ -115,7 +116,11 @@ export class Dispatcher {
         session.msg(`You are not allowed to use '${entry.command.key}': it needs ${entry.lock.needs} permission.`);
         return;
       }
-      command = entry.command;
+      // A muted account's say, pose or whisper is still a command (counted, in the command log),
+      // but says nothing to anyone.
+      const muted = entry.command.speech ? this.ports.staff.muted(account) : null;
+      const mutedLine = muted && `You are muted ${until(muted.expiresAt)}${muted.reason ? ` (reason: ${muted.reason})` : ''}; nobody hears you.`;
+      command = mutedLine ? { ...entry.command, run: ({ reply }) => reply(mutedLine) } : entry.command;
     } else {
       // An exit by its first word ("north", not "north/x"), or by the whole line for a name of
       // several words ("iron gate"); never by dbref.

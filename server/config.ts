@@ -30,6 +30,8 @@ export interface GameConfig {
   defaultCharacterTypeclass: string;
   /** Connections that have not logged in after this long are closed; 0 turns it off. */
   loginIdleTimeoutMs: number;
+  /** Logged-in players (staff exempt) idle longer than this are disconnected; 0 turns it off. */
+  idleTimeoutMs: number;
   /** Command rate and per-address limits (server/config_limits.ts). */
   limits: LimitSettings;
   /**
@@ -79,6 +81,7 @@ export function defaultConfig(): GameConfig {
     logDir: './logs',
     defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
     loginIdleTimeoutMs: 10 * 60_000,
+    idleTimeoutMs: 0,
     limits: { ...DEFAULT_LIMITS, rateExempt: [] },
     scryptN: OWASP_SCRYPT_N,
     logs: {
@@ -201,6 +204,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
     logDir: path.resolve(cwd, env.MUD_LOG_DIR ?? fromFile.logDir),
     defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
     loginIdleTimeoutMs: integer(env, 'MUD_LOGIN_IDLE_SECONDS', fromFile.loginIdleTimeoutMs / 1000) * 1000,
+    idleTimeoutMs: integer(env, 'MUD_IDLE_SECONDS', fromFile.idleTimeoutMs / 1000) * 1000,
     limits: limitsConfig(
       env,
       file.limits,

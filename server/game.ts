@@ -22,7 +22,9 @@ import { lockDataDir } from './pid_file.ts';
 import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
 import { SessionLimits } from './sessions/session_limits.ts';
 import { SessionManager } from './sessions/session_manager.ts';
-import { ObjectStore } from './store/index.ts';
+import { startIdleSweep } from './staff/idle.ts';
+import { Staff } from './staff/staff.ts';
+import { ObjectStore, StaffStore } from './store/index.ts';
 import { escapeForLog } from './text.ts';
 
 export interface GameOptions {
@@ -53,6 +55,9 @@ export class Game {
   readonly sessions: SessionManager;
   readonly dispatcher: Dispatcher;
   readonly loginGuard: LoginGuard;
+  /** Bans, mutes, the lock-down and reports (server/staff/). */
+  readonly staff: Staff;
+  private stopIdleSweep: () => void = () => {};
   /** The outbox and the audit worker behind it: every sink, every log file (server/audit/trail.ts). */
   readonly auditTrail: AuditTrail;
   /** The queryable audit table, for @audit and the console. */
@@ -94,17 +99,21 @@ export class Game {
         serverSecret(config.dataDir),
       );
       this.objects = new ObjectManager(this.store, this.typeclasses, { accounts: this.accounts, audit: this.audit });
+      this.staff = new Staff(new StaffStore(this.store.db), this.store, this.audit);
+      const limits = new SessionLimits(config.limits, this.audit);
+      // A banned address is refused before any limit counts it, telnet and webclient alike.
+      limits.refuseAddress = (address, protocol) => this.staff.refuseConnection(address, protocol);
       this.sessions = new SessionManager({
         config,
         audit: this.audit,
-        limits: new SessionLimits(config.limits, this.audit),
+        limits,
         units: this.store,
         dispatch: (session, line) => this.dispatcher.handle(session, line),
       });
       this.loginGuard = new LoginGuard(options.loginGuard);
-      const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store } = this;
+      const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store, staff } = this;
       const commandPorts: CommandPorts = {
-        config, objects, accounts, typeclasses, sessions, loginGuard,
+        config, objects, accounts, typeclasses, sessions, loginGuard, staff,
         auditBus: this.audit,
         auditReader: this.auditReader,
         auditStats: () => auditTrail.stats(),
@@ -124,6 +133,7 @@ export class Game {
       );
       if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
       this.store.setState(RUNNING, 'yes');
+      this.stopIdleSweep = startIdleSweep(this.sessions, config.idleTimeoutMs);
       this.log.server.info(`Game loaded: ${this.objects.count} objects, ${this.store.countAccounts()} accounts, data in ${config.dataDir}`);
       // The token itself goes to the console only (main.ts), never into a log file.
       if (this.accounts.adminToken()) this.log.server.info('No account is a Developer yet: the one-time admin token is on the console at start (or: npm run admin -- token); claim it in game with `claim <token>`');
@@ -157,6 +167,7 @@ export class Game {
   shutdown(reason = 'shutdown'): Promise<void> {
     this.stopping ??= (async () => {
       this.log.server.info(`Shutting down: ${escapeForLog(reason)}`);
+      this.stopIdleSweep();
       // Every connection is told and closed first, then each is unpuppeted (hooks, audit):
       // in one pass, each unpuppet told the players still connected that someone left, which
       // made stopping a crowded server quadratic (the bench saw 5-9 s for 1000 players).

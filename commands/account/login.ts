@@ -6,6 +6,7 @@ import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { ObjectManager } from '../../typeclasses/object_manager.ts';
 import { usage, type LoginCommand, type LoginContext } from '../command.ts';
 import { askNewPassword, nameAndPassword } from './password_prompt.ts';
+import { banLine, isStaff } from '../../server/staff/staff.ts';
 
 export const create: LoginCommand = {
   key: 'create',
@@ -19,6 +20,8 @@ export const create: LoginCommand = {
     const nameProblem = validateAccountName(name);
     if (nameProblem) return reply(nameProblem);
     if (accounts.byName(name)) return reply(`The name '${name}' is taken.`);
+    const refused = refuseBannedOrLockedDown(ctx, name, null);
+    if (refused) return reply(refused);
     // Counted at the attempt, before the password hash: parallel attempts cannot slip past it.
     const tooMany = ctx.sessions.limits.admitAccountCreation(session);
     if (tooMany) return session.disconnect(tooMany, 'rate limited');
@@ -35,7 +38,7 @@ export const create: LoginCommand = {
       if (session.closed) return;
       audit('account_created', { target: targetOf(account) });
       reply(`Welcome, ${account.name}! Your account is created.`);
-      enterGame(ctx, account);
+      if (!enterGame(ctx, account)) return;
     } catch (error) {
       if (error instanceof AccountError) return reply(error.message);
       throw error;
@@ -52,6 +55,8 @@ export const connect: LoginCommand = {
     const { session, args, reply, audit } = ctx;
     const { name, password: given } = nameAndPassword(args);
     if (!name) return reply('Usage: connect <name> [<password>]');
+    const banned = refuseBannedOrLockedDown(ctx, name, null, 'ban');
+    if (banned) return reply(banned);
     const attempt = { name, address: session.remoteAddress, audit };
     const refused = refuseIfLocked(ctx, attempt);
     if (refused?.outcome === 'locked') return reply(refused.message);
@@ -66,7 +71,7 @@ export const connect: LoginCommand = {
     }
     // Read before entering: the login clears it.
     const reset = result.account.passwordResetNotice;
-    enterGame(ctx, result.account);
+    if (!enterGame(ctx, result.account)) return;
     if (reset) reply(`Note: your password was reset by the admin ${reset.by} at ${reset.at.slice(0, 19).replace('T', ' ')} UTC. If you did not ask for that, tell the other admins.`);
     const failed = result.failedSinceLastLogin;
     if (failed > 0) reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
@@ -91,14 +96,42 @@ function createCharacter({ objects, config }: LoginContext, account: Account): D
   });
 }
 
-/** Logs the session in and puppets the account's character, making one if it has none. */
-function enterGame(ctx: LoginContext, account: Account): void {
+/**
+ * The line refusing a login under a banned name (the account's or its character's), or any
+ * non-staff login while the game is locked down; null to let it in. `only: 'ban'` asks about the
+ * name alone (before the password is asked for, when the account is not known yet).
+ */
+function refuseBannedOrLockedDown(ctx: LoginContext, name: string, account: Account | null, only?: 'ban'): string | null {
+  const { staff, session } = ctx;
+  const character = account ? characterOf(ctx.objects, account) : null;
+  for (const which of [name, character?.key].filter((n): n is string => !!n)) {
+    const ban = staff.nameBan(which);
+    if (!ban) continue;
+    staff.noteRefusal(actorOf(session, null), ban, name);
+    return banLine(`The name '${which}' is`, ban);
+  }
+  const lockdown = staff.lockdown;
+  if (only || !lockdown || (account && isStaff(account))) return null;
+  return `The game is locked down: only staff may log in now${lockdown.reason ? ` (${lockdown.reason})` : ''}. Please try again later.`;
+}
+
+/**
+ * Logs the session in and puppets the account's character, making one if it has none; false
+ * (and the player told why) when a name ban or the lock-down refuses it.
+ */
+function enterGame(ctx: LoginContext, account: Account): boolean {
   const { session } = ctx;
+  const refused = refuseBannedOrLockedDown(ctx, account.name, account);
+  if (refused) {
+    ctx.reply(refused);
+    return false;
+  }
   ctx.unitOfWork(() => {
     const character = characterOf(ctx.objects, account) ?? createCharacter(ctx, account);
     ctx.auditBus.emit(auditEvent('login_ok', actorOf(session, character), { by: character, target: targetOf(account) }));
     ctx.sessions.puppet(session, account, character);
   });
+  return true;
 }
 
 export const unloggedLook: LoginCommand = {

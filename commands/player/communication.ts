@@ -4,6 +4,7 @@ import { findOne } from '../search.ts';
 
 export const say: CharacterCommand = {
   key: 'say',
+  speech: true,
   aliases: ["'", '"'],
   category: 'Communication',
   help: 'say <message> — speak to everyone in the room.',
@@ -17,6 +18,7 @@ export const say: CharacterCommand = {
 
 export const pose: CharacterCommand = {
   key: 'pose',
+  speech: true,
   aliases: ['emote', ':'],
   category: 'Communication',
   help: 'pose <action> — show everyone in the room what you do ("pose waves" → "Anna waves").',
@@ -31,6 +33,7 @@ export const pose: CharacterCommand = {
 
 export const whisper: CharacterCommand = {
   key: 'whisper',
+  speech: true,
   category: 'Communication',
   help: 'whisper <character> = <message> — say something only they hear.',
   run(ctx) {

@@ -50,7 +50,13 @@ export type AuditEventType =
   | 'access_denied'
   | 'audit_attribute_changed'
   /** One flood of refused input or connections (a limit of server/config_limits.ts), not one per line. */
-  | 'rate_limited';
+  | 'rate_limited'
+  /** A staff tool used (@boot, @ban, @mute, @wall, @lockdown, @perm, @unlock, …): who, target, reason. */
+  | 'admin_action'
+  /** A banned address or name refused (at most once a minute per address, with the count in between). */
+  | 'connection_banned'
+  /** A player's `report`, with its id. */
+  | 'report_filed';
 
 export interface AuditActor {
   account: string | null;

@@ -107,6 +107,19 @@ export class LoginGuard {
     this.remember(this.trusted, nameKey(ticket.name), trusted);
   }
 
+  /**
+   * `@unlock`: lifts the lock-out of a name or an address (IPv6: its /64), and forgets its
+   * counted attempts. False if neither was locked out nor had any.
+   */
+  unlock(nameOrAddress: string): boolean {
+    let found = false;
+    for (const key of [nameKey(nameOrAddress), addrKey(addressKey(nameOrAddress))]) {
+      found = this.lockedUntil.delete(key) || found;
+      found = this.attempts.delete(key) || found;
+    }
+    return found;
+  }
+
   /** The password was never checked (the hash queue was full): the attempt is not counted. */
   withdrawn(ticket: LoginTicket): void {
     const from = addressKey(ticket.address);

@@ -57,8 +57,16 @@ export class SessionLimits {
     this.floods = new FloodReporter((flood) => audit.emit(rateLimited(flood)), timing);
   }
 
+  /**
+   * Asked first for every game connection (the staff tools' address bans): null to go on to the
+   * limits, else the line to refuse it with.
+   */
+  refuseAddress: ((address: string, protocol: Protocol) => string | null) | null = null;
+
   /** Null if a game connection from `address` may open, else the line to tell it before closing. */
   admitConnection(address: string, protocol: Protocol): string | null {
+    const banned = this.refuseAddress?.(address, protocol);
+    if (banned) return banned;
     return this.refused(this.addresses.admitConnection(address), address, protocol);
   }
 

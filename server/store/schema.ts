@@ -108,6 +108,40 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE accounts ADD COLUMN password_reset_by TEXT;
   ALTER TABLE accounts ADD COLUMN password_reset_at TEXT;
   `,
+  // 7: staff tools (server/store/staff_store.ts): bans of names and addresses (an address or a
+  // CIDR range), mutes of accounts, and players' reports with the audit events kept as evidence.
+  // An expiry is an ISO timestamp, NULL for never.
+  `
+  CREATE TABLE IF NOT EXISTS bans (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('name', 'address')),
+    pattern    TEXT NOT NULL,
+    reason     TEXT NOT NULL DEFAULT '',
+    banned_by  TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    UNIQUE (kind, pattern)
+  );
+  CREATE TABLE IF NOT EXISTS mutes (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    reason     TEXT NOT NULL DEFAULT '',
+    muted_by   TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT
+  );
+  CREATE TABLE IF NOT EXISTS reports (
+    id          INTEGER PRIMARY KEY,
+    reporter    TEXT NOT NULL,
+    reporter_id INTEGER,
+    named       TEXT,
+    text        TEXT NOT NULL,
+    evidence    TEXT NOT NULL DEFAULT '[]',
+    created_at  TEXT NOT NULL,
+    closed_at   TEXT,
+    closed_by   TEXT,
+    note        TEXT
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

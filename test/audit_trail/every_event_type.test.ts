@@ -10,6 +10,7 @@ const TYPES: Record<AuditEventType, true> = {
   connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
   object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, emote: true,
   get: true, drop: true, give: true, rate_limited: true, access_denied: true, audit_attribute_changed: true,
+  admin_action: true, connection_banned: true, report_filed: true,
 };
 const ALL_TYPES = Object.keys(TYPES) as AuditEventType[];
 
@@ -42,8 +43,13 @@ describe('every audit event type', () => {
     await pleb.command(`@password Root = ${secrets[1]}`, 'You are not allowed');
     await root.command('@set Pleb/total_playtime = 0', 'Set Pleb/total_playtime = 0');
     await root.command('@typeclass/noinit Pleb = typeclasses/audited_character.AuditedCharacter', 'without running its creation hook');
+    await pleb.command('report Root = testing the staff', 'report #1 is filed about Root');
+    await root.command('@wall hello all', 'Announcement from Root: hello all');
+    await root.command('@ban Evil = testing', 'Banned name evil');
     await pleb.command('quit', 'Goodbye');
     await pleb.waitClosed();
+    const evil = await run.connect();
+    await evil.command(`connect Evil ${secrets[2]}`, "The name 'Evil' is banned");
     const guesser = await run.connect();
     await guesser.command(`connect Pleb ${secrets[2]}`, 'Wrong name or password.');
     await guesser.command(`connect Pleb ${secrets[3]}`, 'Too many failed logins');

@@ -171,6 +171,30 @@ export function describe(event: AuditEvent): LogLine | null {
     }
     case 'rate_limited':
       return { logger: 'mud.portal', level: 'warn', message: `AUDIT RATE LIMITED: ${rateLimitedText(event)}` };
+    case 'admin_action': {
+      // STAFF BAN: Root(#1) (Developer) on 10.0.0.0/8 for 3600s reason 'spam'
+      const target = event.target ? ` on ${ref(event.target)}` : '';
+      const details = [
+        p.duration_seconds !== undefined && p.duration_seconds !== null ? ` for ${q(p.duration_seconds)}s` : '',
+        p.from !== undefined ? ` from ${q(p.from)} to ${q(p.to)}` : '',
+        p.message !== undefined ? ` message ${quoted(p.message)}` : '',
+      ].join('');
+      const action = q(String(p.action ?? '?').toUpperCase());
+      return { logger: 'mud.admin', level: 'info', message: `STAFF ${action}: ${actor} (${q(p.level)})${target}${details} reason ${quoted(p.reason ?? '')}` };
+    }
+    case 'connection_banned': {
+      // Address first, as in the login lines (fail2ban): see from().
+      const name = p.name_tried !== undefined ? ` name ${quoted(p.name_tried)}` : '';
+      return {
+        logger: p.kind === 'name' ? 'mud.accounts' : 'mud.portal',
+        level: 'warn',
+        message: `AUDIT BANNED:${from(event)} (${q(p.kind)} ban #${q(p.ban_id)} on ${quoted(p.pattern)}; ${q(p.refused_before)} more refused in the minute before)${name}`,
+      };
+    }
+    case 'report_filed': {
+      const about = event.target ? ` about ${ref(event.target)}` : '';
+      return { logger: 'mud.admin', level: 'info', message: `REPORT #${q(p.report_id)}: ${actor}${about}: ${quoted(p.text)}` };
+    }
   }
 }
 
