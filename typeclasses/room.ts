@@ -19,6 +19,12 @@ export class Room extends DefaultObject {
     return this.contents.filter((obj) => obj.isExit);
   }
 
+  /** The area this room is in (its `area` attribute), for GMCP and Mudlet's mapper. */
+  get area(): string {
+    const area = this.attributes.get<unknown>('area', null);
+    return typeof area === 'string' && area ? area : 'Unknown';
+  }
+
   /**
    * GMCP Room.Info, as Mudlet's mapper reads it: exits name the rooms they lead to. `area`,
    * `environment` and `coords` are attributes builders set (`@dig … area=Keep`,
@@ -27,8 +33,7 @@ export class Room extends DefaultObject {
   gmcpInfo(): RoomInfo {
     const exits: Record<string, number> = {};
     for (const exit of this.exits) if (exit.destination) exits[exit.key] = exit.destination.id;
-    const area = this.attributes.get<unknown>('area', null);
-    const info: RoomInfo = { num: this.id, name: this.key, area: typeof area === 'string' && area ? area : 'Unknown', exits };
+    const info: RoomInfo = { num: this.id, name: this.key, area: this.area, exits };
     const environment = this.attributes.get<unknown>('environment', null);
     if (typeof environment === 'string' && environment) info.environment = environment;
     const coords = this.attributes.get<unknown>('coords', null);

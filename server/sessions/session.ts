@@ -25,6 +25,8 @@ export interface SessionTransport {
   setSecretInput(secret: boolean): void;
   /** Structured data for clients that take it (GMCP); ignored by those that do not. */
   sendOob(pkg: string, data: unknown): void;
+  /** False while the client takes no OOB at all (telnet before DO GMCP): nothing is built for it. */
+  readonly oobEnabled?: boolean;
   close(reason: string): void;
 }
 
@@ -165,8 +167,13 @@ export class Session {
    * like text only once the unit of work it was said in has committed.
    */
   oob(pkg: string, data?: unknown): void {
-    if (!this.oobSupports.allows(pkg)) return;
+    if (!this.wantsOob(pkg)) return;
     this.out((t) => t.sendOob(pkg, data));
+  }
+
+  /** Would the client take `pkg`? Asked before building a payload nobody reads. */
+  wantsOob(pkg: string): boolean {
+    return this.transport.oobEnabled !== false && this.oobSupports.allows(pkg);
   }
 
   /**
@@ -212,21 +219,23 @@ export class Session {
 
   /** Tells GMCP clients the room they are in now: Room.Info, who and what is here, Char.Status. */
   roomChanged(room: DefaultObject): void {
-    if (room instanceof Room) this.oob('Room.Info', room.gmcpInfo());
-    else this.oob('Room.Info', { num: room.id, name: room.key, area: 'Unknown', exits: {} });
+    if (this.wantsOob('Room.Info')) {
+      this.oob('Room.Info', room instanceof Room ? room.gmcpInfo() : { num: room.id, name: room.key, area: 'Unknown', exits: {} });
+    }
     this.sendItemsList('room');
     this.sendStatus();
   }
 
   /** Char.Items.Add/Remove/Update: `item` came, went or changed in the room or the inventory. */
   itemChanged(change: 'Add' | 'Remove' | 'Update', location: ItemsLocation, item: DefaultObject): void {
+    if (!this.wantsOob(`Char.Items.${change}`)) return;
     this.oob(`Char.Items.${change}`, { location, item: item.gmcpItem() });
   }
 
   /** Char.Items.List: everything in the room (but the character itself), or everything it carries. */
   sendItemsList(location: ItemsLocation): void {
     const puppet = this.puppet;
-    if (!puppet) return;
+    if (!puppet || !this.wantsOob('Char.Items.List')) return;
     const container = location === 'inv' ? puppet : puppet.location;
     const items = (container?.contents ?? []).filter((obj) => obj !== puppet && !obj.isExit).map((obj) => obj.gmcpItem());
     this.oob('Char.Items.List', { location, items });
@@ -235,7 +244,7 @@ export class Session {
   /** Char.Status: who is playing, as whom, with what permission, and where. */
   sendStatus(): void {
     const { account, puppet } = this;
-    if (!account || !puppet) return;
+    if (!account || !puppet || !this.wantsOob('Char.Status')) return;
     const room = puppet.location;
     this.oob('Char.Status', {
       name: puppet.key,
@@ -243,7 +252,7 @@ export class Session {
       account: account.name,
       permission: account.permissionLevel,
       location: room?.key ?? null,
-      area: room instanceof Room ? room.gmcpInfo().area : null,
+      area: room instanceof Room ? room.area : null,
     });
   }
 

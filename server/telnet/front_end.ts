@@ -20,6 +20,9 @@ function transportFor(conn: TelnetConnection): SessionTransport {
     prompt: (text) => conn.prompt(text),
     setSecretInput: (secret) => (secret ? conn.echoOff() : conn.echoOn()),
     sendOob: (pkg, data) => conn.sendGmcp(pkg, data),
+    get oobEnabled() {
+      return conn.gmcp;
+    },
     close: (reason) => conn.close(reason),
   };
 }
