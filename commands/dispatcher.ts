@@ -8,6 +8,7 @@ import { escapeForLog, maskedArgs } from '../server/text.ts';
 import { type BaseContext, type CharacterCommand, type CharacterContext, type Command, type CommandPorts, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
 import { until } from '../server/staff/duration.ts';
+import { loginOutOfBand } from './account/login.ts';
 
 interface Entry<Ctx extends BaseContext> {
   command: Command<Ctx>;
@@ -155,6 +156,23 @@ export class Dispatcher {
         payload: { command: run.key, args: maskedArgs(run, parsed.args), switches: parsed.switches, permission: privileged, level: account.permissionLevel },
       });
     });
+  }
+
+  /**
+   * GMCP Char.Login.Credentials: the same login attempt `connect` makes (lock-out, audit
+   * events), in its own unit of work, answered with Char.Login.Result. The password is in no
+   * line, so in no command trail; a failure is logged without it.
+   */
+  async loginOutOfBand(session: Session, name: string, password: string): Promise<void> {
+    const ctx = this.baseContext(session, { word: 'Char.Login.Credentials', switches: [], args: '' });
+    try {
+      if (this.ports.auditRefusal()) return session.oob('Char.Login.Result', { success: false, message: this.ports.auditRefusal() });
+      await loginOutOfBand(ctx, name, password);
+    } catch (error) {
+      if (error instanceof SessionClosedError) return;
+      this.ports.log.error(`GMCP login on session #${session.id} failed: ${escapeForLog((error as Error)?.name ?? 'Error')} (message withheld: it may carry a password)`);
+      session.oob('Char.Login.Result', { success: false, message: 'Internal error.' });
+    }
   }
 
   private baseContext(session: Session, parsed: ParsedLine): BaseContext {

@@ -109,6 +109,7 @@ export class Game {
         limits,
         units: this.store,
         dispatch: (session, line) => this.dispatcher.handle(session, line),
+        loginOutOfBand: (session, name, password) => this.dispatcher.loginOutOfBand(session, name, password),
       });
       this.loginGuard = new LoginGuard(options.loginGuard);
       const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store, staff } = this;

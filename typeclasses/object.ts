@@ -12,6 +12,13 @@ export interface MoveOptions {
   moveType?: MoveType;
 }
 
+/** One object in GMCP Char.Items (https://nexus.ironrealms.com/GMCP_Char_Items). */
+export interface GmcpItem {
+  id: string;
+  name: string;
+  attrib?: string;
+}
+
 /** What `atPreCmd` is told of the command about to run (a commands/ Command is one). */
 export interface CommandInfo {
   readonly key: string;
@@ -174,10 +181,27 @@ export class DefaultObject {
   announceMoveTo(_source: DefaultObject | null, _moveType: MoveType): void {
     this.location?.msgContents(`${this.key} arrives.`, { exclude: [this] });
   }
-  /** Called on the old location after `mover` left it. */
-  atObjectLeave(_mover: DefaultObject, _destination: DefaultObject): void {}
-  /** Called on the new location after `mover` arrived. */
-  atObjectReceive(_mover: DefaultObject, _source: DefaultObject | null): void {}
+  /** Called on the old location after `mover` left it; GMCP clients watching are told. */
+  atObjectLeave(mover: DefaultObject, _destination: DefaultObject): void {
+    this.itemChanged('Remove', mover);
+  }
+  /** Called on the new location after `mover` arrived; GMCP clients watching are told. */
+  atObjectReceive(mover: DefaultObject, _source: DefaultObject | null): void {
+    this.itemChanged('Add', mover);
+  }
+
+  /**
+   * GMCP Char.Items for `item`, in or leaving this object: its puppeteer sees it in the
+   * inventory, the characters inside it (a room's occupants) see it in the room.
+   */
+  itemChanged(change: 'Add' | 'Remove' | 'Update', item: DefaultObject): void {
+    if (item.isExit) return;
+    for (const session of this.sessions) session.itemChanged(change, 'inv', item);
+    for (const occupant of this.contents) {
+      if (occupant === item) continue;
+      for (const session of occupant.sessions) session.itemChanged(change, 'room', item);
+    }
+  }
   /** Called after the move, with the old location. */
   atPostMove(_source: DefaultObject | null, _moveType: MoveType): void {}
 
@@ -192,6 +216,17 @@ export class DefaultObject {
   atPreUnpuppet(_session: Session): void {}
   /** Called after the session let go (quit, dropped link, take-over or shutdown). */
   atPostUnpuppet(_account: Account, _session: Session): void {}
+
+  /**
+   * This object in a GMCP Char.Items message (IRE's item: id, name, attrib letters; `m` a
+   * character, `t` something that can be taken).
+   */
+  gmcpItem(): GmcpItem {
+    const item: GmcpItem = { id: String(this.id), name: this.key };
+    if (this.record.accountId !== null || this.isPuppeted) item.attrib = 'm';
+    else if (this.attributes.get('portable', true)) item.attrib = 't';
+    return item;
+  }
 
   /** What `looker` sees when looking at this object. */
   returnAppearance(_looker: DefaultObject): string {

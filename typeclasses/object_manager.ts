@@ -105,6 +105,8 @@ export class ObjectManager {
       this.place(obj, null, options.location ?? null);
       this.store.onRollback(() => this.place(obj, options.location ?? null, null));
       obj.atObjectCreation();
+      // GMCP Char.Items: who watches the place it was made in (a room, a builder's hands) sees it.
+      options.location?.itemChanged('Add', obj);
       return obj;
     });
   }
@@ -158,6 +160,7 @@ export class ObjectManager {
       for (const other of [...this.byId.values()]) {
         if (other.record.destinationId === obj.id) this.destroy(other);
       }
+      obj.location?.itemChanged('Remove', obj);
       this.setLocation(obj, null);
       this.store.deleteObject(obj.id);
       this.byId.delete(obj.id);

@@ -1,12 +1,44 @@
 import { ansi, listNames } from '../server/text.ts';
 import { DefaultObject } from './object.ts';
 
+/** GMCP Room.Info (https://wiki.mudlet.org/w/Manual:Mapper#GMCP_mapping). */
+export interface RoomInfo {
+  num: number;
+  name: string;
+  area: string;
+  environment?: string;
+  exits: Record<string, number>;
+  coords?: number[];
+}
+
 /** A place. Knows its exits: the objects inside it that have a destination. */
 export class Room extends DefaultObject {
   static override readonly typeclassPath: string = 'typeclasses/room.Room';
 
   get exits(): DefaultObject[] {
     return this.contents.filter((obj) => obj.isExit);
+  }
+
+  /** The area this room is in (its `area` attribute), for GMCP and Mudlet's mapper. */
+  get area(): string {
+    const area = this.attributes.get<unknown>('area', null);
+    return typeof area === 'string' && area ? area : 'Unknown';
+  }
+
+  /**
+   * GMCP Room.Info, as Mudlet's mapper reads it: exits name the rooms they lead to. `area`,
+   * `environment` and `coords` are attributes builders set (`@dig … area=Keep`,
+   * `@set here/environment = forest`, `@set here/coords = [1, 2, 0]`).
+   */
+  gmcpInfo(): RoomInfo {
+    const exits: Record<string, number> = {};
+    for (const exit of this.exits) if (exit.destination) exits[exit.key] = exit.destination.id;
+    const info: RoomInfo = { num: this.id, name: this.key, area: this.area, exits };
+    const environment = this.attributes.get<unknown>('environment', null);
+    if (typeof environment === 'string' && environment) info.environment = environment;
+    const coords = this.attributes.get<unknown>('coords', null);
+    if (Array.isArray(coords) && coords.length >= 2 && coords.length <= 3 && coords.every(Number.isInteger)) info.coords = coords as number[];
+    return info;
   }
 
   override returnAppearance(looker: DefaultObject): string {

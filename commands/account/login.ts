@@ -78,6 +78,27 @@ export const connect: LoginCommand = {
   },
 };
 
+/**
+ * A login out of band (GMCP Char.Login.Credentials, https://wiki.mudlet.org/w/Manual:Supported_Protocols#Char.Login):
+ * the attempt `connect` makes, told as Char.Login.Result instead of text. The events carry
+ * `via: 'gmcp'`; the password goes nowhere but the hash check.
+ */
+export async function loginOutOfBand(ctx: LoginContext, name: string, password: string): Promise<void> {
+  const { session } = ctx;
+  const attempt = { name, address: session.remoteAddress, audit: ctx.audit, payload: { via: 'gmcp' } };
+  const result = await attemptLogin(ctx, attempt, password);
+  if (session.closed) return;
+  if (result.outcome !== 'ok') {
+    const message = result.outcome === 'locked' ? result.message : 'Wrong name or password.';
+    return session.oob('Char.Login.Result', { success: false, message });
+  }
+  if (session.isLoggedIn) return session.oob('Char.Login.Result', { success: false, message: 'Already logged in.' });
+  session.oob('Char.Login.Result', { success: true, message: `Welcome back, ${result.account.name}.` });
+  enterGame(ctx, result.account);
+  const failed = result.failedSinceLastLogin;
+  if (failed > 0) ctx.reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
+}
+
 /** The character `account` owns, if it has one yet. */
 export function characterOf(objects: ObjectManager, account: Account): DefaultObject | null {
   for (const obj of objects.all()) if (obj.record.accountId === account.id) return obj;

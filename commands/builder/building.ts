@@ -28,17 +28,29 @@ function openExit(ctx: CharacterContext, from: DefaultObject, spec: string, to: 
   return exit;
 }
 
+/** `… area=The Keep` at the end of a line: the area and the rest of the line. */
+export function splitArea(args: string): { rest: string; area: string | null } {
+  const match = /(?:^|\s)area\s*=\s*(.*)$/i.exec(args);
+  if (!match) return { rest: args, area: null };
+  return { rest: args.slice(0, match.index).trim(), area: match[1]!.trim() };
+}
+
 export const dig: CharacterCommand = {
   key: '@dig',
   lock: BUILDER,
   category: 'Building',
-  help: '@dig <room>[;aliases] [= <exit there>[;aliases][, <exit back>[;aliases]]] — make a new room, and exits to and from it.',
+  help:
+    '@dig <room>[;aliases] [= <exit there>[;aliases][, <exit back>[;aliases]]] [area=<area>] — make a new room, and exits to and from it.\n' +
+    "The room is in <area> (GMCP Room.Info, Mudlet's mapper), or without area= in the area of the room you are in.",
   run(ctx) {
-    const { lhs, rhs } = splitAssignment(ctx.args);
+    const { rest, area: given } = splitArea(ctx.args);
+    const { lhs, rhs } = splitAssignment(rest);
     const { key, aliases } = nameWithAliases(lhs);
-    if (!key) return ctx.reply('Usage: @dig <room>[;aliases] [= <exit there>[, <exit back>]]');
+    if (!key || given === '') return ctx.reply('Usage: @dig <room>[;aliases] [= <exit there>[, <exit back>]] [area=<area>]');
     const room = created(ctx, ctx.objects.create({ typeclass: ROOM, key, aliases }));
-    ctx.reply(`Created room ${room.key}(${room.dbref}).`);
+    const area = given ?? ctx.room?.attributes.get<unknown>('area', null);
+    if (typeof area === 'string' && area) room.attributes.set('area', area);
+    ctx.reply(`Created room ${room.key}(${room.dbref})${typeof area === 'string' && area ? ` in area ${area}` : ''}.`);
     if (!rhs) return;
     if (!ctx.room) return ctx.reply('You are nowhere, so no exits were made.');
     const [there = '', back = ''] = rhs.split(',').map((s) => s.trim());

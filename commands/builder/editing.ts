@@ -39,6 +39,7 @@ export const rename: CharacterCommand = {
     target.record.key = key;
     if (rhs.includes(';')) target.record.aliases = aliases;
     ctx.objects.save(target);
+    target.location?.itemChanged('Update', target);
     ctx.noteTarget(target);
     ctx.audit('object_renamed', { target: targetOf(target), payload: { old_name: old, aliases: target.aliases } });
     ctx.reply(`${old} is now called ${key}.`);

@@ -2,7 +2,9 @@ import type { Account } from '../../typeclasses/account.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { GameConfig } from '../config.ts';
 import type { ObjectStore } from '../store/index.ts';
+import { Room } from '../../typeclasses/room.ts';
 import { cleanInput, safeForTerminal } from '../text.ts';
+import { OobSupports, parseOobRequest } from './oob.ts';
 
 export type Protocol = 'telnet' | 'web';
 
@@ -23,6 +25,8 @@ export interface SessionTransport {
   setSecretInput(secret: boolean): void;
   /** Structured data for clients that take it (GMCP); ignored by those that do not. */
   sendOob(pkg: string, data: unknown): void;
+  /** False while the client takes no OOB at all (telnet before DO GMCP): nothing is built for it. */
+  readonly oobEnabled?: boolean;
   close(reason: string): void;
 }
 
@@ -33,7 +37,12 @@ export interface SessionPorts {
   readonly units: Pick<ObjectStore, 'unitOfWork' | 'afterCommit'>;
   /** Runs one input line (the dispatcher). */
   dispatch(session: Session, line: string): Promise<void>;
+  /** A login out of band (GMCP Char.Login.Credentials); answers with Char.Login.Result. */
+  loginOutOfBand?(session: Session, name: string, password: string): Promise<void>;
 }
+
+/** Where a GMCP Char.Items message says the item is: the room, or what the character carries. */
+export type ItemsLocation = 'room' | 'inv';
 
 /** Raised in a command waiting on `ask` when the connection goes away. */
 export class SessionClosedError extends Error {
@@ -66,6 +75,9 @@ export class Session {
   private running = false;
   private answer: { resolve: (line: string) => void; reject: (err: Error) => void } | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** The GMCP modules the client asked for (Core.Supports.*). */
+  readonly oobSupports = new OobSupports();
+  private oobLoginRunning = false;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -150,11 +162,107 @@ export class Session {
     }
   }
 
-  /** Tells GMCP clients the room they are in now (Room.Info). */
+  /**
+   * Structured data for the client (GMCP), only in a module it supports (Core.Supports), and
+   * like text only once the unit of work it was said in has committed.
+   */
+  oob(pkg: string, data?: unknown): void {
+    if (!this.wantsOob(pkg)) return;
+    this.out((t) => t.sendOob(pkg, data));
+  }
+
+  /** Would the client take `pkg`? Asked before building a payload nobody reads. */
+  wantsOob(pkg: string): boolean {
+    return this.transport.oobEnabled !== false && this.oobSupports.allows(pkg);
+  }
+
+  /**
+   * A GMCP message from the client. Checked first (size, the JSON its package takes, the
+   * command rate); a malformed or unknown one is ignored. Never logged: it may carry a password.
+   */
+  receiveOob(pkg: unknown, data: unknown): void {
+    if (this.closed || !this.admitInput()) return;
+    const request = parseOobRequest(pkg, data);
+    if (!request) return;
+    switch (request.kind) {
+      case 'supports':
+        this.oobSupports.apply(request.verb, request.modules);
+        if (!this.isLoggedIn && request.verb !== 'remove' && request.modules.includes('char.login')) {
+          this.oob('Char.Login.Default', { type: ['password-credentials'] });
+        }
+        // What the client takes now, at once, rather than at the next move.
+        if (this.puppet && request.verb !== 'remove') this.sendCharacterState();
+        return;
+      case 'ping':
+        return this.oob('Core.Ping');
+      case 'items':
+        return this.sendItemsList(request.location);
+      case 'login':
+        return void this.loginOutOfBand(request.name, request.password);
+      case 'hello':
+        return; // The telnet layer took the client's name from it.
+    }
+  }
+
+  private async loginOutOfBand(name: string, password: string): Promise<void> {
+    // One at a time, and never beside a `connect` that is asking for its password.
+    if (this.isLoggedIn || this.answer || this.oobLoginRunning || !this.ports.loginOutOfBand) {
+      return this.oob('Char.Login.Result', { success: false, message: this.isLoggedIn ? 'Already logged in.' : 'A login is already under way.' });
+    }
+    this.oobLoginRunning = true;
+    try {
+      await this.ports.loginOutOfBand(this, name, password);
+    } finally {
+      this.oobLoginRunning = false;
+    }
+  }
+
+  /** Tells GMCP clients the room they are in now: Room.Info, who and what is here, Char.Status. */
   roomChanged(room: DefaultObject): void {
-    const exits: Record<string, number> = {};
-    for (const obj of room.contents) if (obj.isExit && obj.destination) exits[obj.key] = obj.destination.id;
-    this.out((t) => t.sendOob('Room.Info', { num: room.id, name: room.key, exits }));
+    if (this.wantsOob('Room.Info')) {
+      this.oob('Room.Info', room instanceof Room ? room.gmcpInfo() : { num: room.id, name: room.key, area: 'Unknown', exits: {} });
+    }
+    this.sendItemsList('room');
+    this.sendStatus();
+  }
+
+  /** Char.Items.Add/Remove/Update: `item` came, went or changed in the room or the inventory. */
+  itemChanged(change: 'Add' | 'Remove' | 'Update', location: ItemsLocation, item: DefaultObject): void {
+    if (!this.wantsOob(`Char.Items.${change}`)) return;
+    this.oob(`Char.Items.${change}`, { location, item: item.gmcpItem() });
+  }
+
+  /** Char.Items.List: everything in the room (but the character itself), or everything it carries. */
+  sendItemsList(location: ItemsLocation): void {
+    const puppet = this.puppet;
+    if (!puppet || !this.wantsOob('Char.Items.List')) return;
+    const container = location === 'inv' ? puppet : puppet.location;
+    const items = (container?.contents ?? []).filter((obj) => obj !== puppet && !obj.isExit).map((obj) => obj.gmcpItem());
+    this.oob('Char.Items.List', { location, items });
+  }
+
+  /** Char.Status: who is playing, as whom, with what permission, and where. */
+  sendStatus(): void {
+    const { account, puppet } = this;
+    if (!account || !puppet || !this.wantsOob('Char.Status')) return;
+    const room = puppet.location;
+    this.oob('Char.Status', {
+      name: puppet.key,
+      fullname: puppet.key,
+      account: account.name,
+      permission: account.permissionLevel,
+      location: room?.key ?? null,
+      area: room instanceof Room ? room.area : null,
+    });
+  }
+
+  /** Everything a GMCP client shows of its character, sent again (after Core.Supports). */
+  private sendCharacterState(): void {
+    const name = this.puppet?.key ?? this.account?.name ?? '';
+    this.oob('Char.Name', { name, fullname: name });
+    const room = this.puppet?.location;
+    if (room) this.roomChanged(room);
+    this.sendItemsList('inv');
   }
 
   /** Logged in: no idle limit any more. */
@@ -162,7 +270,8 @@ export class Session {
     this.account = account;
     this.clearIdleTimer();
     const name = this.puppet?.key ?? account.name;
-    this.out((t) => t.sendOob('Char.Name', { name, fullname: name }));
+    this.oob('Char.Name', { name, fullname: name });
+    this.sendItemsList('inv');
   }
 
   /** Ends the connection from the game's side; the front end then reports it closed. */

@@ -20,6 +20,9 @@ function transportFor(conn: TelnetConnection): SessionTransport {
     prompt: (text) => conn.prompt(text),
     setSecretInput: (secret) => (secret ? conn.echoOff() : conn.echoOn()),
     sendOob: (pkg, data) => conn.sendGmcp(pkg, data),
+    get oobEnabled() {
+      return conn.gmcp;
+    },
     close: (reason) => conn.close(reason),
   };
 }
@@ -58,6 +61,7 @@ export function telnetFrontEnd(ports: FrontEndPorts): FrontEnd {
     conn.start();
     const session = ports.sessions.open(transportFor(conn));
     conn.on('line', (line) => session.receiveLine(line));
+    conn.on('gmcp', (pkg, data) => session.receiveOob(pkg, data));
     conn.on('overlong', () => session.msg(`That line was longer than ${conn.limits.maxLineBytes} bytes and was ignored.`));
     conn.on('close', (reason) => session.connectionLost(reason));
   });

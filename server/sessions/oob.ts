@@ -1,0 +1,119 @@
+/**
+ * The GMCP a session speaks, whatever carries it (telnet's IAC SB GMCP, or the webclient's
+ * `oob` event): which packages the client asked for (Core.Supports.*), and what a client may
+ * send us, checked before anything acts on it.
+ *
+ * Modules follow IRE's GMCP (https://nexus.ironrealms.com/GMCP): a message belongs to its name
+ * minus the last part (`Char.Items.List` to `Char.Items`, `Room.Info` to `Room`), and a client
+ * that sent `Core.Supports.Set` gets only the messages of the modules it listed. One that never
+ * sent it (the webclient, a plain GMCP client) gets every message, as before Core.Supports was
+ * honoured.
+ */
+
+/** The longest message we read, as JSON: far above any real Core.Supports or login. */
+export const MAX_OOB_CHARS = 4096;
+/** Modules one client may list; Mudlet lists nine. */
+const MAX_MODULES = 64;
+/** `Char.Items 1`: a module name, optionally its version. */
+const MODULE_ENTRY = /^([A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z][A-Za-z0-9_-]*)*)(?: +(\d{1,6}))?$/;
+const MAX_NAME = 64;
+const MAX_PASSWORD = 512;
+
+/** The modules a client supports; null until it says (then everything is sent). */
+export class OobSupports {
+  private modules: Set<string> | null = null;
+
+  /** True once the client sent a Core.Supports message. */
+  get declared(): boolean {
+    return this.modules !== null;
+  }
+
+  /** Core.Supports.Set replaces the list; Add adds to it; Remove takes modules out. */
+  apply(verb: 'set' | 'add' | 'remove', modules: readonly string[]): void {
+    if (verb === 'set' || !this.modules) this.modules = new Set();
+    for (const module of modules) {
+      if (verb === 'remove') this.modules.delete(module);
+      else if (this.modules.size < MAX_MODULES) this.modules.add(module);
+    }
+  }
+
+  /** May a message `pkg` go to this client? Core.* always may. */
+  allows(pkg: string): boolean {
+    if (!this.modules) return true;
+    const dot = pkg.lastIndexOf('.');
+    const module = (dot < 0 ? pkg : pkg.slice(0, dot)).toLowerCase();
+    return module === 'core' || this.modules.has(module);
+  }
+
+  has(module: string): boolean {
+    return this.modules === null || this.modules.has(module.toLowerCase());
+  }
+}
+
+/** What a client may send us, once checked; anything else is `null` and ignored. */
+export type OobRequest =
+  | { kind: 'supports'; verb: 'set' | 'add' | 'remove'; modules: string[] }
+  | { kind: 'ping' }
+  | { kind: 'hello' }
+  | { kind: 'login'; name: string; password: string }
+  | { kind: 'items'; location: 'room' | 'inv' };
+
+/**
+ * Checks one message from a client: its size and the JSON shape its package takes. Returns
+ * null for anything malformed, oversized or unknown; the caller ignores it.
+ */
+export function parseOobRequest(pkg: unknown, data: unknown): OobRequest | null {
+  if (typeof pkg !== 'string' || pkg.length > 128) return null;
+  let size: number;
+  try {
+    size = data === undefined ? 0 : JSON.stringify(data).length;
+  } catch {
+    return null;
+  }
+  if (size > MAX_OOB_CHARS) return null;
+  switch (pkg.toLowerCase()) {
+    case 'core.supports.set':
+    case 'core.supports.add':
+    case 'core.supports.remove': {
+      const modules = moduleList(data);
+      if (!modules) return null;
+      return { kind: 'supports', verb: pkg.slice('core.supports.'.length).toLowerCase() as 'set' | 'add' | 'remove', modules };
+    }
+    case 'core.ping':
+      return data === undefined || typeof data === 'number' ? { kind: 'ping' } : null;
+    case 'core.hello':
+      return isRecord(data) ? { kind: 'hello' } : null;
+    case 'char.login.credentials': {
+      // Mudlet sends {"account": …, "password": …}; "name" is accepted for other clients.
+      if (!isRecord(data)) return null;
+      const name = data.account ?? data.name;
+      const { password } = data;
+      if (typeof name !== 'string' || typeof password !== 'string') return null;
+      if (!name.trim() || name.length > MAX_NAME || !password || password.length > MAX_PASSWORD) return null;
+      return { kind: 'login', name: name.trim(), password };
+    }
+    case 'char.items.inv':
+      return data === undefined || isRecord(data) || data === '' ? { kind: 'items', location: 'inv' } : null;
+    case 'char.items.room':
+      return data === undefined || isRecord(data) || data === '' ? { kind: 'items', location: 'room' } : null;
+    default:
+      return null;
+  }
+}
+
+/** `["Char 1", "Room 1"]` → ['char', 'room'], or null when it is not such a list. */
+function moduleList(data: unknown): string[] | null {
+  if (!Array.isArray(data) || data.length > MAX_MODULES) return null;
+  const modules: string[] = [];
+  for (const entry of data) {
+    if (typeof entry !== 'string' || entry.length > MAX_NAME) return null;
+    const match = MODULE_ENTRY.exec(entry.trim());
+    if (!match) return null;
+    modules.push(match[1]!.toLowerCase());
+  }
+  return modules;
+}
+
+function isRecord(data: unknown): data is Record<string, unknown> {
+  return typeof data === 'object' && data !== null && !Array.isArray(data);
+}

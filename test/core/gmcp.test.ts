@@ -1,0 +1,205 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import type { TestTelnetClient } from '../support/telnet_client.ts';
+
+const IAC = 0xff;
+const DO = 0xfd;
+const SB = 0xfa;
+const SE = 0xf0;
+const GMCP = 201;
+
+/** What Mudlet sends the moment GMCP is agreed (its default Core.Supports.Set). */
+const MUDLET_SUPPORTS = ['Char 1', 'Char.Skills 1', 'Char.Items 1', 'Room 1', 'IRE.Rift 1', 'IRE.Composer 1', 'External.Discord 1', 'Client.Media 1', 'Char.Login 1'];
+
+interface GmcpMessage {
+  pkg: string;
+  data: any;
+}
+
+/** A telnet client that agrees to GMCP and reads and writes its messages, as Mudlet does. */
+class GmcpClient {
+  constructor(readonly telnet: TestTelnetClient) {}
+
+  static async connect(run: RunningGame, supports: readonly string[] | null = MUDLET_SUPPORTS): Promise<GmcpClient> {
+    const client = new GmcpClient(await run.connect());
+    client.telnet.sendRaw(Buffer.from([IAC, DO, GMCP]));
+    if (supports) client.send('Core.Supports.Set', supports);
+    return client;
+  }
+
+  send(pkg: string, data?: unknown): void {
+    const text = data === undefined ? pkg : `${pkg} ${JSON.stringify(data)}`;
+    this.sendText(text);
+  }
+
+  sendText(text: string): void {
+    this.telnet.sendRaw(Buffer.concat([Buffer.from([IAC, SB, GMCP]), Buffer.from(text, 'utf8'), Buffer.from([IAC, SE])]));
+  }
+
+  /** Every GMCP message received so far, in order. */
+  get messages(): GmcpMessage[] {
+    const raw = this.telnet.raw;
+    const found: GmcpMessage[] = [];
+    for (let i = 0; i < raw.length - 2; i++) {
+      if (raw[i] !== IAC || raw[i + 1] !== SB || raw[i + 2] !== GMCP) continue;
+      const end = raw.indexOf(Buffer.from([IAC, SE]), i + 3);
+      if (end < 0) break;
+      const text = raw.subarray(i + 3, end).toString('utf8');
+      const sp = text.indexOf(' ');
+      found.push(sp < 0 ? { pkg: text, data: undefined } : { pkg: text.slice(0, sp), data: JSON.parse(text.slice(sp + 1)) });
+      i = end + 1;
+    }
+    return found;
+  }
+
+  of(pkg: string): any[] {
+    return this.messages.filter((m) => m.pkg === pkg).map((m) => m.data);
+  }
+
+  async next(pkg: string, after = this.of(pkg).length): Promise<any> {
+    await expect.poll(() => this.of(pkg).length).toBeGreaterThan(after);
+    return this.of(pkg)[after];
+  }
+}
+
+/** The module a message belongs to: its name minus the last part (IRE's rule). */
+const moduleOf = (pkg: string) => pkg.slice(0, pkg.lastIndexOf('.')).toLowerCase();
+
+describe('GMCP for rich clients (Mudlet)', () => {
+  let run: RunningGame;
+  afterEach(async () => run?.stop());
+
+  it("sends Mudlet Room.Info with area and exit targets on every move, Char.Items on get/drop, and only what it supports", async () => {
+    run = await startGame();
+    const mudlet = await GmcpClient.connect(run);
+    // Mudlet listed Char.Login: it is told how it may log in out of band.
+    expect(await mudlet.next('Char.Login.Default', 0)).toEqual({ type: ['password-credentials'] });
+    await mudlet.telnet.command(`create Mapper ${PASSWORD}`, 'You become Mapper');
+    const limbo = await mudlet.next('Room.Info', 0);
+    expect(limbo).toMatchObject({ name: 'Limbo', area: 'Unknown', exits: expect.any(Object) });
+    // The first account is a Player until it claims the admin token (then it may @dig).
+    expect(mudlet.of('Char.Status')[0]).toMatchObject({ name: 'Mapper', account: 'Mapper', permission: 'Player', location: 'Limbo' });
+    await mudlet.telnet.command(`claim ${run.adminToken()}`, 'You are now the Developer');
+
+    await mudlet.telnet.command('@dig Tower;tw = up, down area=The Keep', 'Created exit down');
+    await mudlet.telnet.command('@set here/environment = void', 'Set');
+    await mudlet.telnet.command('up', 'Tower');
+    const tower = await mudlet.next('Room.Info', 1);
+    expect(tower).toEqual({ num: expect.any(Number), name: 'Tower', area: 'The Keep', exits: { down: limbo.num } });
+    await mudlet.telnet.command('@set here/coords = [1, 2, 3]', 'Set');
+    await mudlet.telnet.command('@dig Attic = up, down', 'Created exit down');
+    await mudlet.telnet.command('up', 'Attic');
+    // No area= given: the new room is in the area of the room it was dug from.
+    expect(await mudlet.next('Room.Info', 2)).toMatchObject({ name: 'Attic', area: 'The Keep', exits: { down: tower.num } });
+    await mudlet.telnet.command('down', 'Tower');
+    expect(await mudlet.next('Room.Info', 3)).toMatchObject({ name: 'Tower', coords: [1, 2, 3], exits: { down: limbo.num, up: expect.any(Number) } });
+    await mudlet.telnet.command('down', 'Limbo');
+    const back = await mudlet.next('Room.Info', 4);
+    expect(back).toMatchObject({ name: 'Limbo', environment: 'void', exits: { up: tower.num } });
+    expect(mudlet.of('Room.Info')).toHaveLength(5);
+    expect(mudlet.of('Char.Items.List').at(-1)).toEqual({ location: 'room', items: [] });
+
+    await mudlet.telnet.command('@create lantern', 'you carry it');
+    await mudlet.telnet.command('drop lantern', 'You drop lantern');
+    const lantern = { id: expect.any(String), name: 'lantern', attrib: 't' };
+    await expect.poll(() => mudlet.of('Char.Items.Add')).toContainEqual({ location: 'room', item: lantern });
+    expect(mudlet.of('Char.Items.Remove')).toContainEqual({ location: 'inv', item: lantern });
+    await mudlet.telnet.command('get lantern', 'You pick up lantern');
+    await expect.poll(() => mudlet.of('Char.Items.Add')).toContainEqual({ location: 'inv', item: lantern });
+    expect(mudlet.of('Char.Items.Remove')).toContainEqual({ location: 'room', item: lantern });
+    await mudlet.telnet.command('@name lantern = lamp', 'lantern is now called lamp');
+    await expect.poll(() => mudlet.of('Char.Items.Update')).toContainEqual({ location: 'inv', item: { ...lantern, name: 'lamp' } });
+    mudlet.send('Char.Items.Inv');
+    await expect.poll(() => mudlet.of('Char.Items.List').at(-1)).toEqual({ location: 'inv', items: [{ ...lantern, name: 'lamp' }] });
+
+    // Someone arriving is an item in the room too; what Mudlet receives is all in modules it listed.
+    const other = await run.login('Visitor');
+    await expect.poll(() => mudlet.of('Char.Items.Add')).toContainEqual({ location: 'room', item: { id: expect.any(String), name: 'Visitor', attrib: 'm' } });
+    other.close();
+    const supported = new Set(MUDLET_SUPPORTS.map((s) => s.split(' ')[0]!.toLowerCase()));
+    for (const { pkg } of mudlet.messages) expect(supported.has(moduleOf(pkg)), pkg).toBe(true);
+  });
+
+  it('honours Core.Supports.Add and Remove: a package goes only to clients that support it', async () => {
+    run = await startGame();
+    const client = await GmcpClient.connect(run, ['Room 1']);
+    await client.telnet.command(`create Picky ${PASSWORD}`, 'You become Picky');
+    await client.next('Room.Info', 0);
+    expect(client.messages.map((m) => m.pkg)).toEqual(['Room.Info']);
+
+    client.send('Core.Supports.Remove', ['Room']);
+    client.send('Core.Supports.Add', ['Char.Items 1']);
+    await client.next('Char.Items.List', 0);
+    await client.telnet.command('north', 'Courtyard');
+    await client.next('Char.Items.List', 2);
+    expect(client.of('Room.Info')).toHaveLength(1);
+    expect(new Set(client.messages.map((m) => moduleOf(m.pkg)))).toEqual(new Set(['room', 'char.items']));
+
+    // Set replaces the list; Room comes back and is sent at once.
+    client.send('Core.Supports.Set', ['Room 1', 'Char 1']);
+    expect(await client.next('Room.Info', 1)).toMatchObject({ name: 'Courtyard' });
+    expect(await client.next('Char.Name', 0)).toEqual({ name: 'Picky', fullname: 'Picky' });
+  });
+
+  it('logs in with Char.Login.Credentials, and a wrong password fails, audited and counted by the lock-out', async () => {
+    run = await startGame({ game: { loginGuard: { maxFailures: 3, windowMs: 60_000, lockMs: 60_000 } } });
+    (await run.login('Alice')).close();
+
+    const wrong = await GmcpClient.connect(run);
+    wrong.send('Char.Login.Credentials', { account: 'Alice', password: 'not-her-password' });
+    expect(await wrong.next('Char.Login.Result', 0)).toEqual({ success: false, message: 'Wrong name or password.' });
+    expect(wrong.of('Room.Info')).toEqual([]);
+    await expect
+      .poll(async () => (await run.game.auditReader.search({ types: ['login_failed'], limit: 10 })).map((r) => JSON.parse(r.payload)))
+      .toContainEqual({ name_tried: 'Alice', reason: 'wrong password', via: 'gmcp' });
+
+    const mudlet = await GmcpClient.connect(run);
+    await mudlet.next('Char.Login.Default', 0);
+    mudlet.send('Char.Login.Credentials', { account: 'Alice', password: PASSWORD });
+    expect(await mudlet.next('Char.Login.Result', 0)).toEqual({ success: true, message: 'Welcome back, Alice.' });
+    await mudlet.telnet.waitFor('You become Alice');
+    expect(await mudlet.next('Room.Info', 0)).toMatchObject({ name: 'Limbo' });
+    await mudlet.telnet.command('say logged in out of band', 'You say');
+    // Logged in already: a second login is refused.
+    mudlet.send('Char.Login.Credentials', { account: 'Alice', password: PASSWORD });
+    expect(await mudlet.next('Char.Login.Result', 1)).toEqual({ success: false, message: 'Already logged in.' });
+
+    // Two more failures lock the name: the out-of-band login counts like `connect`.
+    for (let i = 0; i < 2; i++) {
+      wrong.send('Char.Login.Credentials', { account: 'Alice', password: `wrong-${i}` });
+      await wrong.next('Char.Login.Result', i + 1);
+    }
+    expect(wrong.of('Char.Login.Result').at(-1)).toMatchObject({ success: false, message: expect.stringContaining('Too many failed logins') });
+    const locked = await run.connect();
+    await locked.command('connect Alice ' + PASSWORD, 'Too many failed logins');
+
+    // The passwords are in no log, no audit event.
+    const everything = await run.logs.everything();
+    for (const secret of [PASSWORD, 'not-her-password', 'wrong-0', 'wrong-1']) expect(everything).not.toContain(secret);
+    const rows = await run.game.auditReader.search({ limit: 1000 });
+    for (const row of rows) expect(JSON.stringify(row)).not.toContain('not-her-password');
+  });
+
+  it('ignores malformed GMCP: wrong JSON shapes, bad JSON, oversized messages, unknown packages', async () => {
+    run = await startGame();
+    (await run.login('Bob')).close();
+    const client = await GmcpClient.connect(run, null);
+    client.send('Core.Supports.Set', { Room: 1 });
+    client.send('Core.Supports.Set', [42]);
+    client.sendText('Core.Supports.Set ["Room 1"');
+    client.send('Char.Login.Credentials', ['Bob', PASSWORD]);
+    client.send('Char.Login.Credentials', { account: 'Bob', password: 7 });
+    client.send('Char.Login.Credentials', { account: 'Bob', password: PASSWORD, padding: 'x'.repeat(5000) });
+    client.send('Char.Login.Credentials');
+    client.send('No.Such.Package', { a: 1 });
+    client.send('Core.Ping');
+    await client.next('Core.Ping', 0);
+    // None of that logged in or changed what is sent; a good message after it still works.
+    expect(client.messages.map((m) => m.pkg)).toEqual(['Core.Ping']);
+    expect(run.game.sessions.loggedIn()).toHaveLength(0);
+    client.send('Core.Supports.Set', ['Char.Login 1']);
+    await client.next('Char.Login.Default', 0);
+    client.send('Char.Login.Credentials', { account: 'Bob', password: PASSWORD });
+    expect(await client.next('Char.Login.Result', 0)).toMatchObject({ success: true });
+  });
+});
