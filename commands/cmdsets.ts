@@ -10,6 +10,7 @@ import { typeclass } from './builder/typeclass.ts';
 import type { BaseContext, CharacterContext } from './command.ts';
 import { CommandSet } from './dispatcher.ts';
 import { password, quit } from './player/account.ts';
+import { config } from './player/config.ts';
 import { pose, say, whisper } from './player/communication.ts';
 import { help } from './player/help.ts';
 import { drop, get, give, inventory } from './player/items.ts';
@@ -27,7 +28,7 @@ export function loginCmdset(): CommandSet<BaseContext> {
 /** What a puppeted character can do; `extra` lets a game (or a test) add commands of its own. */
 export function characterCmdset(extra: readonly CharacterCommand[] = []): CommandSet<CharacterContext> {
   return new CommandSet<CharacterContext>([
-    look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, quit,
+    look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, config, quit,
     dig, open, createObject, describe, rename, setAttribute, examine, find, teleport, destroy, typeclass,
     users, shutdown, setPassword, audit,
     ...extra,

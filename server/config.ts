@@ -29,6 +29,11 @@ export interface GameConfig {
   defaultCharacterTypeclass: string;
   /** Connections that have not logged in after this long are closed; 0 turns it off. */
   loginIdleTimeoutMs: number;
+  /**
+   * The command prompt after each command's output and after output between commands, marked
+   * with IAC EOR or GA on telnet (players turn it off with `config prompt off`). Env MUD_PROMPT.
+   */
+  prompt: string;
   /** Command rate and per-address limits (server/config_limits.ts). */
   limits: LimitSettings;
   logs: {
@@ -73,6 +78,7 @@ export function defaultConfig(): GameConfig {
     logDir: './logs',
     defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
     loginIdleTimeoutMs: 10 * 60_000,
+    prompt: '> ',
     limits: { ...DEFAULT_LIMITS, rateExempt: [] },
     logs: {
       audit: true,
@@ -181,6 +187,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
     logDir: path.resolve(cwd, env.MUD_LOG_DIR ?? fromFile.logDir),
     defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
     loginIdleTimeoutMs: integer(env, 'MUD_LOGIN_IDLE_SECONDS', fromFile.loginIdleTimeoutMs / 1000) * 1000,
+    prompt: env.MUD_PROMPT ?? String(fromFile.prompt),
     limits: limitsConfig(
       env,
       file.limits,
