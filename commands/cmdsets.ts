@@ -11,6 +11,7 @@ import type { BaseContext, CharacterContext } from './command.ts';
 import { CommandSet } from './dispatcher.ts';
 import { password, quit } from './player/account.ts';
 import { config } from './player/config.ts';
+import { channel, channelCreate, channelDestroy, channelSet, channelsList } from './player/channels.ts';
 import { pose, say, whisper } from './player/communication.ts';
 import { help } from './player/help.ts';
 import { drop, get, give, inventory } from './player/items.ts';
@@ -29,6 +30,7 @@ export function loginCmdset(): CommandSet<BaseContext> {
 export function characterCmdset(extra: readonly CharacterCommand[] = []): CommandSet<CharacterContext> {
   return new CommandSet<CharacterContext>([
     look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, config, quit,
+    channelsList, channel, channelCreate, channelDestroy, channelSet,
     dig, open, createObject, describe, rename, setAttribute, examine, find, teleport, destroy, typeclass,
     users, shutdown, setPassword, audit,
     ...extra,

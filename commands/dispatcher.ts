@@ -6,6 +6,7 @@ import { SessionClosedError, type Session } from '../server/sessions/session.ts'
 import { escapeForLog, maskedArgs } from '../server/text.ts';
 import { type BaseContext, type CharacterCommand, type CharacterContext, type Command, type CommandPorts, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
+import { channelCommand } from './player/channels.ts';
 
 interface Entry<Ctx extends BaseContext> {
   command: Command<Ctx>;
@@ -121,6 +122,9 @@ export class Dispatcher {
       const byWord = parsed.switches.length ? null : room?.exitNamed(parsed.word);
       const exit = byWord ?? room?.exitNamed(line.trim());
       if (exit instanceof Exit) command = exitCommand(exit);
+      // Then a channel by name or alias: `pub hello`.
+      const channel = exit ? null : this.ports.channels.find(parsed.word);
+      if (channel && !parsed.switches.length && this.ports.channels.canListen(account, channel)) command = channelCommand(channel);
     }
     if (!command) return this.unknown(session, parsed.word);
     const run = command;

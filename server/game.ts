@@ -19,6 +19,8 @@ import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
 import { SessionLimits } from './sessions/session_limits.ts';
 import { SessionManager } from './sessions/session_manager.ts';
 import { ObjectStore } from './store/index.ts';
+import { ChannelStore } from './store/channel_store.ts';
+import { Channels } from './channels/channels.ts';
 import { escapeForLog } from './text.ts';
 
 export interface GameOptions {
@@ -47,6 +49,7 @@ export class Game {
   readonly sessions: SessionManager;
   readonly dispatcher: Dispatcher;
   readonly loginGuard: LoginGuard;
+  readonly channels: Channels;
   /** The outbox and the audit worker behind it: every sink, every log file (server/audit/trail.ts). */
   readonly auditTrail: AuditTrail;
   /** The queryable audit table, for @audit and the console. */
@@ -86,9 +89,11 @@ export class Game {
       dispatch: (session, line) => this.dispatcher.handle(session, line),
     });
     this.loginGuard = new LoginGuard(options.loginGuard);
+    this.channels = new Channels(new ChannelStore(this.store), this.sessions);
     const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store } = this;
     const commandPorts: CommandPorts = {
       config, objects, accounts, typeclasses, sessions, loginGuard,
+      channels: this.channels,
       auditBus: this.audit,
       auditReader: this.auditReader,
       auditStats: () => auditTrail.stats(),

@@ -181,6 +181,11 @@ export class Session {
     }
   }
 
+  /** Structured data for clients that take it (GMCP), after the commit like every message. */
+  oob(pkg: string, data?: unknown): void {
+    this.out((t) => t.sendOob(pkg, data));
+  }
+
   /** Tells GMCP clients the room they are in now (Room.Info). */
   roomChanged(room: DefaultObject): void {
     const exits: Record<string, number> = {};

@@ -23,11 +23,12 @@ async function rawReply(client: TestTelnetClient, line: string | null, end: Buff
   return client.raw.subarray(from);
 }
 
-/** Waits until nothing more has arrived for a while (the last prompt included). */
-async function settled(client: TestTelnetClient): Promise<number> {
+/** Waits until the last output ended with its prompt and nothing more arrived for a while. */
+async function settled(client: TestTelnetClient, mark: Buffer | null = GA_MARK): Promise<number> {
+  if (mark) await waitUntil(() => client.raw.subarray(-mark.length).equals(mark), 'output to end with a prompt');
   for (let seen = -1; seen !== client.raw.length; ) {
     seen = client.raw.length;
-    await sleep(120);
+    await sleep(150);
   }
   return client.raw.length;
 }
@@ -84,7 +85,7 @@ describe('the command prompt', () => {
     const sga = await run.connect();
     sga.sendRaw(Buffer.from([IAC, DO, OPT.SGA]));
     await sga.command(`create Sage ${PASSWORD}`, 'You become Sage');
-    const from = await settled(sga);
+    const from = await settled(sga, null);
     sga.send('say hi');
     await waitUntil(() => sga.raw.subarray(from).toString('latin1').endsWith('You say, "hi"\r\n> '), 'the prompt after say');
     await sleep(100);
@@ -97,7 +98,7 @@ describe('the command prompt', () => {
     await settled(anna);
     expect((await rawReply(anna, 'look', GA_MARK)).toString('latin1')).toMatch(/\r\nHP 10> \xff\xf9$/);
     await anna.command('config prompt off', 'prompt is off now.');
-    const from = await settled(anna);
+    const from = await settled(anna, null);
     await anna.command('say quiet', 'You say, "quiet"');
     await sleep(150);
     expect(anna.raw.subarray(from).toString('latin1')).toBe('You say, "quiet"\r\n');
@@ -105,7 +106,7 @@ describe('the command prompt', () => {
     const again = await run.restart();
     const back = await again.login('Anna', 'connect');
     await back.command('config', 'prompt: off');
-    const later = await settled(back);
+    const later = await settled(back, null);
     await back.command('say still quiet', 'You say, "still quiet"');
     await sleep(150);
     expect(back.raw.subarray(later).includes(GA_MARK)).toBe(false);
