@@ -106,7 +106,7 @@ const MIGRATIONS: readonly string[] = [
   // last lines (keep_lines of them), so someone who joins or logs in later catches up. Every
   // character is on `public` unless they leave it (their `channels` attribute).
   `
-  CREATE TABLE channels (
+  CREATE TABLE IF NOT EXISTS channels (
     id          INTEGER PRIMARY KEY,
     key         TEXT NOT NULL,
     key_lower   TEXT NOT NULL UNIQUE,
@@ -117,7 +117,7 @@ const MIGRATIONS: readonly string[] = [
     keep_lines  INTEGER NOT NULL DEFAULT 20,
     created_at  TEXT NOT NULL
   );
-  CREATE TABLE channel_lines (
+  CREATE TABLE IF NOT EXISTS channel_lines (
     channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
     seq        INTEGER NOT NULL,
     ts         TEXT NOT NULL,
@@ -126,7 +126,7 @@ const MIGRATIONS: readonly string[] = [
     text       TEXT NOT NULL,
     PRIMARY KEY (channel_id, seq)
   ) WITHOUT ROWID;
-  INSERT INTO channels (key, key_lower, aliases, description, created_at)
+  INSERT OR IGNORE INTO channels (key, key_lower, aliases, description, created_at)
     VALUES ('public', 'public', '["pub"]', 'Everyone, everywhere.', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
   `,
 ];
