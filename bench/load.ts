@@ -275,8 +275,9 @@ function noteRoom(client: LoadClient, text: string): void {
   client.exits = m[1]!.replace(ANSI, '').split(/, | and /).map((e) => e.trim()).filter(Boolean);
   // The room name is the first line of the description, in colour: the line before the desc.
   const before = text.slice(0, m.index).split('\n').filter(Boolean);
-  const nameLine = before.findLast((l) => l.includes('\x1b[1;36m'));
-  if (nameLine) client.room = nameLine.replace(ANSI, '').trim();
+  // Only the coloured part: the game's prompt (`> `) can come first on that line.
+  const name = before.findLast((l) => l.includes('\x1b[1;36m'))?.match(/\x1b\[1;36m([^\x1b]*)/)?.[1];
+  if (name) client.room = name.trim();
 }
 
 interface Step {

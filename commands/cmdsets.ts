@@ -14,6 +14,8 @@ import { typeclass } from './builder/typeclass.ts';
 import type { BaseContext, CharacterContext } from './command.ts';
 import { CommandSet } from './dispatcher.ts';
 import { claim, password, quit } from './player/account.ts';
+import { config } from './player/config.ts';
+import { channel, channelCreate, channelDestroy, channelSet, channelsList } from './player/channels.ts';
 import { pose, say, whisper } from './player/communication.ts';
 import { help } from './player/help.ts';
 import { drop, get, give, inventory } from './player/items.ts';
@@ -31,7 +33,8 @@ export function loginCmdset(): CommandSet<BaseContext> {
 /** What a puppeted character can do; `extra` lets a game (or a test) add commands of its own. */
 export function characterCmdset(extra: readonly CharacterCommand[] = []): CommandSet<CharacterContext> {
   return new CommandSet<CharacterContext>([
-    look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, claim, quit,
+    look, say, pose, whisper, who, inventory, get, drop, give, go, home, help, password, claim, config, quit,
+    channelsList, channel, channelCreate, channelDestroy, channelSet,
     dig, open, createObject, describe, rename, setAttribute, examine, find, teleport, destroy, typeclass,
     users, shutdown, setPassword, audit,
     report, boot, ban, unban, bans, mute, unmute, wall, lockdown, perm, unlock, reports,

@@ -2,6 +2,7 @@ import type { AuditBus } from '../server/audit/bus.ts';
 import type { AuditEvent, AuditEventType } from '../server/audit/events.ts';
 import type { AuditReader } from '../server/audit/reader.ts';
 import type { AuditTrailStats, ProofOutcome } from '../server/audit/trail.ts';
+import type { Channels } from '../server/channels/channels.ts';
 import type { GameConfig } from '../server/config.ts';
 import type { GameLogger } from '../server/logging/index.ts';
 import type { LoginGuard } from '../server/sessions/login_guard.ts';
@@ -22,6 +23,8 @@ export interface CommandPorts {
   readonly accounts: AccountManager;
   readonly typeclasses: TypeclassRegistry;
   readonly sessions: SessionManager;
+  /** The game's channels (`public`, and those Builders make). */
+  readonly channels: Channels;
   readonly loginGuard: LoginGuard;
   /** Bans, mutes, the lock-down and reports (server/staff/). */
   readonly staff: Staff;

@@ -9,6 +9,7 @@ import { type BaseContext, type CharacterCommand, type CharacterContext, type Co
 import { parseLock, type Lock } from './locks.ts';
 import { until } from '../server/staff/duration.ts';
 import { loginOutOfBand } from './account/login.ts';
+import { channelCommand } from './player/channels.ts';
 
 interface Entry<Ctx extends BaseContext> {
   command: Command<Ctx>;
@@ -128,6 +129,9 @@ export class Dispatcher {
       const byWord = parsed.switches.length ? null : room?.exitNamed(parsed.word);
       const exit = byWord ?? room?.exitNamed(line.trim());
       if (exit instanceof Exit) command = exitCommand(exit);
+      // Then a channel by name or alias: `pub hello`.
+      const channel = exit ? null : this.ports.channels.find(parsed.word);
+      if (channel && !parsed.switches.length && this.ports.channels.canListen(account, channel)) command = channelCommand(channel);
     }
     if (!command) return this.unknown(session, parsed.word);
     const run = command;

@@ -32,6 +32,11 @@ export interface GameConfig {
   loginIdleTimeoutMs: number;
   /** Logged-in players (staff exempt) idle longer than this are disconnected; 0 turns it off. */
   idleTimeoutMs: number;
+  /**
+   * The command prompt after each command's output and after output between commands, marked
+   * with IAC EOR or GA on telnet (players turn it off with `config prompt off`). Env MUD_PROMPT.
+   */
+  prompt: string;
   /** Command rate and per-address limits (server/config_limits.ts). */
   limits: LimitSettings;
   /**
@@ -82,6 +87,7 @@ export function defaultConfig(): GameConfig {
     defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
     loginIdleTimeoutMs: 10 * 60_000,
     idleTimeoutMs: 0,
+    prompt: '> ',
     limits: { ...DEFAULT_LIMITS, rateExempt: [] },
     scryptN: OWASP_SCRYPT_N,
     logs: {
@@ -205,6 +211,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
     defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
     loginIdleTimeoutMs: integer(env, 'MUD_LOGIN_IDLE_SECONDS', fromFile.loginIdleTimeoutMs / 1000) * 1000,
     idleTimeoutMs: integer(env, 'MUD_IDLE_SECONDS', fromFile.idleTimeoutMs / 1000) * 1000,
+    prompt: env.MUD_PROMPT ?? String(fromFile.prompt),
     limits: limitsConfig(
       env,
       file.limits,

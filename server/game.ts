@@ -25,6 +25,8 @@ import { SessionManager } from './sessions/session_manager.ts';
 import { startIdleSweep } from './staff/idle.ts';
 import { Staff } from './staff/staff.ts';
 import { ObjectStore, StaffStore } from './store/index.ts';
+import { ChannelStore } from './store/channel_store.ts';
+import { Channels } from './channels/channels.ts';
 import { escapeForLog } from './text.ts';
 
 export interface GameOptions {
@@ -58,6 +60,7 @@ export class Game {
   /** Bans, mutes, the lock-down and reports (server/staff/). */
   readonly staff: Staff;
   private stopIdleSweep: () => void = () => {};
+  readonly channels: Channels;
   /** The outbox and the audit worker behind it: every sink, every log file (server/audit/trail.ts). */
   readonly auditTrail: AuditTrail;
   /** The queryable audit table, for @audit and the console. */
@@ -112,9 +115,11 @@ export class Game {
         loginOutOfBand: (session, name, password) => this.dispatcher.loginOutOfBand(session, name, password),
       });
       this.loginGuard = new LoginGuard(options.loginGuard);
+      this.channels = new Channels(new ChannelStore(this.store), this.sessions);
       const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store, staff } = this;
       const commandPorts: CommandPorts = {
         config, objects, accounts, typeclasses, sessions, loginGuard, staff,
+        channels: this.channels,
         auditBus: this.audit,
         auditReader: this.auditReader,
         auditStats: () => auditTrail.stats(),

@@ -151,6 +151,8 @@ function enterGame(ctx: LoginContext, account: Account): boolean {
     const character = characterOf(ctx.objects, account) ?? createCharacter(ctx, account);
     ctx.auditBus.emit(auditEvent('login_ok', actorOf(session, character), { by: character, target: targetOf(account) }));
     ctx.sessions.puppet(session, account, character);
+    // What was said on their channels while they were away, and Comm.Channel.List.
+    ctx.channels.catchUp(session);
   });
   return true;
 }

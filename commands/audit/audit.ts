@@ -6,6 +6,9 @@ import type { CharacterCommand, CharacterContext } from '../command.ts';
 import { auditHistory, auditSearch, formatAuditStats } from './trail_views.ts';
 
 /** Hours as a decimal number, two places: `1.50 h` is an hour and a half. */
+/** `1 move`, `2 moves`. */
+const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const decimalHours = (hours: number): string => `${hours.toFixed(2)} h`;
 
 export function formatSummary(s: AuditSummary): string {
@@ -15,7 +18,7 @@ export function formatSummary(s: AuditSummary): string {
     ['Current location', s.current_location ?? '-'],
     ['Commands executed', String(s.commands_executed)],
     ['Total playtime', decimalHours(s.total_playtime_hours)],
-    ['Locations visited', `${s.locations_visited} moves, ${s.distinct_rooms_visited} distinct rooms`],
+    ['Locations visited', `${count(s.locations_visited, 'move')}, ${count(s.distinct_rooms_visited, 'distinct room')}`],
     ['Last location change', last ? `${last.from ?? '-'} -> ${last.to ?? '-'} at ${last.timestamp}` : '-'],
     ['Last command', s.last_command_time ?? '-'],
   ]);
@@ -76,7 +79,8 @@ export const audit: CharacterCommand = {
     if (switches.includes('moves')) {
       const moves = target.recentMoves(count);
       if (!moves.length) return reply(`${target.key} has no recorded moves.`);
-      return reply([`Last ${moves.length} moves of ${target.key}:`, ...moves.map((m) => `  ${m.timestamp}  ${m.from ?? '-'} -> ${m.to ?? '-'}`)].join('\n'));
+      const heading = moves.length === 1 ? `The last move of ${target.key}:` : `The last ${moves.length} moves of ${target.key}, oldest first:`;
+      return reply([heading, ...moves.map((m) => `  ${m.timestamp}  ${m.from ?? '-'} -> ${m.to ?? '-'}`)].join('\n'));
     }
     reply(formatSummary(target.getAuditSummary()));
   },

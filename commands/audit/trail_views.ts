@@ -113,7 +113,7 @@ const BUILDER_MAY_READ: Record<AuditEventType, boolean> = {
   dual_address: true, builder_command: true, object_created: true, object_destroyed: true,
   object_renamed: true, say: true, whisper: true, emote: true, get: true, drop: true, give: true,
   access_denied: true, audit_attribute_changed: true, rate_limited: true, permissions_changed: true,
-  admin_action: true, connection_banned: true, report_filed: false,
+  admin_action: true, connection_banned: true, report_filed: false, channel: true,
 };
 const BUILDER_TYPES = Object.entries(BUILDER_MAY_READ).filter(([, ok]) => ok).map(([type]) => type);
 const ADMIN_ONLY_TYPES = new Set(Object.entries(BUILDER_MAY_READ).filter(([, ok]) => !ok).map(([type]) => type));

@@ -26,7 +26,7 @@ export const examine: CharacterCommand = {
     if (target.isExit) rows.push(['Destination', ref(target.destination)]);
     if (target.account) rows.push(['Account', `${target.account.name} (${target.account.permissionLevel})`]);
     rows.push(['Created', target.record.createdAt]);
-    for (const key of target.attributes.keys()) rows.push([`  ${key}`, JSON.stringify(target.attributes.get(key, null))]);
+    for (const key of target.attributes.keys()) rows.push([`  ${key}`, shown(target.attributes.get(key, null))]);
     for (const key of target.attributes.listKeys()) rows.push([`  ${key}`, `[list of ${target.attributes.list(key).length}]`]);
     if (target.contents.length) rows.push(['Contents', target.contents.map(ref).join(', ')]);
     ctx.reply(keyValueTable(rows));
@@ -48,3 +48,8 @@ export const find: CharacterCommand = {
     ctx.reply([`${found.length} found:`, ...shown, ...more].join('\n'));
   },
 };
+
+/** An attribute as JSON, a fractional number to two places (playtime `65.43`, not `65.42999999999998`). */
+function shown(value: unknown): string {
+  return typeof value === 'number' && !Number.isInteger(value) ? String(Math.round(value * 100) / 100) : JSON.stringify(value);
+}

@@ -43,6 +43,8 @@ export type AuditEventType =
   | 'object_renamed'
   | 'say'
   | 'whisper'
+  /** A line on a channel (`pub hello`); `target` is the channel. */
+  | 'channel'
   | 'emote'
   | 'get'
   | 'drop'

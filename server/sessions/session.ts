@@ -21,6 +21,11 @@ export interface SessionTransport {
   send(text: string): void;
   /** Text that waits for an answer on the same line (then GA/EOR on telnet). */
   prompt(text: string): void;
+  /**
+   * The game is ready for the next command: the command prompt (`MUD_PROMPT`), marked with
+   * IAC EOR or GA on telnet. A front end without a prompt line (the browser) leaves it out.
+   */
+  readyPrompt?(text: string): void;
   /** Hide what the player types (telnet WILL ECHO, a password field in the browser). */
   setSecretInput(secret: boolean): void;
   /** Structured data for clients that take it (GMCP); ignored by those that do not. */
@@ -32,7 +37,7 @@ export interface SessionTransport {
 
 /** What a session needs from the game: its settings, the unit of work, and the dispatcher. */
 export interface SessionPorts {
-  readonly config: Pick<GameConfig, 'serverName' | 'loginIdleTimeoutMs'>;
+  readonly config: Pick<GameConfig, 'serverName' | 'loginIdleTimeoutMs' | 'prompt'>;
   /** What a session says waits for the commit of the unit of work it was said in. */
   readonly units: Pick<ObjectStore, 'unitOfWork' | 'afterCommit'>;
   /** Runs one input line (the dispatcher). */
@@ -78,6 +83,8 @@ export class Session {
   /** The GMCP modules the client asked for (Core.Supports.*). */
   readonly oobSupports = new OobSupports();
   private oobLoginRunning = false;
+  /** A command prompt is due at the end of this event-loop turn. */
+  private promptDue = false;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -101,7 +108,31 @@ export class Session {
   }
 
   msg(text: string): void {
-    this.out((t) => t.send(safeForTerminal(text)));
+    this.out((t) => {
+      t.send(safeForTerminal(text));
+      this.promptSoon();
+    });
+  }
+
+  /** The player's own choice (`config prompt off`), kept on their character. */
+  get wantsPrompt(): boolean {
+    return this.puppet?.attributes.get<boolean>('prompt', true) !== false;
+  }
+
+  /**
+   * Output went out: follow it with the command prompt once this event-loop turn is over, so
+   * a command's lines, or a burst of others' says and arrivals, end with exactly one prompt
+   * (Evennia sends GA after each message; Mudlet's listing guide wants one after every prompt).
+   * Not while a command runs (its end prompts) or a question waits (it is its own prompt).
+   */
+  private promptSoon(): void {
+    if (this.promptDue || this.closed) return;
+    this.promptDue = true;
+    setImmediate(() => {
+      this.promptDue = false;
+      if (this.closed || this.running || this.answer || !this.puppet || !this.wantsPrompt) return;
+      this.transport.readyPrompt?.(safeForTerminal(this.ports.config.prompt));
+    });
   }
 
   /**
@@ -320,6 +351,8 @@ export class Session {
         const line = this.dequeue();
         this.commandsRun++;
         await this.ports.dispatch(this, line);
+        // Even a command that said nothing ends with a prompt, after whatever it did say.
+        this.out(() => this.promptSoon());
       }
     } finally {
       this.running = false;

@@ -142,6 +142,33 @@ const MIGRATIONS: readonly string[] = [
     note        TEXT
   );
   `,
+  // 8: channels (server/channels/): each with its locks (who may listen, who may talk) and its
+  // last lines (keep_lines of them), so someone who joins or logs in later catches up. Every
+  // character is on `public` unless they leave it (their `channels` attribute).
+  `
+  CREATE TABLE IF NOT EXISTS channels (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL,
+    key_lower   TEXT NOT NULL UNIQUE,
+    aliases     TEXT NOT NULL DEFAULT '[]',
+    description TEXT NOT NULL DEFAULT '',
+    listen_lock TEXT NOT NULL DEFAULT 'all()',
+    send_lock   TEXT NOT NULL DEFAULT 'all()',
+    keep_lines  INTEGER NOT NULL DEFAULT 20,
+    created_at  TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS channel_lines (
+    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    ts         TEXT NOT NULL,
+    speaker    TEXT NOT NULL,
+    speaker_id INTEGER,
+    text       TEXT NOT NULL,
+    PRIMARY KEY (channel_id, seq)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO channels (key, key_lower, aliases, description, created_at)
+    VALUES ('public', 'public', '["pub"]', 'Everyone, everywhere.', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -18,6 +18,7 @@ function transportFor(conn: TelnetConnection): SessionTransport {
     },
     send: (text) => conn.write(text.endsWith('\n') ? text : `${text}\n`),
     prompt: (text) => conn.prompt(text),
+    readyPrompt: (text) => conn.prompt(text),
     setSecretInput: (secret) => (secret ? conn.echoOff() : conn.echoOn()),
     sendOob: (pkg, data) => conn.sendGmcp(pkg, data),
     get oobEnabled() {

@@ -129,7 +129,7 @@ describe('audit logs of a scripted telnet session', () => {
     expect(table).toMatch(/Commands executed\s+: 4/);
     expect(table).toMatch(/Total playtime\s+: \d+\.\d\d h/);
     expect(table).toMatch(/Character\s+: Pleb\(#\d+\)\n/);
-    await admin.command('@audit/moves Pleb 5', /Last 1 moves of Pleb:\n\s+\S+Z\s+Limbo -> Courtyard/);
+    await admin.command('@audit/moves Pleb 5', /The last move of Pleb:\n\s+\S+Z\s+Limbo -> Courtyard/);
     await admin.command('@audit Nobody', "No character is called 'Nobody'.");
   });
 });

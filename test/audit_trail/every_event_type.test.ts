@@ -8,7 +8,7 @@ const TYPES: Record<AuditEventType, true> = {
   command: true, move_leave: true, move_arrive: true, puppet: true, unpuppet: true, character_created: true,
   account_created: true, login_ok: true, login_failed: true, logout: true, password_changed: true, permissions_changed: true, typeclass_swapped: true,
   connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
-  object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, emote: true,
+  object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, channel: true, emote: true,
   get: true, drop: true, give: true, rate_limited: true, access_denied: true, audit_attribute_changed: true,
   admin_action: true, connection_banned: true, report_filed: true,
 };
@@ -29,6 +29,7 @@ describe('every audit event type', () => {
     await pleb.command('say hello all', 'You say');
     await pleb.command('whisper Root = psst', 'You whisper');
     await pleb.command('pose waves.', 'Pleb waves.');
+    await pleb.command('pub hello everyone', '[public] Pleb: hello everyone');
     await pleb.command('north', 'Courtyard');
     await pleb.command('east', 'Library');
     await pleb.command('get book', 'You pick up');

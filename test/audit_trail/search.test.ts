@@ -44,7 +44,7 @@ describe('@audit/search and @audit/history', () => {
     expect(stats).toMatch(/Audit table {3}: audit_events\n/);
 
     // The move list of the character's own record moved to /moves.
-    await admin.command('@audit/moves Pleb 5', /Last 1 moves of Pleb:\n\s+\S+Z\s+Limbo -> Courtyard/);
+    await admin.command('@audit/moves Pleb 5', /The last move of Pleb:\n\s+\S+Z\s+Limbo -> Courtyard/);
   });
 });
 

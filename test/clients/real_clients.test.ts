@@ -63,8 +63,9 @@ describe('real MUD clients in a terminal', () => {
     // UTF-8 intact both ways, and the reply starts at column 0.
     const said = screen.findIndex((l) => l.includes('You say,'));
     expect(screen[said]).toBe(`You say, "${SAID}"`);
-    // The command as typed (local echo) sits right above its reply: no blank line between.
-    expect(screen[said - 1]).toBe(`say ${SAID}`);
+    // The command as typed (local echo) sits right above its reply, after the prompt the game
+    // sent when the last command's output ended (MUD_PROMPT, marked with GA/EOR): no blank line.
+    expect(screen[said - 1]).toBe(`> say ${SAID}`);
     // Not double-spaced: the room shows as consecutive lines.
     const room = screen.map((l) => l.includes('Courtyard')).lastIndexOf(true);
     expect(room).toBeGreaterThan(0);

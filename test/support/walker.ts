@@ -15,8 +15,8 @@ const OTHER_ROOM: Record<string, [string, string]> = {
 /** Generous: the machine running the tests may be busy; this is no timing assertion. */
 const REPLY_TIMEOUT_MS = 15_000;
 
-/** The description of `room` as a reply: its name line, its one-line desc, its exits line. */
-export const roomReply = (room: string): RegExp => new RegExp(`(?:^|\\n)${room}\\n[^\\n]*\\nExits: [^\\n]*\\n`);
+/** The description of `room` as a reply: its name line (at the start of a line, or after the game's `> ` prompt), its one-line desc, its exits line. */
+export const roomReply = (room: string): RegExp => new RegExp(`(?:^|\\n)(?:> )?${room}\\n[^\\n]*\\nExits: [^\\n]*\\n`);
 
 export class Walker {
   /** Commands written to the socket (character commands only). */

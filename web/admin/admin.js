@@ -11,7 +11,7 @@ const EVENT_TYPES = [
   'command', 'move_leave', 'move_arrive', 'puppet', 'unpuppet', 'character_created', 'account_created',
   'login_ok', 'login_failed', 'login_locked', 'logout', 'password_changed', 'typeclass_swapped',
   'connection_opened', 'connection_closed', 'dual_address', 'builder_command', 'object_created',
-  'object_destroyed', 'object_renamed', 'say', 'whisper', 'emote', 'get', 'drop', 'give',
+  'object_destroyed', 'object_renamed', 'say', 'whisper', 'channel', 'emote', 'get', 'drop', 'give',
 ];
 const LIVE_MAX_ROWS = 500;
 

@@ -162,6 +162,8 @@ export function describe(event: AuditEvent): LogLine | null {
       return { logger: 'mud.chat', level: 'info', message: `<${actor}> [${room}]: * ${q(p.text)}` };
     case 'whisper':
       return { logger: 'mud.chat', level: 'info', message: `<${actor}> [${room}]: (whisper to ${ref(event.target)}) ${q(p.text)}` };
+    case 'channel':
+      return { logger: 'mud.chat', level: 'info', message: `[${q(p.channel)}] <${actor}>: ${q(p.text)}` };
     case 'get':
     case 'drop':
     case 'give': {
