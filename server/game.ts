@@ -149,4 +149,22 @@ export class Game {
     })();
     return this.stopping;
   }
+
+  /**
+   * Stops for a reload: like shutdown, but nobody is unpuppeted or told, since the portal keeps
+   * the connections and the next game process takes them over. Everything committed reaches
+   * the sinks and the store is marked cleanly stopped before the next game opens them.
+   */
+  detach(reason = 'reload'): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.server.info(`Handing over to a new game process: ${escapeForLog(reason)}`);
+      await Promise.allSettled(this.frontEnds.map((f) => f.close()));
+      this.store.setState(RUNNING, 'no');
+      await this.auditTrail.close();
+      await this.auditReader.close();
+      this.store.close();
+      for (const listener of this.stopListeners) listener(reason);
+    })();
+    return this.stopping;
+  }
 }

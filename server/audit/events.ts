@@ -10,7 +10,7 @@ import type { Session } from '../sessions/session.ts';
 export interface AuditEvent {
   /** ISO-8601 UTC with milliseconds. */
   ts: string;
-  event_type: AuditEventType;
+  event_type: AuditEventType | ServerEventType;
   actor: AuditActor;
   target: AuditTarget | null;
   /** Name of the room where it happened, if any. */
@@ -47,6 +47,13 @@ export type AuditEventType =
   | 'drop'
   | 'give';
 
+/**
+ * What the server itself did, rather than a player in the game: a reload of the game process
+ * (who asked, which way, how long it took). Only the two-process server (server/portal/) makes
+ * these, so a single game never plays them.
+ */
+export type ServerEventType = 'reload';
+
 export interface AuditActor {
   account: string | null;
   character: string | null;
@@ -80,7 +87,7 @@ export function targetOf(obj: DefaultObject | Account, kind?: string): AuditTarg
 }
 
 export function auditEvent(
-  event_type: AuditEventType,
+  event_type: AuditEventType | ServerEventType,
   actor: AuditActor,
   fields: Partial<Pick<AuditEvent, 'target' | 'location' | 'payload' | 'success'>> = {},
 ): AuditEvent {

@@ -14,6 +14,9 @@ function transportFor(conn: TelnetConnection): SessionTransport {
     get clientName() {
       return conn.clientName;
     },
+    get width() {
+      return conn.width;
+    },
     send: (text) => conn.write(text.endsWith('\n') ? text : `${text}\n`),
     prompt: (text) => conn.prompt(text),
     setSecretInput: (secret) => (secret ? conn.echoOff() : conn.echoOn()),

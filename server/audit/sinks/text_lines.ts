@@ -104,6 +104,10 @@ export function describe(event: AuditEvent): LogLine | null {
       const verb = { get: 'got', drop: 'dropped', give: 'gave' }[event.event_type];
       return { logger: 'mud.objects', level: 'info', message: `AUDIT ITEM: ${who} ${verb} ${q(event.target?.name)}(#${q(event.target?.id)})${to} in ${q(event.location ?? '-')}` };
     }
+    case 'reload': {
+      const asked = p.via === 'crash' ? `after a crash (${q(p.cause)})` : `by ${q(event.actor.account ?? 'the operator')} via ${q(p.via)}`;
+      return { logger: 'mud.server', level: p.via === 'crash' ? 'warn' : 'info', message: `AUDIT RELOAD: game process reloaded ${asked} in ${q(p.duration_ms)} ms, ${q(p.sessions)} sessions kept` };
+    }
   }
 }
 
