@@ -59,7 +59,6 @@ async function main(): Promise<void> {
       }
       die(`reload failed: ${String(answer?.error ?? 'no answer')}`);
     }
-    // eslint-disable-next-line no-fallthrough
     case 'stop': {
       const deadline = Date.now() + 60_000;
       while (runningServerPid(config.dataDir) !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
