@@ -37,12 +37,17 @@ import { listTrailFiles } from '../server/audit/jsonl_files.ts';
 import { formatSinkRates, jsonlSinkRates } from './jsonl_sink.ts';
 import { AUDIT_DB_FILE, AuditTable } from '../server/store/audit_table.ts';
 
-export type Mode = 'audited' | 'unaudited' | 'echo' | 'fanout';
+export type Mode = 'audited' | 'unaudited' | 'echo' | 'fanout' | 'portal';
 export type WorkloadId = 'single' | 'concurrent' | 'idle' | 'world';
-export const ALL_MODES: Mode[] = ['audited', 'unaudited', 'echo', 'fanout'];
+export const ALL_MODES: Mode[] = ['audited', 'unaudited', 'echo', 'fanout', 'portal'];
 /** The modes that run the game itself (the others are baselines on bare sockets). */
-const isGame = (mode: Mode) => mode === 'audited' || mode === 'unaudited';
-const BASELINE_SCRIPT: Partial<Record<Mode, string>> = { echo: 'bench/echo_server.ts', fanout: 'bench/fanout_server.ts' };
+const isGame = (mode: Mode) => mode === 'audited' || mode === 'unaudited' || mode === 'portal';
+/**
+ * `portal`: the audited game as `npm start` runs it, a portal process and a game process over
+ * the link, to measure what the link costs against `audited` (one process). Run only when
+ * --modes names it; its CPU and memory rows are the portal's alone (the game is its child).
+ */
+const BASELINE_SCRIPT: Partial<Record<Mode, string>> = { echo: 'bench/echo_server.ts', fanout: 'bench/fanout_server.ts', portal: 'server/portal/main.ts' };
 export const ALL_WORKLOADS: WorkloadId[] = ['single', 'concurrent', 'idle', 'world'];
 
 const PASSWORD = 'bench-pass-123';
@@ -62,6 +67,7 @@ const MODE_ENV: Record<Mode, Record<string, string>> = {
   },
   echo: {},
   fanout: {},
+  portal: {},
 };
 
 export interface BenchOptions {
@@ -408,7 +414,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
       commandsSent,
     };
     if (server.stderr().trim()) record.serverStderr = server.stderr().slice(0, 2000);
-    if (mode === 'audited') {
+    if (mode === 'audited' || mode === 'portal') {
       record.auditCmdLines = countAuditCmdLines(env.MUD_LOG_DIR);
       record.jsonlCommands = countJsonlCommands(env.MUD_LOG_DIR);
       record.tableCommands = countTableCommands(env.MUD_DATA_DIR);
@@ -545,6 +551,10 @@ function aims(records: RunRecord[]): string[] {
   const gameAud = get('concurrent', 'audited', (r) => r.gameThreadCpuUsPerCmd);
   const gameUnaud = get('concurrent', 'unaudited', (r) => r.gameThreadCpuUsPerCmd);
   const mark = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
+  const portal = get('concurrent', 'portal', (r) => r.run.perSecond);
+  if (aud !== undefined && portal !== undefined) {
+    out.push(`${mark(portal >= 0.9 * aud)} the portal link costs at most 10% of single-process throughput: two processes ${ratio(portal, aud)} of one`);
+  }
   if (gameAud !== undefined && gameUnaud !== undefined) {
     out.push(`${mark(gameAud <= 1.1 * gameUnaud)} the game thread's audited CPU per command within 10% of unaudited: ${fmt(gameAud)} vs ${fmt(gameUnaud)} us (${ratio(gameAud, gameUnaud)})`);
   }
@@ -705,6 +715,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   // The quick run is a smoke test of the harness and stays short: the fan-out baseline, a
   // comparison that means something only at full size, runs there only when asked for.
   if (opts.quick && !modesGiven) opts.modes = opts.modes.filter((m) => m !== 'fanout');
+  // The two-process server is a comparison asked for by name (--modes=audited,portal).
+  if (!modesGiven) opts.modes = opts.modes.filter((m) => m !== 'portal');
   if (!opts.reps) opts.reps = opts.quick ? 1 : 2;
   if (!Number.isInteger(opts.reps) || opts.reps < 1 || opts.reps > 10) throw new Error('--reps takes 1 to 10');
   return opts;

@@ -5,6 +5,7 @@ import type { Game } from './game.ts';
 import type { FrontEndFactory } from './sessions/front_end.ts';
 import { telnetFrontEnd } from './telnet/front_end.ts';
 import { createWebFrontEnd, type WebFrontEndOptions } from './web/front_end.ts';
+import type { WebMount } from './web/http.ts';
 
 export interface FrontEndEntry {
   name: string;
@@ -22,10 +23,13 @@ function browsable(host: string): string {
  * The browser front end with the operators' audit console and /metrics mounted on its port.
  * `admin`: settings over the configured ones (the config file's "admin" block), for tests.
  */
-export function webWithConsole(game: Game, options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings> } = {}): FrontEndFactory {
+export function webWithConsole(
+  game: Game,
+  options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings>; extraMounts?: () => WebMount[] } = {},
+): FrontEndFactory {
   const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt } = game;
   const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt };
-  return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin)] });
+  return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin), ...(options.extraMounts?.() ?? [])] });
 }
 
 /** The front ends this game's configuration asks for, in start-up order. */

@@ -36,6 +36,11 @@ export interface GameOptions {
   loginGuard?: LoginGuardSettings;
   /** How many password hashes run at once and wait (tests make the queue small). */
   hashLimits?: HashLimits;
+  /**
+   * The data dir's lock is held by whoever started this game (the portal, which outlives
+   * reloads); the game then takes none of its own. Default: the game takes it.
+   */
+  dataDirLockHeld?: boolean;
 }
 
 const RUNNING = 'server.running';
@@ -66,7 +71,7 @@ export class Game {
   /** The queryable audit table, for @audit and the console. */
   readonly auditReader: AuditReader;
   /** Held from construction to the end of shutdown (server/pid_file.ts). */
-  private readonly dataDirLock: OsLock;
+  private readonly dataDirLock: Pick<OsLock, 'release'>;
   private readonly frontEnds: FrontEnd[] = [];
   private stopping: Promise<void> | null = null;
   private readonly stopListeners: Array<(reason: string) => void> = [];
@@ -76,7 +81,7 @@ export class Game {
     options: GameOptions = {},
   ) {
     // First of all: a second game on this data dir must not open the world at all.
-    this.dataDirLock = lockDataDir(config.dataDir);
+    this.dataDirLock = options.dataDirLockHeld ? { release() {} } : lockDataDir(config.dataDir);
     try {
       makeDataDirPrivate(config.dataDir);
       this.store = new ObjectStore(path.join(config.dataDir, 'game.sqlite3'), (error) =>
@@ -190,6 +195,24 @@ export class Game {
       await this.auditReader.close();
       this.store.close();
       this.dataDirLock.release();
+      for (const listener of this.stopListeners) listener(reason);
+    })();
+    return this.stopping;
+  }
+
+  /**
+   * Stops for a reload: like shutdown, but nobody is unpuppeted or told, since the portal keeps
+   * the connections and the next game process takes them over. Everything committed reaches
+   * the sinks and the store is marked cleanly stopped before the next game opens them.
+   */
+  detach(reason = 'reload'): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.server.info(`Handing over to a new game process: ${escapeForLog(reason)}`);
+      await Promise.allSettled(this.frontEnds.map((f) => f.close()));
+      this.store.setState(RUNNING, 'no');
+      await this.auditTrail.close();
+      await this.auditReader.close();
+      this.store.close();
       for (const listener of this.stopListeners) listener(reason);
     })();
     return this.stopping;

@@ -36,3 +36,26 @@ export function lockDataDir(dataDir: string): OsLock {
   if (!(lock instanceof OsLock)) throw new DataDirInUseError(dataDir, lock.pid);
   return lock;
 }
+
+/**
+ * The pid of the server holding this data dir, or null when none does: judged by the lock (a
+ * free lock is taken and let go at once), the pid read from the pid file only to name it.
+ */
+export function runningServerPid(dataDir: string): number | null {
+  if (!fs.existsSync(lockFilePath(dataDir))) return null;
+  const lock = OsLock.acquire(lockFilePath(dataDir), { mode: 0o600 });
+  if (lock instanceof OsLock) {
+    lock.release();
+    return null;
+  }
+  return lock.pid ?? readPidFile(dataDir) ?? -1;
+}
+
+function readPidFile(dataDir: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(pidFilePath(dataDir), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}

@@ -10,7 +10,7 @@ import type { Session } from '../sessions/session.ts';
 export interface AuditEvent {
   /** ISO-8601 UTC with milliseconds. */
   ts: string;
-  event_type: AuditEventType;
+  event_type: AuditEventType | ServerEventType;
   actor: AuditActor;
   target: AuditTarget | null;
   /** Name of the room where it happened, if any. */
@@ -60,6 +60,13 @@ export type AuditEventType =
   /** A player's `report`, with its id. */
   | 'report_filed';
 
+/**
+ * What the server itself did, rather than a player in the game: a reload of the game process
+ * (who asked, which way, how long it took). Only the two-process server (server/portal/) makes
+ * these, so a single game never plays them.
+ */
+export type ServerEventType = 'reload';
+
 export interface AuditActor {
   account: string | null;
   character: string | null;
@@ -103,7 +110,7 @@ export interface AuditEventFields extends Partial<Pick<AuditEvent, 'target' | 'l
   by?: DefaultObject | null;
 }
 
-export function auditEvent(event_type: AuditEventType, actor: AuditActor, fields: AuditEventFields = {}): AuditEvent {
+export function auditEvent(event_type: AuditEventType | ServerEventType, actor: AuditActor, fields: AuditEventFields = {}): AuditEvent {
   const payload = fields.by ? { ...fields.payload, character_id: fields.by.id } : (fields.payload ?? {});
   return {
     ts: new Date().toISOString(),

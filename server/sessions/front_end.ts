@@ -4,12 +4,28 @@
  */
 import type { GameConfig } from '../config.ts';
 import type { GameLogger } from '../logging/index.ts';
-import type { SessionManager } from './session_manager.ts';
+import type { SessionLimits } from './session_limits.ts';
+import type { Session, SessionTransport } from './session.ts';
+
+/** What a front end does with its session: feed it lines, have it say something, report the end. */
+export type FrontEndSession = Pick<Session, 'id' | 'closed' | 'remoteAddress' | 'msg' | 'receiveLine' | 'receiveOob' | 'admitInput' | 'connectionLost'>;
+
+/**
+ * The sessions as a front end sees them: the session manager in one process; in the portal, a
+ * stand-in that carries each connection over the link to the game process (server/portal/).
+ */
+export interface FrontEndSessions {
+  open(transport: SessionTransport): FrontEndSession;
+  /** Logged-in sessions (MSSP's PLAYERS, /health); only the count is read. */
+  loggedIn(): readonly unknown[];
+  /** The per-address limits, applied where the sockets are (this process or the portal). */
+  readonly limits: SessionLimits;
+}
 
 /** What a front end is handed: the sessions to open, the settings, its loggers. Never the game. */
 export interface FrontEndPorts {
   readonly config: GameConfig;
-  readonly sessions: SessionManager;
+  readonly sessions: FrontEndSessions;
   readonly log: { readonly server: GameLogger; readonly portal: GameLogger };
   /** When the game started (MSSP's UPTIME, /health). */
   readonly startedAt: Date;

@@ -33,6 +33,17 @@ export interface SessionTransport {
   /** False while the client takes no OOB at all (telnet before DO GMCP): nothing is built for it. */
   readonly oobEnabled?: boolean;
   close(reason: string): void;
+  /** The client's screen width (telnet NAWS), when it told us. */
+  readonly width?: number | null;
+}
+
+/**
+ * A session's identity when the front end chooses it: the portal numbers its connections, so a
+ * session keeps its id and its start across a game reload.
+ */
+export interface SessionIdentity {
+  readonly id: number;
+  readonly connectedAt: Date;
 }
 
 /** What a session needs from the game: its settings, the unit of work, and the dispatcher. */
@@ -67,8 +78,8 @@ const MAX_QUEUED_CHARS = 256 * 1024;
  */
 export class Session {
   private static nextId = 1;
-  readonly id = Session.nextId++;
-  readonly connectedAt = new Date();
+  readonly id: number;
+  readonly connectedAt: Date;
   account: Account | null = null;
   puppet: DefaultObject | null = null;
   lastInputAt = Date.now();
@@ -93,7 +104,10 @@ export class Session {
     private readonly onLost: (session: Session, reason: string) => void,
     /** The command rate (session_limits.ts); none: every line is let in. */
     private readonly inputGate?: (session: Session) => boolean,
+    identity?: SessionIdentity,
   ) {
+    this.id = identity?.id ?? Session.nextId++;
+    this.connectedAt = identity?.connectedAt ?? new Date();
     this.armIdleTimer();
   }
 
@@ -105,6 +119,14 @@ export class Session {
   }
   get isLoggedIn(): boolean {
     return this.account !== null;
+  }
+
+  /**
+   * Nothing queued and no command running, or the one running waits for the player's answer:
+   * the moment a reload may take this session over without losing or repeating a command.
+   */
+  get settled(): boolean {
+    return this.queue.length === 0 && (!this.running || this.answer !== null);
   }
 
   msg(text: string): void {

@@ -3,7 +3,7 @@ import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import { actorOf, auditEvent, targetOf } from '../audit/events.ts';
 import { banner } from './login.ts';
-import { Session, type SessionPorts, type SessionTransport } from './session.ts';
+import { Session, type SessionIdentity, type SessionPorts, type SessionTransport } from './session.ts';
 import type { SessionLimits } from './session_limits.ts';
 
 /** What the session stage is handed: the sessions' own ports, the audit bus, the limits. */
@@ -43,13 +43,31 @@ export class SessionManager {
   }
 
   /** A front end has a new connection: make its session and greet it. */
-  open(transport: SessionTransport): Session {
+  open(transport: SessionTransport, identity?: SessionIdentity): Session {
     const gate = this.ports.limits.inputGate(transport.remoteAddress);
-    const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason), gate);
+    const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason), gate, identity);
     this.sessions.add(session);
     this.ports.limits.opened(session);
     this.ports.audit.emit(auditEvent('connection_opened', actorOf(session)));
     session.msg(banner(this.ports.config.serverName));
+    return session;
+  }
+
+  /**
+   * A connection the portal kept across a game reload comes back as it was: same id, account
+   * and puppet, with no connection_opened, banner or puppet hooks. A reload is not a logout:
+   * the character's session clock (session_start_time) simply goes on (Evennia's portal syncs
+   * its sessions back to the reloaded server the same way, without at_post_puppet).
+   */
+  resume(transport: SessionTransport, identity: SessionIdentity, account: Account | null, character: DefaultObject | null): Session {
+    const gate = this.ports.limits.inputGate(transport.remoteAddress);
+    const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason), gate, identity);
+    this.sessions.add(session);
+    if (account) {
+      session.puppet = character;
+      session.loggedIn(account);
+      character?.sessions.add(session);
+    }
     return session;
   }
 

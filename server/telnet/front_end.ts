@@ -16,6 +16,9 @@ function transportFor(conn: TelnetConnection): SessionTransport {
     get clientName() {
       return conn.clientName;
     },
+    get width() {
+      return conn.width;
+    },
     send: (text) => conn.write(text.endsWith('\n') ? text : `${text}\n`),
     prompt: (text) => conn.prompt(text),
     readyPrompt: (text) => conn.prompt(text),

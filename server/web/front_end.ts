@@ -10,8 +10,8 @@
  */
 import http from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { FrontEnd, FrontEndFactory, FrontEndPorts } from '../sessions/front_end.ts';
-import type { Session, SessionTransport } from '../sessions/session.ts';
+import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
+import type { SessionTransport } from '../sessions/session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed } from './guards.ts';
 import { WEB_DIR, webApp, type WebMount } from './http.ts';
@@ -75,7 +75,7 @@ function lostReason(reason: string): string {
 
 /** One browser connection: checks what it sends, then feeds lines to its Session. */
 class WebConnection {
-  private readonly session: Session;
+  private readonly session: FrontEndSession;
   private closeReason: string | null = null;
   private warnedProtocol = false;
   /** Messages handed to engine.io since its write buffer last drained. */

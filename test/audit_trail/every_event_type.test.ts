@@ -64,7 +64,7 @@ describe('every audit event type', () => {
     expect(table.map((e) => [e.seq, facts(e)])).toEqual(trail.map((r) => [r.seq, facts(r)]));
     const seen = new Set(trail.map((r) => r.event_type));
     expect(ALL_TYPES.filter((t) => !seen.has(t))).toEqual([]);
-    expect([...seen].filter((t) => !ALL_TYPES.includes(t))).toEqual([]);
+    expect([...seen].filter((t) => !ALL_TYPES.includes(t as AuditEventType))).toEqual([]);
     const everything = (await run.logs.everything()) + JSON.stringify(table);
     for (const secret of secrets) expect(everything).not.toContain(secret);
   });

@@ -197,6 +197,10 @@ export function describe(event: AuditEvent): LogLine | null {
       const about = event.target ? ` about ${ref(event.target)}` : '';
       return { logger: 'mud.admin', level: 'info', message: `REPORT #${q(p.report_id)}: ${actor}${about}: ${quoted(p.text)}` };
     }
+    case 'reload': {
+      const asked = p.via === 'crash' ? `after a crash (${q(p.cause)})` : `by ${q(event.actor.account ?? 'the operator')} via ${q(p.via)}`;
+      return { logger: 'mud.server', level: p.via === 'crash' ? 'warn' : 'info', message: `AUDIT RELOAD: game process reloaded ${asked} in ${q(p.duration_ms)} ms, ${q(p.sessions)} sessions kept` };
+    }
   }
 }
 

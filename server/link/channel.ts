@@ -1,0 +1,89 @@
+/**
+ * One end of the portal↔game link: framed messages over a Unix stream socket, batched so that
+ * each event-loop turn costs one write, however many sessions spoke in it. (Evennia's AMP hop
+ * paid a Nagle stall per command; a Unix socket has no Nagle, and one write per turn keeps the
+ * syscall count flat under load.)
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FrameReader } from './frames.ts';
+
+export interface LinkChannelEvents<In> {
+  message: [message: In];
+  /** Once, when the other end is gone or the stream failed. */
+  close: [reason: string];
+}
+
+export class LinkChannel<In, Out> extends EventEmitter<LinkChannelEvents<In>> {
+  private readonly reader = new FrameReader();
+  private outgoing: Buffer[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  /** Messages and bytes sent and received, for the bench and /metrics. */
+  readonly counters = { framesOut: 0, framesIn: 0, writes: 0, bytesOut: 0 };
+
+  constructor(private readonly stream: Duplex) {
+    super();
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', (error: NodeJS.ErrnoException) => this.finish(`link error: ${error.code ?? error.message}`));
+    stream.on('close', () => this.finish('link closed'));
+    stream.on('end', () => this.finish('link closed by the other end'));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Queues `message`; everything queued in this turn leaves in one write, in order. */
+  send(message: Out): void {
+    if (this.closed) return;
+    this.outgoing.push(encodeFrame(message));
+    this.counters.framesOut++;
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes what is queued now (before a deliberate exit, say). */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || !this.outgoing.length) return;
+    const batch = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
+    this.outgoing = [];
+    this.counters.writes++;
+    this.counters.bytesOut += batch.length;
+    this.stream.write(batch);
+  }
+
+  /** Flushes, then ends the stream; resolves once the bytes are handed to the kernel. */
+  end(): Promise<void> {
+    this.flush();
+    return new Promise((resolve) => {
+      if (this.closed) return resolve();
+      this.stream.end(() => resolve());
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    let messages: unknown[];
+    try {
+      messages = this.reader.push(chunk);
+    } catch (error) {
+      // A corrupt stream cannot be resynchronised: drop the link, the supervisor recovers.
+      this.stream.destroy();
+      this.finish(`link protocol error: ${(error as Error).message}`);
+      return;
+    }
+    for (const message of messages) {
+      this.counters.framesIn++;
+      this.emit('message', message as In);
+    }
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.outgoing = [];
+    this.emit('close', reason);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The game's end of the link: each portal connection becomes a Session whose transport is the
+ * link, so sessions, commands and audit run exactly as behind a local front end. It also keeps
+ * the portal told who each connection is logged in as, so that a new game (after a reload or a
+ * crash) can re-puppet every session from the portal's snapshot.
+ */
+import type { Account } from '../../typeclasses/account.ts';
+import type { DefaultObject } from '../../typeclasses/object.ts';
+import type { AuditBus } from '../audit/bus.ts';
+import { auditEvent, type AuditEvent } from '../audit/events.ts';
+import type { GameLogger } from '../logging/index.ts';
+import type { Session, SessionTransport } from '../sessions/session.ts';
+import type { SessionManager } from '../sessions/session_manager.ts';
+import type { LinkChannel } from './channel.ts';
+import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from './protocol.ts';
+
+export interface GameLinkPorts {
+  readonly sessions: SessionManager;
+  readonly accounts: { byId(id: number): Account | null };
+  readonly objects: { get(id: number | null | undefined): DefaultObject | null };
+  readonly audit: Pick<AuditBus, 'emit' | 'subscribe'>;
+  readonly log: GameLogger;
+}
+
+type StartMessage = Extract<PortalToGame, { t: 'start' }>;
+
+/** Events after which a session's login state may have changed (delivered once committed). */
+const LOGIN_CHANGES = new Set<AuditEvent['event_type']>(['login_ok', 'logout', 'puppet', 'unpuppet']);
+
+/** How long a handover waits for running commands to finish before it goes ahead anyway. */
+const SETTLE_TIMEOUT_MS = 10_000;
+
+/** A connection's transport: every call becomes one message, batched per turn by the channel. */
+function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame, GameToPortal>): SessionTransport & { clientName: string | null; width: number | null } {
+  const { id } = facts;
+  return {
+    protocol: facts.protocol,
+    remoteAddress: facts.address,
+    clientName: facts.client,
+    width: facts.width,
+    send: (text) => channel.send({ t: 'text', id, text }),
+    prompt: (text) => channel.send({ t: 'prompt', id, text }),
+    setSecretInput: (on) => channel.send({ t: 'secret', id, on }),
+    sendOob: (pkg, data) => channel.send({ t: 'oob', id, pkg, data }),
+    close: (reason) => channel.send({ t: 'close', id, reason }),
+  };
+}
+
+export class GameLink {
+  private readonly sessions = new Map<number, { session: Session; transport: ReturnType<typeof linkTransport> }>();
+
+  constructor(
+    private readonly ports: GameLinkPorts,
+    private readonly channel: LinkChannel<PortalToGame, GameToPortal>,
+  ) {
+    ports.audit.subscribe((event) => {
+      const id = event.actor.session_id;
+      if (id !== null && LOGIN_CHANGES.has(event.event_type)) this.pushState(id);
+    });
+  }
+
+  get count(): number {
+    return this.sessions.size;
+  }
+
+  /** Takes over the portal's connections: re-puppeted as they were, or greeted if new. */
+  start(message: StartMessage): void {
+    for (const snapshot of message.sessions) this.resume(snapshot);
+    // Gone while no game was there: resumed, then lost, so their unpuppet is audited as usual.
+    for (const { snapshot, reason } of message.lost) {
+      this.resume(snapshot);
+      this.handle({ t: 'lost', id: snapshot.id, reason });
+    }
+    const { reload } = message;
+    if (reload) {
+      const actor = { account: reload.by, character: null, session_id: null, protocol: null, remote_addr: null };
+      this.ports.audit.emit(
+        auditEvent('reload', actor, {
+          success: true,
+          payload: { via: reload.via, duration_ms: Date.now() - reload.requestedAt, sessions: message.sessions.length, ...(reload.cause ? { cause: reload.cause } : {}) },
+        }),
+      );
+    }
+  }
+
+  /** One message about one connection. */
+  handle(message: PortalToGame): void {
+    switch (message.t) {
+      case 'open': {
+        const transport = linkTransport(message.facts, this.channel);
+        const session = this.ports.sessions.open(transport, { id: message.facts.id, connectedAt: new Date(message.facts.connectedAt) });
+        this.sessions.set(message.facts.id, { session, transport });
+        return;
+      }
+      case 'line':
+        this.sessions.get(message.id)?.session.receiveLine(message.line);
+        return;
+      case 'notice':
+        this.sessions.get(message.id)?.session.msg(message.text);
+        return;
+      case 'facts': {
+        const entry = this.sessions.get(message.id);
+        if (entry) Object.assign(entry.transport, { clientName: message.client, width: message.width });
+        return;
+      }
+      case 'lost': {
+        const entry = this.sessions.get(message.id);
+        this.sessions.delete(message.id);
+        entry?.session.connectionLost(message.reason);
+        return;
+      }
+      case 'admins':
+        for (const { session } of this.sessions.values()) if (session.account?.hasPermission('Admin')) session.msg(message.text);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Resolves once no session has a command running or queued (one waiting for the player's
+   * answer counts as settled), and what those commands said has been committed and sent.
+   * Resolves with how many were still busy if that takes longer than SETTLE_TIMEOUT_MS.
+   */
+  async settle(): Promise<number> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    const busy = () => [...this.sessions.values()].filter(({ session }) => !session.closed && !session.settled).length;
+    while (busy() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    // The turn's COMMIT and the replies it releases run in the check phase: let them go first.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const id of this.sessions.keys()) this.pushState(id);
+    return busy();
+  }
+
+  private resume(snapshot: SessionSnapshot): void {
+    const transport = linkTransport(snapshot, this.channel);
+    const identity = { id: snapshot.id, connectedAt: new Date(snapshot.connectedAt) };
+    let session: Session;
+    if (!snapshot.opened) {
+      session = this.ports.sessions.open(transport, identity);
+    } else {
+      const account = snapshot.accountId === null ? null : this.ports.accounts.byId(snapshot.accountId);
+      const puppet = account ? this.ports.objects.get(snapshot.puppetId) : null;
+      session = this.ports.sessions.resume(transport, identity, account, puppet);
+    }
+    this.sessions.set(snapshot.id, { session, transport });
+  }
+
+  private pushState(id: number): void {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    const { session } = entry;
+    this.channel.send({ t: 'state', id, accountId: session.account?.id ?? null, puppetId: session.puppet?.id ?? null });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The messages between the portal and a game process. The portal owns connections and their
+ * protocol state; the game owns everything a session means. Every connection has one id for its
+ * whole life, chosen by the portal, so a session keeps its id (and its audit actor) across reloads.
+ */
+import type { Protocol } from '../sessions/session.ts';
+
+/** What the portal knows about a connection from its protocol alone. */
+export interface ConnectionFacts {
+  id: number;
+  protocol: Protocol;
+  address: string;
+  client: string | null;
+  /** NAWS width, when the client told us. */
+  width: number | null;
+  /** Epoch ms. */
+  connectedAt: number;
+}
+
+/**
+ * A connection as a new game takes it over: its facts, and who it was logged in as. `opened` is
+ * false for one that connected while no game was there (it still needs its banner).
+ */
+export interface SessionSnapshot extends ConnectionFacts {
+  opened: boolean;
+  accountId: number | null;
+  puppetId: number | null;
+}
+
+/** Why a game process is being started, for its audit event. */
+export interface ReloadRequest {
+  /** The account that asked, or null (shell, signal, crash). */
+  by: string | null;
+  via: '@reload' | 'npm run reload' | 'SIGUSR2' | 'crash';
+  /** Epoch ms when it was asked for, so the new game can say how long it took. */
+  requestedAt: number;
+  /** For a crash: how the previous game ended. */
+  cause?: string;
+}
+
+export type PortalToGame =
+  /** Builds the game and takes over these connections; `lost` went away during the switch. */
+  | { t: 'start'; sessions: SessionSnapshot[]; lost: Array<{ snapshot: SessionSnapshot; reason: string }>; reload: ReloadRequest | null; counters: ReloadCounters }
+  | { t: 'open'; facts: ConnectionFacts }
+  | { t: 'line'; id: number; line: string }
+  /** A notice the front end has for the player (an overlong line), said through the session. */
+  | { t: 'notice'; id: number; text: string }
+  | { t: 'facts'; id: number; client: string | null; width: number | null }
+  | { t: 'lost'; id: number; reason: string }
+  /** Tell the Admins online (a reload that failed). */
+  | { t: 'admins'; text: string }
+  /** Finish what runs, close the store and the audit trail, exit, unpuppeting nobody. */
+  | { t: 'handover' }
+  /** Stop for good: everyone is told and unpuppeted, as single-process shutdown does. */
+  | { t: 'stop'; reason: string };
+
+export type GameToPortal =
+  /** The code on disk imported: this game can take over once asked. */
+  | { t: 'loaded'; pid: number }
+  /** Could not load or open; `error` is for the Admins and the log. */
+  | { t: 'failed'; error: string }
+  /** Taking lines now. */
+  | { t: 'ready' }
+  | { t: 'text'; id: number; text: string }
+  | { t: 'prompt'; id: number; text: string }
+  | { t: 'secret'; id: number; on: boolean }
+  | { t: 'oob'; id: number; pkg: string; data: unknown }
+  | { t: 'close'; id: number; reason: string }
+  /** Who a connection is logged in as now (after a login, logout or take-over). */
+  | { t: 'state'; id: number; accountId: number | null; puppetId: number | null }
+  /** An Admin typed @reload. */
+  | { t: 'reload'; by: string; sessionId: number }
+  /** The game asks the whole server to stop (@shutdown, SIGTERM to the game process). */
+  | { t: 'shutdown'; reason: string }
+  /** Handover done: the store and the audit trail are closed; the next game may open them. */
+  | { t: 'handed'; unsettled: number };
+
+/** Counted by the portal, shown by the game's /metrics. */
+export interface ReloadCounters {
+  reloads: number;
+  crashRestarts: number;
+}

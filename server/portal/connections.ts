@@ -1,0 +1,230 @@
+/**
+ * The portal's side of every connection: what a front end (telnet) hands the session stage,
+ * carried over the link to whichever game process is attached. The protocol state stays with
+ * the front end's connection object, here in the portal, so it outlives any game; this table
+ * adds what a new game needs to take a connection over (its snapshot) and holds the lines
+ * typed while no game takes them (a reload, a crash), in order, up to a bound.
+ */
+import type { LinkChannel } from '../link/channel.ts';
+import type { GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
+import type { SessionLimits } from '../sessions/session_limits.ts';
+import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
+import type { SessionTransport } from '../sessions/session.ts';
+
+/** Lines one connection may type while the game reloads; a player pasting a script still fits. */
+export const MAX_WAITING_LINES = 100;
+
+type GameChannel = LinkChannel<GameToPortal, PortalToGame>;
+
+interface Connection extends FrontEndSession {
+  readonly transport: SessionTransport;
+  readonly connectedAt: number;
+  /** The attached game (or the one before it) knows this connection. */
+  opened: boolean;
+  accountId: number | null;
+  puppetId: number | null;
+  waiting: string[];
+  /** Echo is off: the game asked for a password. */
+  secret: boolean;
+  /** A reload cut a password question short: the next line is that password, and is dropped. */
+  passwordCutShort: boolean;
+  /** Client name and width as last told to the game. */
+  toldFacts: string;
+}
+
+export class PortalSessions implements FrontEndSessions {
+  private static nextId = 1;
+
+  /**
+   * The per-address connection limits live here, with the sockets; the command rate is the
+   * game's (its Session meters every line it is handed).
+   */
+  constructor(readonly limits: SessionLimits) {}
+
+  private readonly connections = new Map<number, Connection>();
+  /** Connections that ended while no game was attached: the next game audits their end. */
+  private lostMeanwhile: Array<{ snapshot: SessionSnapshot; reason: string }> = [];
+  private game: GameChannel | null = null;
+  /** What the last snapshot handed a starting game: its connections, and how many lost ones. */
+  private handed = { ids: new Set<number>(), lost: 0 };
+
+  open(transport: SessionTransport): FrontEndSession {
+    const id = PortalSessions.nextId++;
+    const table = this;
+    const conn: Connection = {
+      id,
+      transport,
+      connectedAt: Date.now(),
+      opened: false,
+      accountId: null,
+      puppetId: null,
+      waiting: [],
+      secret: false,
+      passwordCutShort: false,
+      toldFacts: '',
+      closed: false,
+      get remoteAddress() {
+        return transport.remoteAddress;
+      },
+      msg: (text) => table.notice(conn, text),
+      receiveLine: (line) => {
+        table.receiveLine(conn, line);
+        return true;
+      },
+      // GMCP from the client is not carried over the link yet (the game sends GMCP; see README).
+      receiveOob: () => {},
+      admitInput: () => true,
+      connectionLost: (reason) => table.lost(conn, reason),
+    };
+    this.connections.set(id, conn);
+    if (this.game) {
+      conn.opened = true;
+      conn.toldFacts = factsKey(transport);
+      this.game.send({ t: 'open', facts: factsOf(conn) });
+    }
+    return conn;
+  }
+
+  loggedIn(): Connection[] {
+    return [...this.connections.values()].filter((c) => c.accountId !== null);
+  }
+
+  get count(): number {
+    return this.connections.size;
+  }
+
+  /** For `npm run status`: each connection's protocol facts as the portal holds them. */
+  describe(): Array<{ id: number; protocol: string; address: string; client: string | null; width: number | null; loggedIn: boolean }> {
+    return [...this.connections.values()].map((c) => ({
+      id: c.id,
+      protocol: c.transport.protocol,
+      address: c.transport.remoteAddress,
+      client: c.transport.clientName,
+      width: c.transport.width ?? null,
+      loggedIn: c.accountId !== null,
+    }));
+  }
+
+  /**
+   * No game takes lines from now on (a reload begins, or the game died). A password question
+   * cannot survive the switch, so echo comes back on and the answer will not become a command.
+   */
+  detach(): void {
+    this.game = null;
+    for (const conn of this.connections.values()) {
+      if (!conn.secret) continue;
+      conn.secret = false;
+      conn.passwordCutShort = true;
+      conn.transport.setSecretInput(false);
+    }
+  }
+
+  /** What a new game takes over (kept as it is until that game is attached, in case it fails). */
+  snapshot(): { sessions: SessionSnapshot[]; lost: Array<{ snapshot: SessionSnapshot; reason: string }> } {
+    const sessions = [...this.connections.values()].map(snapshotOf);
+    this.handed = { ids: new Set(sessions.map((s) => s.id)), lost: this.lostMeanwhile.length };
+    return { sessions, lost: [...this.lostMeanwhile] };
+  }
+
+  /** A game has taken over the snapshot: lines go to it, the waiting ones first, in order. */
+  attach(game: GameChannel): void {
+    this.game = game;
+    this.lostMeanwhile.splice(0, this.handed.lost);
+    for (const conn of this.connections.values()) {
+      // Connected after the snapshot was taken: the game has not heard of it yet.
+      if (!this.handed.ids.has(conn.id)) game.send({ t: 'open', facts: factsOf(conn) });
+      conn.opened = true;
+      conn.toldFacts = factsKey(conn.transport);
+      for (const line of conn.waiting.splice(0)) game.send({ t: 'line', id: conn.id, line });
+    }
+    this.handed = { ids: new Set(), lost: 0 };
+  }
+
+  /** One line to every connection (the portal's own news: reloading, back, down). */
+  broadcast(text: string): void {
+    for (const conn of this.connections.values()) conn.transport.send(text);
+  }
+
+  /** The server stops: whoever is still connected is told and closed (the game has gone). */
+  closeAll(text: string, reason: string): void {
+    for (const conn of this.connections.values()) {
+      conn.transport.send(text);
+      conn.transport.close(reason);
+    }
+  }
+
+  /** Output for a connection, from any game process (the old one finishes its commands). */
+  fromGame(message: GameToPortal): void {
+    if (!('id' in message)) return;
+    const conn = this.connections.get(message.id);
+    if (!conn) return;
+    switch (message.t) {
+      case 'text':
+        return conn.transport.send(message.text);
+      case 'prompt':
+        return conn.transport.prompt(message.text);
+      case 'secret':
+        conn.secret = message.on;
+        return conn.transport.setSecretInput(message.on);
+      case 'oob':
+        return conn.transport.sendOob(message.pkg, message.data);
+      case 'close':
+        return conn.transport.close(message.reason);
+      case 'state':
+        conn.accountId = message.accountId;
+        conn.puppetId = message.puppetId;
+        return;
+    }
+  }
+
+  private receiveLine(conn: Connection, line: string): void {
+    if (conn.closed) return;
+    if (conn.passwordCutShort) {
+      conn.passwordCutShort = false;
+      conn.transport.send('The game reloaded while it was asking for a password, so that line was not used. Please log in again.');
+      return;
+    }
+    if (!this.game) {
+      if (conn.waiting.length >= MAX_WAITING_LINES) {
+        conn.transport.send(`The game is reloading and ${MAX_WAITING_LINES} of your lines are already waiting; that one was dropped.`);
+        return;
+      }
+      conn.waiting.push(line);
+      return;
+    }
+    // A client that named itself (TTYPE) or resized (NAWS) since: the game hears first.
+    const facts = factsKey(conn.transport);
+    if (facts !== conn.toldFacts) {
+      conn.toldFacts = facts;
+      this.game.send({ t: 'facts', id: conn.id, client: conn.transport.clientName, width: conn.transport.width ?? null });
+    }
+    this.game.send({ t: 'line', id: conn.id, line });
+  }
+
+  private notice(conn: Connection, text: string): void {
+    if (conn.closed) return;
+    if (this.game && conn.opened) this.game.send({ t: 'notice', id: conn.id, text });
+    else conn.transport.send(text);
+  }
+
+  private lost(conn: Connection, reason: string): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.connections.delete(conn.id);
+    if (this.game) this.game.send({ t: 'lost', id: conn.id, reason });
+    else if (conn.opened) this.lostMeanwhile.push({ snapshot: snapshotOf(conn), reason });
+  }
+}
+
+function factsKey(transport: SessionTransport): string {
+  return `${transport.clientName ?? ''}\0${transport.width ?? ''}`;
+}
+
+function factsOf(conn: Connection) {
+  const { transport } = conn;
+  return { id: conn.id, protocol: transport.protocol, address: transport.remoteAddress, client: transport.clientName, width: transport.width ?? null, connectedAt: conn.connectedAt };
+}
+
+function snapshotOf(conn: Connection): SessionSnapshot {
+  return { ...factsOf(conn), opened: conn.opened, accountId: conn.accountId, puppetId: conn.puppetId };
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm start`: the portal process. It holds the data dir's lock, the listening ports and every
+ * connection with its protocol state (telnet negotiation, NAWS, TTYPE, GMCP, MCCP2), and keeps
+ * one game process (server/game_main.ts) attached over the link; `@reload`, `npm run reload`
+ * and SIGUSR2 swap that process for a fresh one without dropping anyone. Prints one line per
+ * listener, like the single-process server (server/main.ts), so tools read both alike.
+ */
+import type net from 'node:net';
+import { ConfigError, loadConfig, type GameConfig } from '../config.ts';
+import { DataDirInUseError, lockDataDir } from '../pid_file.ts';
+import { describe } from '../audit/sinks/text_lines.ts';
+import { SessionLimits } from '../sessions/session_limits.ts';
+import type { FrontEndPorts } from '../sessions/front_end.ts';
+import { telnetFrontEnd } from '../telnet/front_end.ts';
+import { webHandoffListener } from '../link/web_handoff.ts';
+import { PortalSessions } from './connections.ts';
+import { serveControl, type ControlRequest } from './control.ts';
+import { portalLogger } from './log.ts';
+import { GameSupervisor } from './supervisor.ts';
+
+export const EXIT_CONFIG = 2;
+export const EXIT_PORT_IN_USE = 3;
+export const EXIT_ALREADY_RUNNING = 4;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+function browsable(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listenError(config: GameConfig, error: NodeJS.ErrnoException & { port?: number }): string {
+  if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') return `cannot start: ${error.message}`;
+  const what = error.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this process does not have';
+  return `cannot listen on ${config.host}:${error.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_WEB_PORT to free ports.`;
+}
+
+async function main(): Promise<void> {
+  let config: GameConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, EXIT_CONFIG);
+    throw error;
+  }
+  // One server per data dir; the lock also writes data/server.pid (server/pid_file.ts).
+  let lock: ReturnType<typeof lockDataDir>;
+  try {
+    lock = lockDataDir(config.dataDir);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    fail(`a server is already running on ${config.dataDir}${error.pid ? ` (pid ${error.pid})` : ''}; stop it first (npm run stop), or give this one another MUD_DATA_DIR.`, EXIT_ALREADY_RUNNING);
+  }
+  const startedAt = new Date();
+  const log = portalLogger(config.logDir);
+  // Connections are refused by the per-address limits here, where the sockets are; the portal
+  // has no audit trail of its own, so those refusals are lines of its log.
+  const limits = new SessionLimits(config.limits, { emit: (event) => log.warn(describe(event)?.message ?? event.event_type) });
+  const sessions = new PortalSessions(limits);
+  let web: ReturnType<typeof webHandoffListener> | null = null;
+  let stopping: Promise<void> | null = null;
+  let exitCode = 0;
+
+  const supervisor = new GameSupervisor({
+    sessions,
+    log: (level, message) => log[level](message),
+    stopRequested: (reason) => void stop(reason),
+    gameReady: () => web?.release(),
+  });
+  const telnet = telnetFrontEnd({ config, sessions, log: { server: log, portal: log }, startedAt } satisfies FrontEndPorts);
+  let control: net.Server | null = null;
+
+  const stop = (reason: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info(`Stopping: ${reason}`);
+      await supervisor.stop(reason);
+      sessions.closeAll(`The server is shutting down (${reason}).`, 'server shutdown');
+      await Promise.allSettled([telnet.close(), web?.close(), new Promise((resolve) => (control ? control.close(resolve) : resolve(null)))]);
+      lock.release();
+      log.info('Stopped');
+      await log.flush();
+      process.exit(exitCode);
+    })());
+
+  const reload = (via: 'npm run reload' | 'SIGUSR2') => supervisor.reload({ by: null, via, requestedAt: Date.now() });
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGUSR2', () => void reload('SIGUSR2'));
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`fatal: ${error.stack ?? error.message}\n`);
+    log.error(`Uncaught exception in the portal, stopping: ${error.stack ?? error.message}`);
+    exitCode = 1;
+    void stop('uncaught exception');
+  });
+
+  try {
+    await supervisor.boot();
+  } catch (error) {
+    exitCode = 1;
+    process.stderr.write(`error: the game did not start: ${(error as Error).message}\n`);
+    return stop('start-up failed');
+  }
+  try {
+    const telnetPort = await telnet.listen();
+    process.stdout.write(`Telnet listening on ${config.host}:${telnetPort} (telnet localhost ${telnetPort})\n`);
+    if (config.webEnabled) {
+      web = webHandoffListener(() => supervisor.current);
+      const server = web.server;
+      const webPort = await new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.webPort, config.host, () => resolve((server.address() as net.AddressInfo).port));
+      });
+      process.stdout.write(`Web client on http://${browsable(config.host)}:${webPort}/ (listening on ${config.host}:${webPort})\n`);
+    }
+    control = await serveControl(config.dataDir, (request) => answer(request));
+  } catch (error) {
+    process.stderr.write(`error: ${listenError(config, error as NodeJS.ErrnoException)}\n`);
+    exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES' ? EXIT_PORT_IN_USE : 1;
+    return stop('start-up failed');
+  }
+  process.stdout.write(
+    `${config.serverName} is running (portal pid ${process.pid}, game pid ${supervisor.current?.pid}; data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`,
+  );
+
+  async function answer(request: ControlRequest): Promise<Record<string, unknown>> {
+    switch (request.cmd) {
+      case 'status':
+        return {
+          ok: true,
+          up: true,
+          pid: process.pid,
+          uptime_seconds: Math.floor((Date.now() - startedAt.getTime()) / 1000),
+          game: { state: supervisor.state, pid: supervisor.current?.pid ?? null, ...supervisor.counters, last_reload_ms: supervisor.lastReloadMs, last_pause_ms: supervisor.lastPauseMs },
+          players: sessions.loggedIn().length,
+          connections: sessions.describe(),
+        };
+      case 'reload':
+        return reload('npm run reload');
+      case 'stop':
+        setImmediate(() => void stop('npm run stop'));
+        return { ok: true };
+      default:
+        return { ok: false, error: `unknown command ${JSON.stringify((request as { cmd?: unknown }).cmd)}` };
+    }
+  }
+}
+
+void main();

@@ -1,0 +1,91 @@
+/**
+ * The two-process server (`npm start`: portal + game) for the tests: spawned on free ports in a
+ * temp dir, asked over its control socket, and cleaned up after each test (the portal is killed;
+ * its game process exits on its own when the link goes).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+import { askServer } from '../../server/portal/control.ts';
+import { ROOT, serverEnv, spawnServer, type ServerProcess } from '../support/server_process.ts';
+import { tempDir } from '../support/temp_dir.ts';
+import { until } from '../support/wait.ts';
+
+export interface Portal {
+  server: ServerProcess;
+  dir: string;
+  env: Record<string, string>;
+  status(): Promise<PortalStatus>;
+  /** The one-time admin token the game printed (it starts a moment after the portal). */
+  adminToken(): Promise<string>;
+  /** Every line of a log file under logs/ (after the writes so far have landed, by polling). */
+  log(file: string): string[];
+  /** The JSONL audit trail's records, in order. */
+  trail(): Array<{ event_type: string; actor: { account: string | null; session_id: number | null }; payload: Record<string, unknown> }>;
+}
+
+export interface PortalStatus {
+  pid: number;
+  players: number;
+  game: { state: string; pid: number | null; reloads: number; crashRestarts: number; last_reload_ms: number | null };
+  connections: Array<{ id: number; protocol: string; width: number | null; loggedIn: boolean }>;
+}
+
+/** IAC WILL NAWS, then IAC SB NAWS <width> <height> IAC SE: what a client sends for its window. */
+export function nawsBytes(width: number, height: number): Buffer {
+  return Buffer.from([255, 251, 31, 255, 250, 31, width >> 8, width & 0xff, height >> 8, height & 0xff, 255, 240]);
+}
+
+/** Runs `npm run <script>` on the portal's data dir; resolves with its exit code and output. */
+export function npmRun(portal: { env: Record<string, string> }, script: string): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('npm', ['run', '--silent', script], { cwd: ROOT, env: { ...process.env, ...portal.env }, timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    );
+  });
+}
+
+export function trackPortals() {
+  const started: ServerProcess[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const s of started.splice(0)) {
+      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+      await s.exited;
+    }
+    // A game process may still be closing its trail (its shutdown checkpoint) as the portal exits.
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  });
+  return async function startPortal(options: { dir?: string; env?: Record<string, string> } = {}): Promise<Portal> {
+    const dir = options.dir ?? tempDir('mud-portal-');
+    if (!options.dir) dirs.push(dir);
+    const env = serverEnv(dir, { MUD_WEB: 'off', ...options.env });
+    const server = await spawnServer(env, { script: 'server/portal/main.ts', timeoutMs: 60_000 });
+    started.push(server);
+    const dataDir = env.MUD_DATA_DIR;
+    return {
+      server,
+      dir,
+      env,
+      status: async () => (await askServer(dataDir, { cmd: 'status' })) as unknown as PortalStatus,
+      adminToken: async () => {
+        if (!(await until(() => server.adminToken() !== null, 30_000, 50))) throw new Error(`no admin token in:\n${server.stdout()}`);
+        return server.adminToken()!;
+      },
+      log: (file) => {
+        const full = path.join(dir, 'logs', file);
+        return fs.existsSync(full) ? fs.readFileSync(full, 'utf8').split('\n').filter(Boolean) : [];
+      },
+      trail: () => {
+        const file = path.join(dir, 'logs', 'audit', 'audit.jsonl');
+        return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+      },
+    };
+  };
+}
+
+/** Polls until the trail has a record matching `match` (the audit worker writes asynchronously). */
+export async function trailHas(portal: Portal, match: (r: ReturnType<Portal['trail']>[number]) => boolean, timeoutMs = 10_000): Promise<boolean> {
+  return until(() => portal.trail().some(match), timeoutMs, 50);
+}
