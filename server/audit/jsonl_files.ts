@@ -46,16 +46,19 @@ export function compareTrailNames(a: string, b: string): number {
   return pa.day < pb.day ? -1 : pa.day > pb.day ? 1 : pa.n - pb.n;
 }
 
-/** Every trail file in `dir`, oldest first, as absolute paths ([] if the directory is missing). */
-export function listTrailFiles(dir: string): string[] {
-  let names: string[];
+/** The names in `dir`, [] if it does not exist (yet, or any more: retention, a fresh start). */
+export function namesIn(dir: string): string[] {
   try {
-    names = fs.readdirSync(dir);
+    return fs.readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return names
+}
+
+/** Every trail file in `dir`, oldest first, as absolute paths ([] if the directory is missing). */
+export function listTrailFiles(dir: string): string[] {
+  return namesIn(dir)
     .filter((n) => trailPosition(n) !== null)
     .sort(compareTrailNames)
     .map((n) => path.join(dir, n));

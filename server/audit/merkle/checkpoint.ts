@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { namesIn } from '../jsonl_files.ts';
 import { CompactRange } from './tree.ts';
 import { openNote, signNote, type SigningKey, type VerifierKey } from './signed_note.ts';
 
@@ -96,14 +97,7 @@ export function writeDurably(file: string, data: string, mode = 0o600): void {
 
 /** Every checkpoint file in `dir`, oldest (smallest tree) first. */
 export function listCheckpointFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return names
+  return namesIn(dir)
     .filter((n) => NAME_RE.test(n))
     .sort((a, b) => Number(NAME_RE.exec(a)![1]) - Number(NAME_RE.exec(b)![1]))
     .map((n) => path.join(dir, n));
