@@ -67,7 +67,8 @@ describe('reload failures and clean stops', () => {
     }
     await client.waitFor('The game keeps crashing', 10_000);
     expect((await portal.status()).game).toMatchObject({ state: 'down', pid: null, crashRestarts: 3 });
-    expect(portal.log('portal_process.log')).toContainEqual(expect.stringMatching(/crashed 4 times within 60 s .*not restarting it/));
+    // The portal's log is written asynchronously: wait for the line.
+    await expect.poll(() => portal.log('portal_process.log'), { timeout: 10_000 }).toContainEqual(expect.stringMatching(/crashed 4 times within 60 s .*not restarting it/));
     // Still connected; once the cause is fixed, a reload brings the game back.
     expect(client.closed).toBe(false);
     expect((await npmRun(portal, 'reload')).code).toBe(0);

@@ -67,7 +67,7 @@ describe('reload without dropping players', () => {
     // A reload is not an unpuppet: nothing of the kind was written for Wiz.
     expect(portal.log('player_activity.log').filter((l) => /unpuppeted|logged out/.test(l))).toEqual([]);
     expect(portal.trail().filter((r) => r.event_type === 'unpuppet' || r.event_type === 'puppet').length).toBe(1);
-    expect(portal.log('server.log')).toContainEqual(expect.stringMatching(/did not shut down cleanly/));
+    await expect.poll(() => portal.log('server.log'), { timeout: 10_000 }).toContainEqual(expect.stringMatching(/did not shut down cleanly/));
     client.close();
   });
 });
