@@ -78,6 +78,8 @@ describe('the command prompt', () => {
     const eor = await run.connect();
     eor.sendRaw(Buffer.from([IAC, DO, OPT.EOR]));
     await eor.command(`create Evie ${PASSWORD}`, 'You become Evie');
+    // The login's own output ends with a prompt too: let it land before the say.
+    await settled(eor, EOR_MARK);
     const reply = await rawReply(eor, 'say hi', EOR_MARK);
     expect(reply.toString('latin1')).toMatch(/You say, "hi"\r\n> \xff\xef$/);
     expect(reply.includes(GA_MARK)).toBe(false);
