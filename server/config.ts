@@ -36,6 +36,8 @@ export interface GameConfig {
   loginIdleTimeoutMs: number;
   /** Logged-in players (staff exempt) idle longer than this are disconnected; 0 turns it off. */
   idleTimeoutMs: number;
+  /** Below this many free bytes under the data or log dir, server.log warns (hourly); 0: never. Env MUD_DISK_WARN_BYTES. */
+  diskWarnBytes: number;
   /**
    * The command prompt after each command's output and after output between commands, marked
    * with IAC EOR or GA on telnet (players turn it off with `config prompt off`). Env MUD_PROMPT.
@@ -88,6 +90,7 @@ export function defaultConfig(): GameConfig {
     defaultCharacterTypeclass: 'typeclasses/audited_character.AuditedCharacter',
     loginIdleTimeoutMs: 10 * 60_000,
     idleTimeoutMs: 0,
+    diskWarnBytes: 1024 ** 3,
     prompt: '> ',
     limits: { ...DEFAULT_LIMITS, rateExempt: [] },
     scryptN: OWASP_SCRYPT_N,
@@ -185,6 +188,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
     defaultCharacterTypeclass: env.MUD_CHARACTER_TYPECLASS ?? fromFile.defaultCharacterTypeclass,
     loginIdleTimeoutMs: integer(env, 'MUD_LOGIN_IDLE_SECONDS', fromFile.loginIdleTimeoutMs / 1000) * 1000,
     idleTimeoutMs: integer(env, 'MUD_IDLE_SECONDS', fromFile.idleTimeoutMs / 1000) * 1000,
+    diskWarnBytes: integer(env, 'MUD_DISK_WARN_BYTES', fromFile.diskWarnBytes),
     prompt: env.MUD_PROMPT ?? String(fromFile.prompt),
     limits: limitsConfig(
       env,

@@ -25,6 +25,11 @@ export interface AuditTrailConfig {
   onFull: 'refuse' | 'drop';
   /** Events (rows and rotated files) older than this many days are pruned; 0 keeps all. Env MUD_AUDIT_RETENTION_DAYS. */
   retentionDays: number;
+  /**
+   * Most bytes the JSONL trail's files may take; past it the oldest whole days go from every sink
+   * (files, table, PostgreSQL), as retention does by age. 0: no size bound. Env MUD_AUDIT_MAX_BYTES.
+   */
+  maxBytes: number;
   /** How often the pruning runs. Env MUD_AUDIT_PRUNE_MINUTES. */
   pruneIntervalMinutes: number;
   /** PostgreSQL sink (postgres://user:pass@host:5432/db), null for none. Env MUD_AUDIT_PG_URL. */
@@ -54,6 +59,7 @@ export function defaultAuditTrailConfig(): AuditTrailConfig {
     backlogMax: 1_000_000,
     onFull: 'refuse',
     retentionDays: 90,
+    maxBytes: 10 * 1024 ** 3,
     pruneIntervalMinutes: 60,
     pgUrl: null,
     serverId: os.hostname(),
@@ -77,6 +83,7 @@ export function auditTrailConfig(env: Env, file: Partial<AuditTrailConfig> | und
     backlogMax: integer(env, 'MUD_AUDIT_BACKLOG_MAX', a.backlogMax, { min: 1 }),
     onFull: choice(env, 'MUD_AUDIT_ON_FULL', a.onFull, ['refuse', 'drop'] as const),
     retentionDays: integer(env, 'MUD_AUDIT_RETENTION_DAYS', a.retentionDays, { max: 100 * 365 }),
+    maxBytes: integer(env, 'MUD_AUDIT_MAX_BYTES', a.maxBytes),
     pruneIntervalMinutes: integer(env, 'MUD_AUDIT_PRUNE_MINUTES', a.pruneIntervalMinutes, { min: 1, max: 7 * 24 * 60 }),
     ...pgSettings(env, a),
     checkpoints: flag(env, 'MUD_AUDIT_CHECKPOINTS', a.checkpoints),

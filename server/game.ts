@@ -22,6 +22,7 @@ import { lockDataDir } from './pid_file.ts';
 import { LoginGuard, type LoginGuardSettings } from './sessions/login_guard.ts';
 import { SessionLimits } from './sessions/session_limits.ts';
 import { SessionManager } from './sessions/session_manager.ts';
+import { watchDiskSpace } from './disk_space.ts';
 import { startIdleSweep } from './staff/idle.ts';
 import { Staff } from './staff/staff.ts';
 import { ObjectStore, StaffStore } from './store/index.ts';
@@ -65,6 +66,7 @@ export class Game {
   /** Bans, mutes, the lock-down and reports (server/staff/). */
   readonly staff: Staff;
   private stopIdleSweep: () => void = () => {};
+  private stopDiskWatch: () => void = () => {};
   readonly channels: Channels;
   /** The outbox and the audit worker behind it: every sink, every log file (server/audit/trail.ts). */
   readonly auditTrail: AuditTrail;
@@ -145,6 +147,7 @@ export class Game {
       if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
       this.store.setState(RUNNING, 'yes');
       this.stopIdleSweep = startIdleSweep(this.sessions, config.idleTimeoutMs);
+      this.stopDiskWatch = watchDiskSpace([config.dataDir, config.logDir], config.diskWarnBytes, this.log.server);
       this.log.server.info(`Game loaded: ${this.objects.count} objects, ${this.store.countAccounts()} accounts, data in ${config.dataDir}`);
       // The token itself goes to the console only (main.ts), never into a log file.
       if (this.accounts.adminToken()) this.log.server.info('No account is a Developer yet: the one-time admin token is on the console at start (or: npm run admin -- token); claim it in game with `claim <token>`');
@@ -179,6 +182,7 @@ export class Game {
     this.stopping ??= (async () => {
       this.log.server.info(`Shutting down: ${escapeForLog(reason)}`);
       this.stopIdleSweep();
+      this.stopDiskWatch();
       // Every connection is told and closed first, then each is unpuppeted (hooks, audit):
       // in one pass, each unpuppet told the players still connected that someone left, which
       // made stopping a crowded server quadratic (the bench saw 5-9 s for 1000 players).

@@ -77,3 +77,25 @@ export async function pruneTrail(options: { table: AuditTable | null; dir: strin
   if (options.dir) result.files = await pruneTrailFiles(options.dir, cutoff, options.beforeRemove);
   return result;
 }
+
+/**
+ * The cut-off that brings the trail's files under `maxBytes`: the start of the day after the
+ * newest whole day that has to go, oldest days first. Never later than the start of today (UTC):
+ * the day being written is never pruned. Null when the files fit.
+ */
+export function sizeCutoff(dir: string, maxBytes: number, now = new Date()): string | null {
+  if (maxBytes <= 0) return null;
+  const files = listTrailFiles(dir).map((file) => ({ pos: trailPosition(path.basename(file)), size: fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0 }));
+  let total = files.reduce((sum, f) => sum + f.size, 0);
+  if (total <= maxBytes) return null;
+  const today = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
+  let cutoff: string | null = null;
+  for (const { pos, size } of files) {
+    if (total <= maxBytes || !pos || pos === 'live') break;
+    const end = new Date(Date.parse(`${pos.day}T00:00:00.000Z`) + DAY_MS).toISOString();
+    if (end > today) break;
+    cutoff = end;
+    total -= size;
+  }
+  return cutoff;
+}

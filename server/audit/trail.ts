@@ -116,6 +116,7 @@ export class AuditTrail {
             }
           : null,
         retentionDays: this.config.retentionDays,
+        maxBytes: this.config.maxBytes,
         pruneIntervalMinutes: this.config.pruneIntervalMinutes,
         lastSeq: this.committedSeq,
         batchSize: this.config.batchSize,

@@ -12,6 +12,7 @@
 import type http from 'node:http';
 import type express from 'express';
 import { Server, type Socket } from 'socket.io';
+import { diskSpace } from '../disk_space.ts';
 import type { ConsolePorts } from './ports.ts';
 import { escapeForLog } from '../text.ts';
 import { originAllowed } from '../web/guards.ts';
@@ -101,6 +102,7 @@ export class AdminConsole implements WebMount {
         connections: this.ports.sessions.count,
         uptime_seconds: Math.floor((Date.now() - this.ports.startedAt.getTime()) / 1000),
         rss_bytes: process.memoryUsage.rss(),
+        disk: diskSpace([this.ports.config.dataDir, this.ports.config.logDir]),
         ...this.counters(),
       }),
     };

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuditTrailStats } from '../audit/trail.ts';
+import { diskSpace } from '../disk_space.ts';
 import type { ConsolePorts } from './ports.ts';
 import { clientAddress } from '../web/guards.ts';
 import type { AdminSettings } from '../config.ts';
@@ -122,6 +123,7 @@ export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounte
     .family('mud_admin_live_sockets', 'gauge', 'Live-tail sockets of the web audit console.', consoleCounters.liveSockets)
     .family('mud_admin_live_events_forwarded_total', 'counter', 'Audit events queued for live-tail sockets.', consoleCounters.liveForwarded)
     .family('mud_admin_live_events_skipped_total', 'counter', 'Audit events skipped for a live-tail socket that did not keep up.', consoleCounters.liveSkipped)
+    .family('mud_disk_free_bytes', 'gauge', 'Free space under the data and log directories (a full disk stops commits and sinks).', diskSpace([game.config.dataDir, game.config.logDir]).map((d): [Labels, number] => [{ path: d.path }, d.freeBytes]))
     .family('process_resident_memory_bytes', 'gauge', 'Resident memory of the server process.', process.memoryUsage.rss())
     .family('process_start_time_seconds', 'gauge', 'When the server process started (Unix time).', Math.floor(Date.now() / 1000 - process.uptime()));
   return out.toString();

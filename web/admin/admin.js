@@ -486,6 +486,7 @@ async function loadHealth() {
       ['Connections', h.connections],
       ['Uptime', `${h.uptime_seconds} s`],
       ['Server memory (RSS)', `${Math.round(h.rss_bytes / 1048576)} MiB`],
+      ...(h.disk ?? []).map((/** @type {any} */ d) => [`Disk free under ${d.path}`, `${Math.round(d.freeBytes / 1048576)} MiB`]),
       ['Newest audit event', `seq ${trail.lastSeq}`],
       ['Audit backlog', `${trail.backlog} of at most ${trail.backlogMax}${trail.refusing ? ' (FULL: commands refused)' : ''}`],
       ...sinks,

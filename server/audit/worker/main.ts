@@ -11,7 +11,7 @@ import { openLogs } from '../../logging/index.ts';
 import { OutboxReader } from '../../store/audit_outbox.ts';
 import { escapeForLog } from '../../text.ts';
 import { auditDirOf } from '../jsonl_files.ts';
-import { pruneTrailFiles, retentionCutoff } from '../retention.ts';
+import { pruneTrailFiles, retentionCutoff, sizeCutoff } from '../retention.ts';
 import { GENESIS_HASH } from '../canonical.ts';
 import { JsonlSink } from '../sinks/jsonl.ts';
 import { postgresSink } from '../sinks/postgres.ts';
@@ -85,24 +85,36 @@ const delivery = outbox
 delivery?.start();
 
 async function prune(days: number, now: Date): Promise<PruneOutcome> {
-  const cutoff = retentionCutoff(days, now);
+  if (days <= 0) return { cutoff: now.toISOString(), days, rows: 0, files: [] };
+  return pruneBefore(retentionCutoff(days, now), days, `${days} days`);
+}
+
+/** MUD_AUDIT_MAX_BYTES: the oldest whole days go from every sink once the files outgrow it. */
+async function pruneBySize(now: Date): Promise<void> {
+  if (!setup.sinks.jsonl) return;
+  const cutoff = sizeCutoff(auditDirOf(setup.logs.dir), setup.maxBytes, now);
+  if (cutoff) await pruneBefore(cutoff, setup.retentionDays, `size over MUD_AUDIT_MAX_BYTES=${setup.maxBytes}`);
+}
+
+async function pruneBefore(cutoff: string, days: number, why: string): Promise<PruneOutcome> {
   const outcome: PruneOutcome = { cutoff, days, rows: 0, files: [] };
-  if (days <= 0 || !delivery) return outcome;
+  if (!delivery) return outcome;
   outcome.rows = await delivery.prune(cutoff);
   // A checkpoint of the whole trail before any file goes (retention.ts then moves the pruned base).
   const jsonl = sinks.find((s): s is JsonlSink => s instanceof JsonlSink);
   if (setup.sinks.jsonl) outcome.files = await pruneTrailFiles(auditDirOf(setup.logs.dir), cutoff, async () => jsonl?.beforePrune());
   if (outcome.rows || outcome.files.length) {
-    server.info(`Audit retention (${days} days): pruned ${outcome.rows} event(s) before ${cutoff} and ${outcome.files.length} rotated file(s)`);
+    server.info(`Audit retention (${why}): pruned ${outcome.rows} event(s) before ${cutoff} and ${outcome.files.length} rotated file(s)`);
   }
   return outcome;
 }
 
 let pruneTimer: NodeJS.Timeout | null = null;
-if (setup.retentionDays > 0 && delivery) {
+if ((setup.retentionDays > 0 || setup.maxBytes > 0) && delivery) {
   const every = setup.pruneIntervalMinutes * 60_000;
   const scheduled = () => {
     prune(setup.retentionDays, new Date())
+      .then(() => pruneBySize(new Date()))
       .catch((error: unknown) => server.error(`Audit retention failed: ${(error as Error).message}`))
       .finally(() => {
         pruneTimer = setTimeout(scheduled, every);

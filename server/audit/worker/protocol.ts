@@ -14,6 +14,8 @@ export interface WorkerSetup {
   /** Signed checkpoints of the JSONL trail's Merkle tree (merkle/notary.ts); null for none. */
   checkpoints: { keyFile: string; origin: string; everyEvents: number; everySeconds: number; command: string | null } | null;
   retentionDays: number;
+  /** MUD_AUDIT_MAX_BYTES: the trail files' size bound (0: none). */
+  maxBytes: number;
   pruneIntervalMinutes: number;
   /** The newest committed seq when the game started. */
   lastSeq: number;
