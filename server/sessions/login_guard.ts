@@ -1,10 +1,10 @@
 /**
  * Login protection. Every attempt is counted the moment it starts, before its password is
- * hashed, so guesses sent in parallel are refused once the limit is reached instead of all being
- * evaluated during the hash; a right password takes its own count back.
+ * hashed, so guesses sent in parallel at one name are refused once the limit is reached instead
+ * of all being evaluated during the hash; a right password takes its own count back.
  *
- *  - An address (IPv6 by its /64, see server/net/address.ts) with too many attempts in the window is
- *    refused for every name for a while.
+ *  - An address (IPv6 by its /64, see server/net/address.ts) with too many failed attempts in the
+ *    window is refused for every name for a while.
  *  - A name with too many failed attempts is refused only to addresses that have not logged in
  *    to it before: rotating addresses cannot keep guessing it, and a guesser cannot lock its
  *    owner out from where the owner usually plays.
@@ -41,10 +41,14 @@ export interface LoginTicket {
   readonly at: number;
 }
 
-/** One counted attempt: when, and from which address key (so a good login takes back its own). */
+/**
+ * One counted attempt: when, from which address key (so a good login takes back its own), and
+ * whether its password is still being checked.
+ */
 interface Attempt {
   at: number;
   from: string;
+  pending: boolean;
 }
 
 export class LoginGuard {
@@ -72,7 +76,7 @@ export class LoginGuard {
     const from = addressKey(address);
     const lock = this.lockFor(name, from, now, knownFrom);
     if (lock) return lock;
-    for (const key of [nameKey(name), addrKey(from)]) this.remember(this.attempts, key, [...this.recent(key, now), { at: now, from }]);
+    for (const key of [nameKey(name), addrKey(from)]) this.remember(this.attempts, key, [...this.recent(key, now), { at: now, from, pending: true }]);
     return { name, address, at: now };
   }
 
@@ -82,7 +86,9 @@ export class LoginGuard {
     const from = addressKey(ticket.address);
     let started: Lockout | null = null;
     for (const [reason, key] of [['address', addrKey(from)], ['name', nameKey(ticket.name)]] as const) {
-      const failures = this.recent(key, now).length;
+      const mine = this.attempts.get(key)?.find((a) => a.at === ticket.at && a.from === from && a.pending);
+      if (mine) mine.pending = false;
+      const failures = this.recent(key, now).filter((a) => !a.pending).length;
       if (failures < this.settings.maxFailures || (this.lockedUntil.get(key) ?? 0) > now) continue;
       this.remember(this.lockedUntil, key, now + this.settings.lockMs);
       started ??= { reason, failures, retryAfterMs: this.settings.lockMs };
@@ -135,10 +141,20 @@ export class LoginGuard {
     const address = this.lockOf('address', addrKey(from), now);
     if (address) return address;
     const known = this.trusted.get(nameKey(name))?.has(from) || (knownFrom !== null && addressKey(knownFrom) === from);
-    return known ? null : this.lockOf('name', nameKey(name), now);
+    if (!known) return this.lockOf('name', nameKey(name), now);
+    // The owner's own address is never locked out of the name, but even from there only so many
+    // passwords for one name are checked at once: parallel guesses must not all be evaluated.
+    const checking = this.recent(nameKey(name), now).filter((a) => a.pending && a.from === from);
+    if (checking.length < this.settings.maxFailures) return null;
+    return { reason: 'name', failures: checking.length, retryAfterMs: 1000 };
   }
 
-  /** Locked until a time, or as many attempts in the window (still being checked or failed) as allowed. */
+  /**
+   * Locked until a time, or as many attempts in the window as allowed: for a name, failed ones
+   * and those still being checked (parallel guesses at one name are the race this closes); for
+   * an address, failed ones only, so many players behind one address can log in at once (the
+   * hash queue bounds how many guesses at many names one address gets checked).
+   */
   private lockOf(reason: Lockout['reason'], key: string, now: number): Lockout | null {
     const until = this.lockedUntil.get(key);
     if (until !== undefined && until <= now) {
@@ -146,7 +162,7 @@ export class LoginGuard {
       this.lockedUntil.delete(key);
       this.attempts.delete(key);
     }
-    const failures = this.recent(key, now);
+    const failures = this.recent(key, now).filter((a) => reason === 'name' || !a.pending);
     if (until !== undefined && until > now) return { reason, failures: failures.length, retryAfterMs: until - now };
     if (failures.length < this.settings.maxFailures) return null;
     return { reason, failures: failures.length, retryAfterMs: Math.max(failures[0]!.at + this.settings.windowMs - now, 1000) };

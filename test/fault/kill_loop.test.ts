@@ -90,9 +90,7 @@ describe('kill -9 again and again under load', () => {
     const note = `seed ${SEED} (replay with KILL_LOOP_SEED=${SEED})`;
 
     const login = async (server: ServerProcess, p: Player, mode: 'create' | 'connect') => {
-      // Each player from a loopback address of its own, as players on their own hosts: the login
-      // guard counts attempts in flight per address, so twenty at once from one address would be
-      // (rightly) refused as a guessing burst.
+      // Each player from a loopback address of its own, as players on their own hosts.
       const client = await TestTelnetClient.connect(server.telnetPort, '127.0.0.1', `127.0.0.${10 + players.indexOf(p)}`);
       p.client = client;
       await client.waitFor('Welcome to', 10_000);
