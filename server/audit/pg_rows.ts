@@ -9,6 +9,7 @@
  * columns are what this mapping makes of it, so neither can be edited alone.
  */
 import { canonicalJson, chainHash } from './canonical.ts';
+import type { AuditEventRow } from '../store/audit_table.ts';
 import type { AuditEvent } from './events.ts';
 
 /** Insert order; "character" is quoted, it is an SQL keyword. */
@@ -17,21 +18,14 @@ export const COLUMNS = [
   'target_kind', 'target_id', 'target_name', 'location', 'payload', 'success', 'prev_hash', 'hash', 'raw',
 ] as const;
 
-/** A row as `SELECT *` returns it (bigints as numbers, see pg_conn.ts). */
-export interface PgAuditRow {
+/**
+ * A row as `SELECT *` returns it (bigints as numbers, see pg_conn.ts): the audit table's event
+ * columns, with PostgreSQL's own types where they differ, and the chain's.
+ */
+export interface PgAuditRow extends Omit<AuditEventRow, 'id' | 'seq' | 'ts' | 'payload' | 'success'> {
   server_id: string;
   seq: number;
   ts: Date;
-  event_type: string;
-  account: string | null;
-  character: string | null;
-  session_id: number | null;
-  protocol: string | null;
-  remote_addr: string | null;
-  target_kind: string | null;
-  target_id: number | null;
-  target_name: string | null;
-  location: string | null;
   payload: unknown;
   success: boolean;
   prev_hash: string;

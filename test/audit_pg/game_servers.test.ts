@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL sink end to end: real game servers (child processes), real telnet players, a
- * real throwaway PostgreSQL cluster. No mocks.
+ * real throwaway PostgreSQL pg.cluster. No mocks.
  *
  *  1. Two servers (MUD_SERVER_ID alpha and beta) write one database: after a graceful stop every
  *     acknowledged say is there exactly once under its own server_id, each server's seqs are
@@ -12,15 +12,14 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyPgChains } from '../../server/audit/pg_verify.ts';
 import { trackServerProcesses } from '../support/cleanup.ts';
-import { startPgCluster, type PgCluster } from '../support/postgres.ts';
 import { serverEnv, type ServerProcess } from '../support/server_process.ts';
 import { sleep } from '../support/wait.ts';
 import type { Walker } from '../support/walker.ts';
 import { readTrail } from '../audit_trail/helpers.ts';
-import { pgBin } from './helpers.ts';
+import { clusterForFile, pgBin } from './helpers.ts';
 
 interface Row {
   seq: number;
@@ -46,17 +45,11 @@ function webPort(server: ServerProcess): number {
 
 describe.skipIf(!pgBin)('PostgreSQL audit sink with real game servers', () => {
   const started = trackServerProcesses();
-  let cluster: PgCluster;
-  beforeAll(async () => {
-    cluster = await startPgCluster(pgBin!);
-  }, 90_000);
-  afterAll(async () => {
-    await cluster?.destroy();
-  }, 90_000);
+  const pg = clusterForFile();
 
   const rowsOf = async (url: string, serverId: string): Promise<Row[]> =>
     (
-      await cluster.query<Row>(
+      await pg.cluster.query<Row>(
         url,
         "SELECT seq::int AS seq, hash, event_type, payload->>'text' AS text FROM audit_events WHERE server_id = $1 ORDER BY seq",
         [serverId],
@@ -81,7 +74,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink with real game servers', () => {
   };
 
   it('two servers with their own MUD_SERVER_ID share one database: each say once under its server, both chains intact, rows equal each JSONL trail', { timeout: 60_000 }, async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const ids = ['alpha', 'beta'] as const;
     const dirs = Object.fromEntries(ids.map((id) => [id, started.tempDir(`mud-pg-${id}-`)])) as Record<(typeof ids)[number], string>;
     const servers = await Promise.all(ids.map((id) => started.spawnServer(serverEnv(dirs[id], { MUD_WEB: 'off', MUD_AUDIT_PG_URL: url, MUD_SERVER_ID: id }))));
@@ -116,7 +109,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink with real game servers', () => {
   });
 
   it('PostgreSQL stopped mid-load: the game keeps answering, /metrics and server.log show the pg sink failing, it catches up once PostgreSQL is back, exactly once', { timeout: 60_000 }, async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const dir = started.tempDir('mud-pg-outage-');
     const logDir = path.join(dir, 'logs');
     const server = await started.spawnServer(serverEnv(dir, { MUD_AUDIT_PG_URL: url, MUD_SERVER_ID: 'solo' }));
@@ -156,7 +149,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink with real game servers', () => {
     await expect.poll(async () => sample((await metrics()).text, 'mud_audit_sink_cursor', 'pg'), { timeout: 10_000 }).toBeGreaterThan(0);
     expect((await metrics()).failing).toBe(0);
 
-    await cluster.stop();
+    await pg.cluster.stop();
     const outageStart = acked();
     // The sink notices on its next write; the game does not wait for it.
     await expect.poll(async () => (await metrics()).failing, { timeout: 10_000, interval: 100 }).toBe(1);
@@ -179,12 +172,12 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink with real game servers', () => {
     expect(during.lag).toBeGreaterThan(midway.lag);
     expect(during.lag).toBeGreaterThan(3);
     expect(during.text).toMatch(/^mud_audit_last_error_info\{sink="pg",error="[^"]+"\} 1$/m);
-    expect(during.text).not.toContain(cluster.password);
+    expect(during.text).not.toContain(pg.cluster.password);
     // The other sinks are not held back by it.
     expect(sample(during.text, 'mud_audit_sink_failing', 'jsonl')).toBe(0);
     expect(sample(during.text, 'mud_audit_queue_depth', 'jsonl')).toBeLessThan(during.depth);
 
-    await cluster.start();
+    await pg.cluster.start();
     // Still under load, the sink writes again (its retry backoff is at most a few seconds here).
     await expect.poll(async () => (await metrics()).failing, { timeout: 20_000, interval: 200 }).toBe(0);
     stop = true;
@@ -196,7 +189,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink with real game servers', () => {
     };
     await expect.poll(caughtUp, { timeout: 10_000, interval: 100 }).toEqual([0, 0, 0]);
     expect(serverLog()).toMatch(/Audit sink 'pg' writes again after [\d.]+s; catching up from seq \d+/);
-    expect(serverLog()).not.toContain(cluster.password);
+    expect(serverLog()).not.toContain(pg.cluster.password);
 
     await stopGracefully(server);
     const says = players.flatMap((p) => p.ackedSays);

@@ -5,7 +5,8 @@ import { canonicalJson, chainHash, GENESIS_HASH, recordLine } from '../../server
 import type { AuditEvent, AuditEventType } from '../../server/audit/events.ts';
 import type { OutboxEvent, SinkReporter } from '../../server/audit/sinks/sink.ts';
 import { verifyTrail } from '../../server/audit/verify.ts';
-import { requirePostgres } from '../support/postgres.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { requirePostgres, startPgCluster, type PgCluster } from '../support/postgres.ts';
 
 /** The PostgreSQL binaries, or null (the suites skip loudly; CI makes that a failure). */
 export const pgBin = requirePostgres('the PostgreSQL audit tests (test/audit_pg)');
@@ -80,4 +81,16 @@ export function recordingReport(): SinkReporter & { lines: string[] } {
 /** Every form of the password that would count as a leak. */
 export function leaks(text: string, password: string): boolean {
   return [password, encodeURIComponent(password), Buffer.from(password).toString('base64')].some((p) => text.includes(p));
+}
+
+/** One throwaway cluster for the test file: started before its tests, removed after them. */
+export function clusterForFile(): { readonly cluster: PgCluster } {
+  const holder = { cluster: undefined as unknown as PgCluster };
+  beforeAll(async () => {
+    holder.cluster = await startPgCluster(pgBin!);
+  }, 90_000);
+  afterAll(async () => {
+    await holder.cluster?.destroy();
+  }, 90_000);
+  return holder;
 }

@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../server/audit/canonical.ts';
 import { verifyPgChains } from '../../server/audit/pg_verify.ts';
 import { postgresSink, type PostgresSink } from '../../server/audit/sinks/postgres.ts';
-import { startPgCluster, type PgCluster } from '../support/postgres.ts';
-import { jsonlChain, leaks, makeEvents, pgBin, recordingReport } from './helpers.ts';
+import { jsonlChain, leaks, makeEvents, clusterForFile, pgBin, recordingReport } from './helpers.ts';
 
 describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
-  let cluster: PgCluster;
+  const pg = clusterForFile();
   const sinks: PostgresSink[] = [];
-  beforeAll(async () => {
-    cluster = await startPgCluster(pgBin!);
-  }, 90_000);
+  // Before the cluster goes (the helper's afterAll, registered first, runs last).
   afterAll(async () => {
     await Promise.all(sinks.map((s) => s.close()));
-    await cluster?.destroy();
   }, 90_000);
 
   const sink = (url: string, serverId: string, extra: Partial<Parameters<typeof postgresSink>[0]> = {}) => {
@@ -22,10 +18,10 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
     return s;
   };
   const rowsOf = async (url: string, serverId: string) =>
-    (await cluster.query<{ seq: number; hash: string; prev_hash: string; raw: string | null }>(url, 'SELECT seq::int AS seq, hash, prev_hash, raw FROM audit_events WHERE server_id = $1 ORDER BY seq', [serverId])).rows;
+    (await pg.cluster.query<{ seq: number; hash: string; prev_hash: string; raw: string | null }>(url, 'SELECT seq::int AS seq, hash, prev_hash, raw FROM audit_events WHERE server_id = $1 ORDER BY seq', [serverId])).rows;
 
   it('creates the schema, and a replay after a reopen never duplicates: 1..100 then 50..150 gives 150 rows, cursor 150', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const a = sink(url, 'alpha', { batchRows: 7 });
     expect(await a.open()).toBe(0);
     await a.write(makeEvents(1, 100));
@@ -42,14 +38,14 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
     expect(await c.open()).toBe(150);
     await c.write(makeEvents(1, 150));
     expect((await rowsOf(url, 'alpha')).length).toBe(150);
-    const version = await cluster.query<{ version: number }>(url, 'SELECT version FROM audit_schema_version');
+    const version = await pg.cluster.query<{ version: number }>(url, 'SELECT version FROM audit_schema_version');
     expect(version.rows).toEqual([{ version: 1 }]);
     const [result] = await verifyPgChains(url);
     expect(result).toMatchObject({ serverId: 'alpha', intact: true, rows: 150, firstSeq: 1, lastSeq: 150, fromGenesis: true });
   });
 
   it('stores the same hash and prev_hash as the JSONL chain for the same seq, also when seeded mid-trail', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const events = makeEvents(1, 60);
     const jsonl = await jsonlChain(events);
     const s = sink(url, 'one', { batchRows: 16 });
@@ -84,7 +80,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
   });
 
   it('keeps two server_ids in one database apart: own cursors, own chains', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const a = sink(url, 'game-a');
     const b = sink(url, 'game-b');
     expect([await a.open(), await b.open()]).toEqual([0, 0]);
@@ -106,7 +102,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
   });
 
   it('refuses to fork the chain when another writer uses the same server_id', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const report = recordingReport();
     const first = sink(url, 'twin');
     const second = sink(url, 'twin', { report });
@@ -123,7 +119,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
   });
 
   it('stores events PostgreSQL cannot hold as they are (NUL, lone surrogates, microseconds) and the chain still verifies', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const odd = makeEvents(1, 6, (seq) => {
       if (seq === 2) return { payload: { text: 'nul\u0000here', ['k\u0000']: 1 } };
       if (seq === 3) return { actor: { account: 'a\ud800', character: 'C\u0000', session_id: 1.5, protocol: null, remote_addr: null } };
@@ -140,12 +136,12 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
     for (const r of rows) expect(r.hash).toBe(jsonl.get(r.seq)!.hash);
     expect((await verifyPgChains(url))[0]).toMatchObject({ intact: true, rows: 6 });
     // The columns of such a row cannot be edited behind its raw record's back.
-    await cluster.query(url, "UPDATE audit_events SET location = 'elsewhere' WHERE server_id = 'odd' AND seq = 5");
+    await pg.cluster.query(url, "UPDATE audit_events SET location = 'elsewhere' WHERE server_id = 'odd' AND seq = 5");
     expect((await verifyPgChains(url))[0]!.broken).toEqual({ seq: 5, reason: 'edited: its columns do not match its raw record' });
   });
 
   it('prunes old rows in chunks, never the newest (the cursor), and the rest still verifies', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const s = sink(url, 'old', { pruneChunk: 7 });
     const other = sink(url, 'other');
     await s.open();
@@ -166,15 +162,15 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
   });
 
   it('a lost server makes write reject without the password anywhere; open() reconnects and the backlog lands exactly once', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const report = recordingReport();
     const s = sink(url, 'outage', { report, connectTimeoutMs: 2000 });
-    expect(s.target).not.toContain(cluster.password);
+    expect(s.target).not.toContain(pg.cluster.password);
     expect(s.target).toContain('***');
     await s.open();
     await s.write(makeEvents(1, 20));
 
-    await cluster.stop();
+    await pg.cluster.stop();
     const messages: string[] = [];
     const failed = await s.write(makeEvents(21, 30)).then(() => null, (e: Error) => e);
     expect(failed).toBeInstanceOf(Error);
@@ -187,13 +183,13 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
     // A sink that never connected, and a wrong password, say why without saying it.
     const cold = await postgresSink({ url, serverId: 'cold', report }).open().then(() => null, (e: Error) => e);
     messages.push(cold!.message, cold!.stack ?? '');
-    await cluster.start();
-    const wrong = url.replace(cluster.password, `${cluster.password}-wrong`);
+    await pg.cluster.start();
+    const wrong = url.replace(pg.cluster.password, `${pg.cluster.password}-wrong`);
     const denied = await postgresSink({ url: wrong, serverId: 'x', report }).open().then(() => null, (e: Error) => e);
     expect(denied!.message).toMatch(/password authentication failed/);
     messages.push(denied!.message, denied!.stack ?? '');
     messages.push(...report.lines, s.target);
-    for (const m of messages) expect(leaks(m, cluster.password), m).toBe(false);
+    for (const m of messages) expect(leaks(m, pg.cluster.password), m).toBe(false);
     expect(report.lines.some((l) => /connection lost/.test(l))).toBe(true);
 
     // Back: the cursor is where the last durable write ended; the backlog goes in once.
@@ -204,7 +200,7 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
   }, 60_000);
 
   it('a server that goes away mid-write leaves the whole batch or none of it', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const report = recordingReport();
     const s = sink(url, 'midway', { report, batchRows: 50 });
     await s.open();
@@ -212,14 +208,14 @@ describe.skipIf(!pgBin)('PostgreSQL audit sink', () => {
     const big = makeEvents(11, 20_010);
     const writing = s.write(big).then(() => null, (e: Error) => e);
     await new Promise((resolve) => setTimeout(resolve, 150));
-    await cluster.stop();
+    await pg.cluster.stop();
     const error = await writing;
-    await cluster.start();
+    await pg.cluster.start();
     const cursor = await s.open();
     // Usually it was cut off (the error says which seqs, never the password); either way, all or nothing.
     if (error) {
       expect(error.message).toMatch(/^PostgreSQL postgres:\/\/mud:\*\*\*@.*(writing seq 11-20010|not open)/);
-      expect(leaks(`${error.message} ${error.stack} ${report.lines.join()}`, cluster.password)).toBe(false);
+      expect(leaks(`${error.message} ${error.stack} ${report.lines.join()}`, pg.cluster.password)).toBe(false);
     }
     expect([10, 20_010]).toContain(cursor);
     expect((await rowsOf(url, 'midway')).length).toBe(cursor);

@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chainHash, canonicalJson } from '../../server/audit/canonical.ts';
 import { describePgChains, verifyPgChains } from '../../server/audit/pg_verify.ts';
 import { postgresSink } from '../../server/audit/sinks/postgres.ts';
 import { runCli } from '../support/cli.ts';
-import { startPgCluster, type PgCluster } from '../support/postgres.ts';
-import { leaks, makeEvents, pgBin, recordingReport } from './helpers.ts';
+import { leaks, makeEvents, clusterForFile, pgBin, recordingReport } from './helpers.ts';
 
 describe.skipIf(!pgBin)('audit-verify --pg', () => {
-  let cluster: PgCluster;
-  beforeAll(async () => {
-    cluster = await startPgCluster(pgBin!);
-  }, 90_000);
-  afterAll(async () => {
-    await cluster?.destroy();
-  }, 90_000);
+  const pg = clusterForFile();
 
   /** A database with servers a (1..30) and b (1..12). */
   const filled = async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     for (const [id, n] of [['a', 30], ['b', 12]] as const) {
       const s = postgresSink({ url, serverId: id, report: recordingReport() });
       await s.open();
@@ -41,7 +34,7 @@ describe.skipIf(!pgBin)('audit-verify --pg', () => {
     ]);
 
     // An edited payload: that row no longer matches its hash. The other server is unaffected.
-    await cluster.query(url, `UPDATE audit_events SET payload = jsonb_set(payload, '{text}', '"forged"') WHERE server_id = 'a' AND seq = 17`);
+    await pg.cluster.query(url, `UPDATE audit_events SET payload = jsonb_set(payload, '{text}', '"forged"') WHERE server_id = 'a' AND seq = 17`);
     const after = await verifyPgChains(url, { pageRows: 8 });
     expect(after[0]).toMatchObject({ intact: false, rows: 16, broken: { seq: 17, reason: 'edited: the row does not match its hash' } });
     expect(after[1]!.intact).toBe(true);
@@ -67,30 +60,30 @@ describe.skipIf(!pgBin)('audit-verify --pg', () => {
     ];
     for (const [set, seq] of edits) {
       const url = await filled();
-      await cluster.query(url, `UPDATE audit_events SET ${set} WHERE server_id = 'b' AND seq = ${seq}`);
+      await pg.cluster.query(url, `UPDATE audit_events SET ${set} WHERE server_id = 'b' AND seq = ${seq}`);
       expect(await brokenOf(url, 'b'), set).toEqual({ seq, reason: 'edited: the row does not match its hash' });
     }
 
     // Rewritten with a hash that matches the edit: the next row's link gives it away.
     let url = await filled();
-    const row = (await cluster.query(url, "SELECT * FROM audit_events WHERE server_id = 'a' AND seq = 10")).rows[0] as Record<string, unknown>;
+    const row = (await pg.cluster.query(url, "SELECT * FROM audit_events WHERE server_id = 'a' AND seq = 10")).rows[0] as Record<string, unknown>;
     const forged = { ...makeEvents(10, 10)[0]!.event, location: 'Vault' };
     const hash = chainHash(row.prev_hash as string, canonicalJson({ ...forged, seq: 10 }));
-    await cluster.query(url, "UPDATE audit_events SET location = 'Vault', hash = $1 WHERE server_id = 'a' AND seq = 10", [hash]);
+    await pg.cluster.query(url, "UPDATE audit_events SET location = 'Vault', hash = $1 WHERE server_id = 'a' AND seq = 10", [hash]);
     expect((await brokenOf(url, 'a'))?.seq).toBe(11);
     expect((await brokenOf(url, 'a'))?.reason).toMatch(/prev_hash is not the hash of seq 10/);
 
     url = await filled();
-    await cluster.query(url, "DELETE FROM audit_events WHERE server_id = 'a' AND seq IN (20, 21)");
+    await pg.cluster.query(url, "DELETE FROM audit_events WHERE server_id = 'a' AND seq IN (20, 21)");
     expect(await brokenOf(url, 'a')).toEqual({ seq: 22, reason: 'removed: seq 20-21 are missing before this row' });
 
     url = await filled();
-    await cluster.query(url, "UPDATE audit_events SET seq = 100 WHERE server_id = 'a' AND seq = 30");
+    await pg.cluster.query(url, "UPDATE audit_events SET seq = 100 WHERE server_id = 'a' AND seq = 30");
     expect(await brokenOf(url, 'a')).toEqual({ seq: 100, reason: 'edited: the row does not match its hash' });
   });
 
   it('a gap the sink itself left (events dropped for it) is a note, not a break', async () => {
-    const url = await cluster.database();
+    const url = await pg.cluster.database();
     const s = postgresSink({ url, serverId: 'gappy', report: recordingReport() });
     await s.open();
     await s.write([...makeEvents(1, 5), ...makeEvents(9, 12)]);
@@ -107,7 +100,7 @@ describe.skipIf(!pgBin)('audit-verify --pg', () => {
       'server a: intact: 30 row(s), seq 1 to 30, from the start of the chain.\nserver b: intact: 12 row(s), seq 1 to 12, from the start of the chain.\n',
     );
     expect(run.code).toBe(0);
-    await cluster.query(url, "UPDATE audit_events SET remote_addr = '6.6.6.6' WHERE server_id = 'b' AND seq = 2");
+    await pg.cluster.query(url, "UPDATE audit_events SET remote_addr = '6.6.6.6' WHERE server_id = 'b' AND seq = 2");
     run = runCli('audit_verify.ts', [`--pg=${url}`], {});
     expect(run.stdout).toContain('server b: BROKEN at seq 2: edited: the row does not match its hash\n');
     expect(run.stdout).toContain('server a: intact');
@@ -117,13 +110,13 @@ describe.skipIf(!pgBin)('audit-verify --pg', () => {
     run = runCli('audit_verify.ts', ['--pg'], { MUD_AUDIT_PG_URL: down });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/error: PostgreSQL postgres:\/\/mud:\*\*\*@127\.0\.0\.1:1\/.*ECONNREFUSED/);
-    expect(leaks(run.stdout + run.stderr, cluster.password)).toBe(false);
+    expect(leaks(run.stdout + run.stderr, pg.cluster.password)).toBe(false);
 
     run = runCli('audit_verify.ts', ['--pg'], { MUD_AUDIT_PG_URL: '' });
     expect([run.code, run.stderr]).toEqual([2, 'error: --pg: set MUD_AUDIT_PG_URL (postgres://user:password@host:5432/database), or give --pg=<url>\n']);
     run = runCli('audit_verify.ts', ['--pg', 'file.jsonl'], { MUD_AUDIT_PG_URL: url });
     expect(run.code).toBe(2);
-    const empty = await cluster.database();
+    const empty = await pg.cluster.database();
     run = runCli('audit_verify.ts', ['--pg'], { MUD_AUDIT_PG_URL: empty });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/there is no audit_events table/);
