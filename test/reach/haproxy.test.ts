@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/game.ts';
+import { freePort } from '../support/ports.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { requireTool } from '../support/tools.ts';
 import { until } from '../support/wait.ts';
@@ -17,18 +18,6 @@ import { opensslOrSkip, startReachGame, trailOf, type ReachGame } from './suppor
 
 const haproxy = requireTool('the HAProxy PROXY-protocol test', 'haproxy');
 const openssl = haproxy ? opensslOrSkip() : null;
-
-/** A port free right now (HAProxy binds it a moment later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function accepting(port: number): Promise<boolean> {
   return new Promise((resolve) => {

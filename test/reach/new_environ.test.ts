@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DO, ENVIRON, IAC, OPT, SB, SE, WILL, WONT } from '../../server/telnet/constants.ts';
 import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { until } from '../support/wait.ts';
@@ -6,14 +7,8 @@ import { trackPortals, trailHas } from '../portal/helpers.ts';
 import { proxyV1 } from './proxy_header.ts';
 import { startReachGame, trailOf, type ReachGame } from './support.ts';
 
-const IAC = 255;
-const SB = 250;
-const SE = 240;
-const WILL = 251;
-const WONT = 252;
-const DO = 253;
-const NEW_ENVIRON = 39;
-const [IS, SEND, VAR, VALUE, USERVAR] = [0, 1, 0, 1, 3];
+const NEW_ENVIRON = OPT.NEW_ENVIRON;
+const { IS, SEND, VAR, VALUE, USERVAR } = ENVIRON;
 
 /** What Mudlet answers to MNES's SEND: its name, version, terminal, MTTS bits and charset. */
 const MUDLET = { CLIENT_NAME: 'Mudlet', CLIENT_VERSION: '4.17.2', TERMINAL_TYPE: 'XTERM-256COLOR', MTTS: '2825', CHARSET: 'UTF-8' };
