@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DO, ENVIRON, IAC, OPT, SB, SE, WILL, WONT } from '../../server/telnet/constants.ts';
 import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { until } from '../support/wait.ts';
 import { trackPortals, trailHas } from '../portal/helpers.ts';
 import { proxyV1 } from './proxy_header.ts';
-import { startReachGame, trailOf, type ReachGame } from './support.ts';
+import { trackReach, trailOf, type ReachGame } from './support.ts';
 
 const NEW_ENVIRON = OPT.NEW_ENVIRON;
 const { IS, SEND, VAR, VALUE, USERVAR } = ENVIRON;
@@ -32,17 +32,14 @@ async function answerEnviron(client: TestTelnetClient, vars: Record<string, stri
   client.sendRaw(environIs(vars, user));
 }
 
+const reach = trackReach();
 let run: ReachGame | null = null;
-afterEach(async () => {
-  await run?.stop();
-  run = null;
-});
 
 const clientOf = (row: { payload: string }) => (JSON.parse(row.payload) as { client?: Record<string, string> }).client;
 
 describe('NEW-ENVIRON (MNES)', () => {
   it('reads what the client says of itself into the connection event and @examine; IPADDRESS from a player is ignored', async () => {
-    run = await startReachGame({ tls: false });
+    run = await reach.start({ tls: false });
     const client = await run.connect();
     await answerEnviron(client, { ...MUDLET, IPADDRESS: '8.8.8.8' }, { USER: 'not-kept' });
     await expect.poll(async () => (await trailOf(run!, ['connection_opened'])).length).toBe(1);
@@ -60,7 +57,7 @@ describe('NEW-ENVIRON (MNES)', () => {
   });
 
   it('takes IPADDRESS from a MUD_PROXY_FROM gateway', async () => {
-    run = await startReachGame({ tls: false, reach: { proxyFrom: ['127.0.0.1'] } });
+    run = await reach.start({ tls: false, reach: { proxyFrom: ['127.0.0.1'] } });
     const client = await TestTelnetClient.connect(run.port, '127.0.0.1');
     client.sendRaw(proxyV1('203.0.113.7'));
     await client.waitFor('Welcome to');
@@ -73,7 +70,7 @@ describe('NEW-ENVIRON (MNES)', () => {
   });
 
   it('a client that refuses NEW-ENVIRON, or never answers, is audited without client facts, before its first command', async () => {
-    run = await startReachGame({ tls: false });
+    run = await reach.start({ tls: false });
     const refusing = await run.connect();
     refusing.sendRaw(Buffer.from([IAC, WONT, NEW_ENVIRON]));
     await expect.poll(async () => (await trailOf(run!, ['connection_opened'])).length).toBe(1);

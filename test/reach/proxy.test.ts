@@ -1,24 +1,18 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { until } from '../support/wait.ts';
 import { proxyV1, proxyV2 } from './proxy_header.ts';
-import { opensslOrSkip, startReachGame, trailOf, type ReachGame } from './support.ts';
+import { opensslOrSkip, trackReach, trailOf, type ReachGame } from './support.ts';
 
+const reach = trackReach();
 let run: ReachGame | null = null;
-const clients: TestTelnetClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await run?.stop();
-  run = null;
-});
 
 /** A connection from `from` (a loopback alias) that starts with `header`, then speaks telnet. */
 async function viaGateway(port: number, header: string | Buffer, from = '127.0.0.1'): Promise<TestTelnetClient> {
   const client = await TestTelnetClient.connect(port, '127.0.0.1', from);
-  clients.push(client);
+  reach.keep(client);
   client.sendRaw(header);
   return client;
 }
@@ -33,7 +27,7 @@ const GATEWAY = { reach: { proxyFrom: ['127.0.0.1'] } };
 
 describe('PROXY protocol from a MUD_PROXY_FROM gateway', () => {
   it('v1: the session, the trail and the logs have the address the gateway reports', async () => {
-    run = await startReachGame({ ...GATEWAY, tls: false });
+    run = await reach.start({ ...GATEWAY, tls: false });
     const client = await viaGateway(run.port, proxyV1('203.0.113.7'));
     await client.waitFor('Welcome to');
     await client.command(`create Ada ${PASSWORD}`, 'You become Ada');
@@ -44,7 +38,7 @@ describe('PROXY protocol from a MUD_PROXY_FROM gateway', () => {
   });
 
   it('v2, IPv4 and IPv6 (with TLVs after the addresses), the same', async () => {
-    run = await startReachGame({ ...GATEWAY, tls: false });
+    run = await reach.start({ ...GATEWAY, tls: false });
     const tlv = Buffer.from([0x05, 0x00, 0x03, 0x61, 0x62, 0x63]); // PP2_TYPE_UNIQUE_ID "abc"
     const four = await viaGateway(run.port, proxyV2('198.51.100.4', undefined, tlv));
     const six = await viaGateway(run.port, proxyV2('2001:db8::7'));
@@ -57,7 +51,7 @@ describe('PROXY protocol from a MUD_PROXY_FROM gateway', () => {
   });
 
   it('counts the per-address limits against the reported address, not the gateway', async () => {
-    run = await startReachGame({ ...GATEWAY, tls: false, config: { limits: { rateExempt: [], connections: 2 } } });
+    run = await reach.start({ ...GATEWAY, tls: false, config: { limits: { rateExempt: [], connections: 2 } } });
     const first = await viaGateway(run.port, proxyV1('203.0.113.7'));
     const second = await viaGateway(run.port, proxyV1('203.0.113.7'));
     await first.waitFor('Welcome to');
@@ -70,7 +64,7 @@ describe('PROXY protocol from a MUD_PROXY_FROM gateway', () => {
   });
 
   it('bans, lock-outs and the dual-address notice go by the reported address', async () => {
-    run = await startReachGame({ ...GATEWAY, tls: false });
+    run = await reach.start({ ...GATEWAY, tls: false });
     const admin = await viaGateway(run.port, proxyV1('198.51.100.1'));
     await admin.waitFor('Welcome to');
     await admin.command(`create Boss ${PASSWORD}`, 'You become Boss');
@@ -109,7 +103,7 @@ describe('PROXY protocol from a MUD_PROXY_FROM gateway', () => {
   });
 
   it('a malformed header, or none, from the gateway closes the connection with a log line', async () => {
-    run = await startReachGame({ ...GATEWAY, tls: false });
+    run = await reach.start({ ...GATEWAY, tls: false });
     const bad = await viaGateway(run.port, 'PROXY TCP4 999.0.0.1 127.0.0.1 1 2\r\n');
     expect(await closedWith(bad)).not.toContain('Welcome to');
     const none = await viaGateway(run.port, 'look\r\n');
@@ -129,7 +123,7 @@ describe('PROXY protocol from a MUD_PROXY_FROM gateway', () => {
 
 describe('PROXY protocol from anyone else', () => {
   it('v1 or v2 from an address not in MUD_PROXY_FROM closes the connection with a log line', async () => {
-    run = await startReachGame({ ...GATEWAY, tls: false });
+    run = await reach.start({ ...GATEWAY, tls: false });
     const v1 = await viaGateway(run.port, proxyV1('203.0.113.7'), '127.0.0.3');
     await closedWith(v1);
     const v2 = await viaGateway(run.port, proxyV2('203.0.113.7'), '127.0.0.3');
@@ -144,7 +138,7 @@ describe('PROXY protocol from anyone else', () => {
   });
 
   it('with no MUD_PROXY_FROM at all, a header is refused from loopback too', async () => {
-    run = await startReachGame({ tls: false });
+    run = await reach.start({ tls: false });
     const client = await viaGateway(run.port, proxyV1('203.0.113.7'));
     await closedWith(client);
     await expect.poll(async () => (await run!.logs.lines('portal.log')).some((l) => l.includes('PROXY header refused from 127.0.0.1'))).toBe(true);
@@ -153,12 +147,12 @@ describe('PROXY protocol from anyone else', () => {
 
 describe.skipIf(!opensslOrSkip())('PROXY protocol on the TLS port', () => {
   it('reads the header before the handshake, from the gateway; refuses it from others', async () => {
-    run = await startReachGame(GATEWAY);
+    run = await reach.start(GATEWAY);
     const raw = net.connect({ port: run.tlsPort, host: '127.0.0.1' });
     await new Promise((resolve) => raw.once('connect', resolve));
     raw.write(proxyV2('192.0.2.44'));
     const client = await TestTelnetClient.connectTls(run.tlsPort, { socket: raw });
-    clients.push(client);
+    reach.keep(client);
     await client.waitFor('Welcome to');
     await client.command(`create Tilly ${PASSWORD}`, 'You become Tilly');
     const rows = await trailOf(run, ['login_ok']);

@@ -2,6 +2,7 @@
  * The reach tests' servers: the game with its TLS telnet port (a self-signed certificate made
  * by the real code, with Debian's openssl) and MUD_PROXY_FROM gateways, in this process.
  */
+import { afterEach } from 'vitest';
 import { DEFAULT_REACH, type ReachSettings } from '../../server/config_reach.ts';
 import { Certificates } from '../../server/net/certificate.ts';
 import { telnetListeners } from '../../server/telnet/front_end.ts';
@@ -37,4 +38,25 @@ export async function startReachGame(options: { reach?: Partial<ReachSettings>; 
 export async function trailOf(run: RunningGame, types: string[]) {
   await run.game.auditTrail.flush();
   return run.game.auditReader.search({ types, limit: 100 });
+}
+
+/** Registers an afterEach that closes the clients kept and stops the games started, in that order. */
+export function trackReach() {
+  const clients: Array<{ close(): void }> = [];
+  const games: ReachGame[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    for (const game of games.splice(0)) await game.stop();
+  });
+  return {
+    async start(options?: Parameters<typeof startReachGame>[0]): Promise<ReachGame> {
+      const game = await startReachGame(options);
+      games.push(game);
+      return game;
+    },
+    keep<T extends { close(): void }>(client: T): T {
+      clients.push(client);
+      return client;
+    },
+  };
 }

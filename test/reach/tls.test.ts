@@ -1,31 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selfSignedFiles } from '../../server/net/certificate.ts';
 import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
-import { opensslOrSkip, startReachGame, trailOf, type ReachGame } from './support.ts';
+import { opensslOrSkip, trackReach, trailOf, type ReachGame } from './support.ts';
 
 const openssl = opensslOrSkip();
+const reach = trackReach();
 let run: ReachGame | null = null;
-const clients: TestTelnetClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await run?.stop();
-  run = null;
-});
 
 async function tlsClient(game: ReachGame, options: { mccp?: boolean } = {}): Promise<TestTelnetClient> {
   const client = await TestTelnetClient.connectTls(game.tlsPort, options);
-  clients.push(client);
+  reach.keep(client);
   await client.waitFor('Welcome to');
   return client;
 }
 
 describe.skipIf(!openssl)('the TLS telnet port', () => {
   it('is the same game: a TLS client creates an account, plays, and is audited as telnet+tls', async () => {
-    run = await startReachGame();
+    run = await reach.start();
     const client = await tlsClient(run);
     expect(client.peerFingerprint).toBe(run.certificates!.current.fingerprint);
     await client.command(`create Tessa ${PASSWORD}`, 'You become Tessa');
@@ -38,7 +32,7 @@ describe.skipIf(!openssl)('the TLS telnet port', () => {
   });
 
   it('compresses inside TLS when the client agrees to MCCP2', async () => {
-    run = await startReachGame();
+    run = await reach.start();
     const client = await tlsClient(run, { mccp: true });
     await client.command(`create Mira ${PASSWORD}`, 'You become Mira');
     await client.command('look', /Exits:|no obvious exits/);
@@ -49,17 +43,17 @@ describe.skipIf(!openssl)('the TLS telnet port', () => {
   });
 
   it('makes its self-signed certificate once, the key readable by the owner only', async () => {
-    run = await startReachGame();
+    run = await reach.start();
     const files = selfSignedFiles(run.config.dataDir);
     expect(fs.statSync(files.key).mode & 0o777).toBe(0o600);
     const before = run.certificates!.current.fingerprint;
     await run.stop();
-    run = await startReachGame({ config: { dataDir: path.dirname(files.cert).replace(/\/tls$/, '') } });
+    run = await reach.start({ config: { dataDir: path.dirname(files.cert).replace(/\/tls$/, '') } });
     expect(run.certificates!.current.fingerprint).toBe(before);
   });
 
   it('names the TLS port in MSSP (TLS and SSL), for Mudlet to offer it', async () => {
-    run = await startReachGame();
+    run = await reach.start();
     const client = await run.connect();
     client.sendRaw(Buffer.from([255, 253, 70])); // IAC DO MSSP
     const table = `\x01TLS\x02${run.tlsPort}\x01SSL\x02${run.tlsPort}`;
@@ -69,7 +63,7 @@ describe.skipIf(!openssl)('the TLS telnet port', () => {
 
 describe('without a certificate', () => {
   it('has no TLS port and MSSP names none', async () => {
-    run = await startReachGame({ tls: false });
+    run = await reach.start({ tls: false });
     expect(run.tlsPort).toBe(0);
     const client = await run.connect();
     client.sendRaw(Buffer.from([255, 253, 70]));
