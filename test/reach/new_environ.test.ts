@@ -3,6 +3,7 @@ import { DO, ENVIRON, IAC, OPT, SB, SE, WILL, WONT } from '../../server/telnet/c
 import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { until } from '../support/wait.ts';
+import { parseEnviron } from '../../server/telnet/options/new_environ.ts';
 import { trackPortals, trailHas } from '../portal/helpers.ts';
 import { proxyV1 } from './proxy_header.ts';
 import { trackReach, trailOf, type ReachGame } from './support.ts';
@@ -98,5 +99,13 @@ describe('NEW-ENVIRON under the portal (npm start)', () => {
     await client.command(`claim ${await portal.adminToken()}`, 'You are now the Developer');
     await client.command('@examine me', /Session #\d+ +: telnet from 127\.0\.0\.1, CLIENT_NAME=Mudlet CLIENT_VERSION=4\.17\.2/);
     client.close();
+  });
+});
+
+describe('parseEnviron (RFC 1572)', () => {
+  it('reads VAR and USERVAR, ESC-quoted bytes, and a variable with no VALUE as undefined', () => {
+    const body = Buffer.from([IS, VAR, ...Buffer.from('CLIENT_NAME'), VALUE, ...Buffer.from('Mud'), ENVIRON.ESC, VAR, ...Buffer.from('let'), VAR, ...Buffer.from('CHARSET'), USERVAR, ...Buffer.from('X'), VALUE]);
+    expect(parseEnviron(body)).toEqual({ kind: 'is', vars: new Map([['CLIENT_NAME', 'Mud\u0000let'], ['CHARSET', null], ['X', '']]) });
+    expect(parseEnviron(Buffer.from([SEND, VAR]))).toBeNull();
   });
 });
