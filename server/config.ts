@@ -3,6 +3,7 @@ import path from 'node:path';
 import { auditTrailConfig, defaultAuditTrailConfig, type AuditTrailConfig } from './config_audit.ts';
 import { ConfigError, flag, integer, type Env } from './config_env.ts';
 import { DEFAULT_LIMITS, limitsConfig, type LimitSettings } from './config_limits.ts';
+import { DEFAULT_REACH, reachConfig, type ReachSettings } from './config_reach.ts';
 
 // Callers import every setting's type and the error from here: one place for the configuration.
 export { ConfigError } from './config_env.ts';
@@ -45,6 +46,8 @@ export interface GameConfig {
   prompt: string;
   /** Command rate and per-address limits (server/config_limits.ts). */
   limits: LimitSettings;
+  /** TLS telnet, HTTPS and the PROXY-protocol gateways (server/config_reach.ts). */
+  reach: ReachSettings;
   /**
    * scrypt's cost N for new password hashes (r=8, p=1); default 2^17, OWASP's minimum. Older,
    * weaker hashes are re-hashed at their next login. Env MUD_SCRYPT_N (a power of two).
@@ -93,6 +96,7 @@ export function defaultConfig(): GameConfig {
     diskWarnBytes: 1024 ** 3,
     prompt: '> ',
     limits: { ...DEFAULT_LIMITS, rateExempt: [] },
+    reach: { ...DEFAULT_REACH, proxyFrom: [] },
     scryptN: OWASP_SCRYPT_N,
     logs: {
       audit: true,
@@ -198,6 +202,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): GameCon
         throw new ConfigError(message);
       },
     ),
+    reach: reachConfig(env, file.reach),
     scryptN: scryptCost(env, fromFile.scryptN),
     logs: {
       audit: fullAudit,

@@ -3,7 +3,9 @@ import { AdminConsole } from './console/console.ts';
 import type { ConsolePorts } from './console/ports.ts';
 import type { Game } from './game.ts';
 import type { FrontEndFactory } from './sessions/front_end.ts';
-import { telnetFrontEnd } from './telnet/front_end.ts';
+import type { Certificates } from './net/certificate.ts';
+import { telnetListeners } from './telnet/front_end.ts';
+import { webScheme } from './web/web_server.ts';
 import { createWebFrontEnd, type WebFrontEndOptions } from './web/front_end.ts';
 import type { WebMount } from './web/http.ts';
 
@@ -32,20 +34,37 @@ export function webWithConsole(
   return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin), ...(options.extraMounts?.() ?? [])] });
 }
 
-/** The front ends this game's configuration asks for, in start-up order. */
-export function frontEndsFor(game: Game): FrontEndEntry[] {
+/** The certificate for the web port: the server's, when MUD_WEB_TLS=on. */
+export function webCertificates(game: Pick<Game, 'config'>, certificates: Certificates | null): Certificates | null {
+  return game.config.reach.webTls ? certificates : null;
+}
+
+/**
+ * The front ends this game's configuration asks for, in start-up order. `certificates`
+ * (Certificates.open, held by main.ts, which re-reads it on SIGHUP) adds the TLS telnet port.
+ */
+export function frontEndsFor(game: Game, certificates: Certificates | null = null): FrontEndEntry[] {
+  const telnet = telnetListeners(certificates);
   const entries: FrontEndEntry[] = [
     {
       name: 'telnet',
-      factory: telnetFrontEnd,
+      factory: telnet.telnet,
       describe: (host, port) => `Telnet listening on ${host}:${port} (telnet localhost ${port})`,
     },
   ];
+  if (telnet.tls) {
+    entries.push({
+      name: 'telnet+tls',
+      factory: telnet.tls,
+      describe: (host, port) => `Telnet over TLS listening on ${host}:${port} (openssl s_client -connect localhost:${port})`,
+    });
+  }
   if (game.config.webEnabled) {
+    const web = webCertificates(game, certificates);
     entries.push({
       name: 'web',
-      factory: webWithConsole(game),
-      describe: (host, port) => `Web client on http://${browsable(host)}:${port}/ (listening on ${host}:${port})`,
+      factory: webWithConsole(game, { certificates: web }),
+      describe: (host, port) => `Web client on ${webScheme(web)}://${browsable(host)}:${port}/ (listening on ${host}:${port})`,
     });
   }
   return entries;

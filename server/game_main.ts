@@ -23,15 +23,17 @@ async function loadCode() {
   // Tests simulate new code that does not compile with a file, never by editing source.
   const broken = process.env.MUD_TEST_BROKEN_GAME_FILE;
   if (broken && fs.existsSync(broken)) throw new SyntaxError(fs.readFileSync(broken, 'utf8').trim() || 'simulated syntax error');
-  const [{ loadConfig }, { Game }, { GameLink }, { webWithConsole }, { handedWebConnections }, { reloadCommand }] = await Promise.all([
+  const [{ loadConfig }, { Game }, { GameLink }, { webWithConsole }, { handedWebConnections }, { reloadCommand }, { Certificates }, { watchCertificates }] = await Promise.all([
     import('./config.ts'),
     import('./game.ts'),
     import('./link/game_side.ts'),
     import('./front_ends.ts'),
     import('./link/web_handoff.ts'),
     import('../commands/admin/reload.ts'),
+    import('./net/certificate.ts'),
+    import('./net/certificate_reload.ts'),
   ]);
-  return { loadConfig, Game, GameLink, webWithConsole, handedWebConnections, reloadCommand };
+  return { loadConfig, Game, GameLink, webWithConsole, handedWebConnections, reloadCommand, Certificates, watchCertificates };
 }
 
 type Code = Awaited<ReturnType<typeof loadCode>>;
@@ -62,7 +64,10 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
   });
   link = new code.GameLink({ sessions: game.sessions, accounts: game.accounts, objects: game.objects, audit: game.audit, log: game.log.server }, channel);
   link.start(message);
-  if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()] })]);
+  // MUD_WEB_TLS: the handed-over sockets are served as https, with the portal's certificate files.
+  const certificates = config.reach.webTls ? code.Certificates.open(config.reach, config.dataDir, config.serverName) : null;
+  if (certificates) code.watchCertificates(certificates, game.log.server);
+  if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()], certificates })]);
   channel.send({ t: 'ready' });
 }
 

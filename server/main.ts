@@ -6,6 +6,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { Game } from './game.ts';
 import { frontEndsFor } from './front_ends.ts';
 import { DataDirInUseError } from './pid_file.ts';
+import { CertificateError, Certificates } from './net/certificate.ts';
+import { watchCertificates } from './net/certificate_reload.ts';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_PORT_IN_USE = 3;
@@ -22,6 +24,14 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, EXIT_CONFIG);
+    throw error;
+  }
+  // Before the game opens anything: a certificate that cannot be had is a setting to fix.
+  let certificates: Certificates | null;
+  try {
+    certificates = Certificates.open(config.reach, config.dataDir, config.serverName);
+  } catch (error) {
+    if (error instanceof CertificateError) fail(error.message, EXIT_CONFIG);
     throw error;
   }
   let game: Game;
@@ -52,7 +62,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    for (const frontEnd of frontEndsFor(game)) {
+    for (const frontEnd of frontEndsFor(game, certificates)) {
       const ports = await game.listen([frontEnd.factory]);
       process.stdout.write(`${frontEnd.describe(config.host, ports[frontEnd.name]!)}\n`);
     }
@@ -68,6 +78,10 @@ async function main(): Promise<void> {
     }
     await game.shutdown('start-up failed');
     return;
+  }
+  if (certificates) {
+    process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
+    watchCertificates(certificates, game.log.server);
   }
   const token = game.accounts.adminToken();
   if (token) process.stdout.write(`No admin yet. Log in, then type: claim ${token}   (one-time admin token; npm run admin -- token shows it again)\n`);

@@ -1,10 +1,19 @@
 import { keyValueTable } from '../../server/text.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
+import type { Session } from '../../server/sessions/session.ts';
 import type { CharacterCommand } from '../command.ts';
 import { findOne } from '../search.ts';
 import { BUILDER } from './syntax.ts';
 
 const ref = (obj: DefaultObject | null): string => (obj ? `${obj.key}(${obj.dbref})` : '-');
+
+/** `telnet+tls from 1.2.3.4, CLIENT_NAME=Mudlet CLIENT_VERSION=4.17` (NEW-ENVIRON, MNES names). */
+function sessionFacts(session: Session, withAddress: boolean): string {
+  const { transport } = session;
+  const environ = Object.entries(transport.environ ?? {}).filter(([name]) => withAddress || name !== 'IPADDRESS');
+  const told = environ.length ? environ.map(([name, value]) => `${name}=${value}`).join(' ') : `no NEW-ENVIRON${transport.clientName ? `; client ${transport.clientName}` : ''}`;
+  return `${session.protocol}${withAddress ? ` from ${session.remoteAddress}` : ''}, ${told}`;
+}
 
 export const examine: CharacterCommand = {
   key: '@examine',
@@ -29,6 +38,9 @@ export const examine: CharacterCommand = {
     for (const key of target.attributes.keys()) rows.push([`  ${key}`, shown(target.attributes.get(key, null))]);
     for (const key of target.attributes.listKeys()) rows.push([`  ${key}`, `[list of ${target.attributes.list(key).length}]`]);
     if (target.contents.length) rows.push(['Contents', target.contents.map(ref).join(', ')]);
+    // Its connections: how each reached us and what its client said of itself (addresses: Admins, as @users).
+    const addresses = ctx.account.hasPermission('Admin');
+    for (const session of target.sessions) rows.push([`Session #${session.id}`, sessionFacts(session, addresses)]);
     ctx.reply(keyValueTable(rows));
   },
 };

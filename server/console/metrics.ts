@@ -96,6 +96,7 @@ export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounte
   const sessions = game.sessions.all();
   const byProtocol = new Map<string, number>([
     ['telnet', 0],
+    ['telnet+tls', 0],
     ['web', 0],
   ]);
   for (const session of sessions) byProtocol.set(session.protocol, (byProtocol.get(session.protocol) ?? 0) + 1);

@@ -31,23 +31,30 @@ const LOGIN_CHANGES = new Set<AuditEvent['event_type']>(['login_ok', 'logout', '
 const SETTLE_TIMEOUT_MS = 10_000;
 
 /** A connection's transport: every call becomes one message, batched per turn by the channel. */
-function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame, GameToPortal>): SessionTransport & { clientName: string | null; width: number | null } {
+type LinkTransport = SessionTransport & { clientName: string | null; width: number | null; environ: Record<string, string>; environReady: (() => void) | null };
+
+function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame, GameToPortal>): LinkTransport {
   const { id } = facts;
-  return {
+  const transport: LinkTransport = {
     protocol: facts.protocol,
     remoteAddress: facts.address,
     clientName: facts.client,
     width: facts.width,
+    environ: { ...facts.environ },
+    environReady: null,
     send: (text) => channel.send({ t: 'text', id, text }),
     prompt: (text) => channel.send({ t: 'prompt', id, text }),
     setSecretInput: (on) => channel.send({ t: 'secret', id, on }),
     sendOob: (pkg, data) => channel.send({ t: 'oob', id, pkg, data }),
     close: (reason) => channel.send({ t: 'close', id, reason }),
   };
+  // The portal still waits for the client's NEW-ENVIRON answer: a 'facts' message will say.
+  if (facts.environKnown === false) transport.whenEnvironKnown = (ready) => (transport.environReady = ready);
+  return transport;
 }
 
 export class GameLink {
-  private readonly sessions = new Map<number, { session: Session; transport: ReturnType<typeof linkTransport> }>();
+  private readonly sessions = new Map<number, { session: Session; transport: LinkTransport }>();
 
   constructor(
     private readonly ports: GameLinkPorts,
@@ -100,7 +107,14 @@ export class GameLink {
         return;
       case 'facts': {
         const entry = this.sessions.get(message.id);
-        if (entry) Object.assign(entry.transport, { clientName: message.client, width: message.width });
+        if (!entry) return;
+        Object.assign(entry.transport, { clientName: message.client, width: message.width });
+        if (message.environ) entry.transport.environ = { ...message.environ };
+        if (message.environKnown) {
+          const ready = entry.transport.environReady;
+          entry.transport.environReady = null;
+          ready?.();
+        }
         return;
       }
       case 'lost': {

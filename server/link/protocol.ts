@@ -15,6 +15,13 @@ export interface ConnectionFacts {
   width: number | null;
   /** Epoch ms. */
   connectedAt: number;
+  /** What the client said of itself (telnet NEW-ENVIRON, MNES names), when it said anything. */
+  environ?: Record<string, string>;
+  /**
+   * False while the portal still waits for the client's NEW-ENVIRON answer: the game holds the
+   * connection's connection_opened until a 'facts' message says it is known. Absent: known.
+   */
+  environKnown?: boolean;
 }
 
 /**
@@ -45,7 +52,7 @@ export type PortalToGame =
   | { t: 'line'; id: number; line: string }
   /** A notice the front end has for the player (an overlong line), said through the session. */
   | { t: 'notice'; id: number; text: string }
-  | { t: 'facts'; id: number; client: string | null; width: number | null }
+  | { t: 'facts'; id: number; client: string | null; width: number | null; environ?: Record<string, string>; environKnown?: boolean }
   | { t: 'lost'; id: number; reason: string }
   /** Tell the Admins online (a reload that failed). */
   | { t: 'admins'; text: string }

@@ -6,7 +6,7 @@
  * typed while no game takes them (a reload, a crash), in order, up to a bound.
  */
 import type { LinkChannel } from '../link/channel.ts';
-import type { GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
+import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
 import type { SessionTransport } from '../sessions/session.ts';
@@ -28,8 +28,10 @@ interface Connection extends FrontEndSession {
   secret: boolean;
   /** A reload cut a password question short: the next line is that password, and is dropped. */
   passwordCutShort: boolean;
-  /** Client name and width as last told to the game. */
+  /** Client name, width and NEW-ENVIRON facts as last told to the game. */
   toldFacts: string;
+  /** The client has answered NEW-ENVIRON (or the telnet layer gave up waiting). */
+  environKnown: boolean;
 }
 
 export class PortalSessions implements FrontEndSessions {
@@ -62,6 +64,7 @@ export class PortalSessions implements FrontEndSessions {
       secret: false,
       passwordCutShort: false,
       toldFacts: '',
+      environKnown: !transport.whenEnvironKnown,
       closed: false,
       get remoteAddress() {
         return transport.remoteAddress;
@@ -82,6 +85,12 @@ export class PortalSessions implements FrontEndSessions {
       conn.toldFacts = factsKey(transport);
       this.game.send({ t: 'open', facts: factsOf(conn) });
     }
+    transport.whenEnvironKnown?.(() => {
+      conn.environKnown = true;
+      if (!this.game || !conn.opened || conn.closed) return;
+      conn.toldFacts = factsKey(transport);
+      this.game.send({ t: 'facts', id: conn.id, ...changingFacts(transport), environKnown: true });
+    });
     return conn;
   }
 
@@ -133,6 +142,8 @@ export class PortalSessions implements FrontEndSessions {
     for (const conn of this.connections.values()) {
       // Connected after the snapshot was taken: the game has not heard of it yet.
       if (!this.handed.ids.has(conn.id)) game.send({ t: 'open', facts: factsOf(conn) });
+      // Its NEW-ENVIRON answer came while no game was attached: the game's connection_opened waits for it.
+      else if (!conn.opened && conn.environKnown) game.send({ t: 'facts', id: conn.id, ...changingFacts(conn.transport), environKnown: true });
       conn.opened = true;
       conn.toldFacts = factsKey(conn.transport);
       for (const line of conn.waiting.splice(0)) game.send({ t: 'line', id: conn.id, line });
@@ -196,7 +207,7 @@ export class PortalSessions implements FrontEndSessions {
     const facts = factsKey(conn.transport);
     if (facts !== conn.toldFacts) {
       conn.toldFacts = facts;
-      this.game.send({ t: 'facts', id: conn.id, client: conn.transport.clientName, width: conn.transport.width ?? null });
+      this.game.send({ t: 'facts', id: conn.id, ...changingFacts(conn.transport) });
     }
     this.game.send({ t: 'line', id: conn.id, line });
   }
@@ -217,12 +228,25 @@ export class PortalSessions implements FrontEndSessions {
 }
 
 function factsKey(transport: SessionTransport): string {
-  return `${transport.clientName ?? ''}\0${transport.width ?? ''}`;
+  return `${transport.clientName ?? ''}\0${transport.width ?? ''}\0${JSON.stringify(transport.environ ?? {})}`;
 }
 
-function factsOf(conn: Connection) {
+/** What a client may tell about itself after it connected (TTYPE, NAWS, NEW-ENVIRON). */
+function changingFacts(transport: SessionTransport) {
+  const environ = transport.environ && Object.keys(transport.environ).length ? { environ: { ...transport.environ } } : {};
+  return { client: transport.clientName, width: transport.width ?? null, ...environ };
+}
+
+function factsOf(conn: Connection): ConnectionFacts {
   const { transport } = conn;
-  return { id: conn.id, protocol: transport.protocol, address: transport.remoteAddress, client: transport.clientName, width: transport.width ?? null, connectedAt: conn.connectedAt };
+  return {
+    id: conn.id,
+    protocol: transport.protocol,
+    address: transport.remoteAddress,
+    connectedAt: conn.connectedAt,
+    ...changingFacts(transport),
+    ...(conn.environKnown ? {} : { environKnown: false }),
+  };
 }
 
 function snapshotOf(conn: Connection): SessionSnapshot {

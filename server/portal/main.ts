@@ -11,7 +11,9 @@ import { DataDirInUseError, lockDataDir } from '../pid_file.ts';
 import { describe } from '../audit/sinks/text_lines.ts';
 import { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndPorts } from '../sessions/front_end.ts';
-import { telnetFrontEnd } from '../telnet/front_end.ts';
+import { telnetListeners } from '../telnet/front_end.ts';
+import { CertificateError, Certificates } from '../net/certificate.ts';
+import { watchCertificates } from '../net/certificate_reload.ts';
 import { webHandoffListener } from '../link/web_handoff.ts';
 import { PortalSessions } from './connections.ts';
 import { serveControl, type ControlRequest } from './control.ts';
@@ -54,6 +56,15 @@ async function main(): Promise<void> {
     if (!(error instanceof DataDirInUseError)) throw error;
     fail(`a server is already running on ${config.dataDir}${error.pid ? ` (pid ${error.pid})` : ''}; stop it first (npm run stop), or give this one another MUD_DATA_DIR.`, EXIT_ALREADY_RUNNING);
   }
+  // Made (self-signed) or read here, before the game starts: the game reads the same files.
+  let certificates: Certificates | null;
+  try {
+    certificates = Certificates.open(config.reach, config.dataDir, config.serverName);
+  } catch (error) {
+    if (!(error instanceof CertificateError)) throw error;
+    lock.release();
+    fail(error.message, EXIT_CONFIG);
+  }
   const startedAt = new Date();
   const log = portalLogger(config.logDir);
   // Connections are refused by the per-address limits here, where the sockets are; the portal
@@ -70,7 +81,10 @@ async function main(): Promise<void> {
     stopRequested: (reason) => void stop(reason),
     gameReady: () => web?.release(),
   });
-  const telnet = telnetFrontEnd({ config, sessions, log: { server: log, portal: log }, startedAt } satisfies FrontEndPorts);
+  const frontEndPorts = { config, sessions, log: { server: log, portal: log }, startedAt } satisfies FrontEndPorts;
+  const listeners = telnetListeners(certificates);
+  const telnet = listeners.telnet(frontEndPorts);
+  const tlsTelnet = listeners.tls?.(frontEndPorts) ?? null;
   let control: net.Server | null = null;
 
   const stop = (reason: string): Promise<void> =>
@@ -78,7 +92,7 @@ async function main(): Promise<void> {
       log.info(`Stopping: ${reason}`);
       await supervisor.stop(reason);
       sessions.closeAll(`The server is shutting down (${reason}).`, 'server shutdown');
-      await Promise.allSettled([telnet.close(), web?.close(), new Promise((resolve) => (control ? control.close(resolve) : resolve(null)))]);
+      await Promise.allSettled([telnet.close(), tlsTelnet?.close(), web?.close(), new Promise((resolve) => (control ? control.close(resolve) : resolve(null)))]);
       lock.release();
       log.info('Stopped');
       await log.flush();
@@ -106,6 +120,10 @@ async function main(): Promise<void> {
   try {
     const telnetPort = await telnet.listen();
     process.stdout.write(`Telnet listening on ${config.host}:${telnetPort} (telnet localhost ${telnetPort})\n`);
+    if (tlsTelnet) {
+      const tlsPort = await tlsTelnet.listen();
+      process.stdout.write(`Telnet over TLS listening on ${config.host}:${tlsPort} (openssl s_client -connect localhost:${tlsPort})\n`);
+    }
     if (config.webEnabled) {
       web = webHandoffListener(() => supervisor.current);
       const server = web.server;
@@ -113,13 +131,18 @@ async function main(): Promise<void> {
         server.once('error', reject);
         server.listen(config.webPort, config.host, () => resolve((server.address() as net.AddressInfo).port));
       });
-      process.stdout.write(`Web client on http://${browsable(config.host)}:${webPort}/ (listening on ${config.host}:${webPort})\n`);
+      process.stdout.write(`Web client on ${config.reach.webTls ? 'https' : 'http'}://${browsable(config.host)}:${webPort}/ (listening on ${config.host}:${webPort})\n`);
     }
     control = await serveControl(config.dataDir, (request) => answer(request));
   } catch (error) {
     process.stderr.write(`error: ${listenError(config, error as NodeJS.ErrnoException)}\n`);
     exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES' ? EXIT_PORT_IN_USE : 1;
     return stop('start-up failed');
+  }
+  if (certificates) {
+    process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
+    // The web port's https is served by the game process: it re-reads its copy when told.
+    watchCertificates(certificates, log, () => (config.reach.webTls ? supervisor.current?.kill('SIGHUP') : undefined));
   }
   process.stdout.write(
     `${config.serverName} is running (portal pid ${process.pid}, game pid ${supervisor.current?.pid}; data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`,

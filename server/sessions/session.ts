@@ -6,7 +6,7 @@ import { Room } from '../../typeclasses/room.ts';
 import { cleanInput, safeForTerminal } from '../text.ts';
 import { OobSupports, parseOobRequest } from './oob.ts';
 
-export type Protocol = 'telnet' | 'web';
+export type Protocol = 'telnet' | 'telnet+tls' | 'web';
 
 /**
  * What a front end (telnet, web) offers a session: text out, a way to hide typed input, an
@@ -35,6 +35,16 @@ export interface SessionTransport {
   close(reason: string): void;
   /** The client's screen width (telnet NAWS), when it told us. */
   readonly width?: number | null;
+  /**
+   * What the client said of itself (telnet NEW-ENVIRON, MNES names: CLIENT_NAME, CLIENT_VERSION,
+   * TERMINAL_TYPE, MTTS, CHARSET, and IPADDRESS from a gateway), for @examine and the audit.
+   */
+  readonly environ?: Readonly<Record<string, string>>;
+  /**
+   * The front end is still asking the client about itself: `ready` is called once it has
+   * answered or given up, so that the connection's audit event can say what it said.
+   */
+  whenEnvironKnown?(ready: () => void): void;
 }
 
 /**
@@ -96,6 +106,11 @@ export class Session {
   private oobLoginRunning = false;
   /** A command prompt is due at the end of this event-loop turn. */
   private promptDue = false;
+  /**
+   * Called before the first thing the player sends is taken (the session manager's pending
+   * connection_opened, so that it always comes before whatever that input makes happen).
+   */
+  beforeInput: (() => void) | null = null;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -171,6 +186,7 @@ export class Session {
    */
   receiveLine(raw: string): boolean {
     if (this.closed) return false;
+    this.beforeInput?.();
     // Before anything else, answers to a password prompt included: a dropped line costs nothing.
     if (!this.admitInput()) return false;
     this.lastInputAt = Date.now();
@@ -234,7 +250,9 @@ export class Session {
    * command rate); a malformed or unknown one is ignored. Never logged: it may carry a password.
    */
   receiveOob(pkg: unknown, data: unknown): void {
-    if (this.closed || !this.admitInput()) return;
+    if (this.closed) return;
+    this.beforeInput?.();
+    if (!this.admitInput()) return;
     const request = parseOobRequest(pkg, data);
     if (!request) return;
     switch (request.kind) {

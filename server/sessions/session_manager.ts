@@ -18,6 +18,8 @@ const MAX_NAMED = 5;
 /** Every live session, and the puppet/unpuppet protocol with its hooks in Evennia's order. */
 export class SessionManager {
   private readonly sessions = new Set<Session>();
+  /** Sessions whose connection_opened waits for the client's NEW-ENVIRON answer. */
+  private readonly pendingOpened = new Map<Session, () => void>();
 
   constructor(private readonly ports: SessionManagerPorts) {}
 
@@ -48,9 +50,32 @@ export class SessionManager {
     const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason), gate, identity);
     this.sessions.add(session);
     this.ports.limits.opened(session);
-    this.ports.audit.emit(auditEvent('connection_opened', actorOf(session)));
+    this.announceOpened(session);
     session.msg(banner(this.ports.config.serverName));
     return session;
+  }
+
+  /**
+   * connection_opened, with what the client said of itself (NEW-ENVIRON) once the front end
+   * knows it; at the latest before the session's first input or its end, so the trail's order
+   * stays connection_opened first.
+   */
+  private announceOpened(session: Session): void {
+    const { transport } = session;
+    let announced = false;
+    const announce = () => {
+      if (announced) return;
+      announced = true;
+      session.beforeInput = null;
+      this.pendingOpened.delete(session);
+      const environ = transport.environ;
+      const payload = environ && Object.keys(environ).length ? { client: { ...environ } } : undefined;
+      this.ports.audit.emit(auditEvent('connection_opened', actorOf(session), payload ? { payload } : {}));
+    };
+    if (!transport.whenEnvironKnown) return announce();
+    session.beforeInput = announce;
+    this.pendingOpened.set(session, announce);
+    transport.whenEnvironKnown(announce);
   }
 
   /**
@@ -143,6 +168,7 @@ export class SessionManager {
   /** The connection is gone (quit, dropped link, shutdown): unpuppet and forget it. */
   remove(session: Session, reason: string): void {
     if (!this.sessions.delete(session)) return;
+    this.pendingOpened.get(session)?.();
     this.ports.limits.closed(session);
     this.logout(session, reason);
     this.ports.audit.emit(auditEvent('connection_closed', actorOf(session, null), { payload: { reason } }));

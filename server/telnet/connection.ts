@@ -39,6 +39,8 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   mtts: number | null = null;
   ansi = true;
   utf8 = true;
+  /** What the client said of itself over NEW-ENVIRON (options/new_environ.ts). */
+  environ: Record<string, string> = {};
 
   private readonly socket: Socket;
   private readonly parser: TelnetParser;
@@ -52,14 +54,24 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   private closeEmitted = false;
   private reason: string | null = null;
   private killTimer: NodeJS.Timeout | null = null;
+  /** Waiting for NEW-ENVIRON's answer: callbacks, or null once it came (or was given up on). */
+  private environWaiters: Array<() => void> | null = [];
+  private environTimer: NodeJS.Timeout | null = null;
+  private readonly environWaitMs: number;
+  private refuseFirst: ((chunk: Buffer) => string | null) | undefined;
+  private readonly fromGateway: boolean;
 
   constructor(socket: Socket, options: TelnetConnectionOptions = {}) {
     super();
     this.socket = socket;
     this.limits = resolveLimits(options.limits);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2000;
-    // Spelt as the web front end spells it (`::ffff:1.2.3.4` is 1.2.3.4), so one client has one counter.
-    this.remoteAddress = normaliseAddress(socket.remoteAddress);
+    this.environWaitMs = options.environWaitMs ?? 2000;
+    this.refuseFirst = options.refuseFirst;
+    this.fromGateway = options.fromGateway ?? false;
+    // Spelt as the web front end spells it (`::ffff:1.2.3.4` is 1.2.3.4), so one client has one
+    // counter; behind a PROXY-protocol gateway, the address the gateway reported.
+    this.remoteAddress = normaliseAddress(options.remoteAddress ?? socket.remoteAddress);
     this.parser = new TelnetParser(this.limits.maxSubnegotiation);
     this.splitter = new LineSplitter(this.limits.maxLineBytes, 'utf8');
     this.out = new OutputPipeline(
@@ -74,6 +86,7 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
       acceptLocal: (opt) => this.options.accepts('local', opt),
       acceptRemote: (opt) => this.options.accepts('remote', opt),
       changed: (side, opt, enabled) => this.options.changed(side, opt, enabled),
+      refused: (side, opt) => this.options.refused(side, opt),
     });
 
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -102,7 +115,28 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   start(): void {
     if (this.started || this.closing) return;
     this.started = true;
+    // A client that never answers NEW-ENVIRON (a dumb one) is not waited for long.
+    this.environTimer = setTimeout(() => this.environSettled(), this.environWaitMs);
+    this.environTimer.unref();
     this.out.batched(() => this.sendOffers());
+  }
+
+  /**
+   * Calls `ready` once the client has said what it says of itself over NEW-ENVIRON (or refused,
+   * or took too long), at once if it already has; never after the connection closed.
+   */
+  whenEnvironKnown(ready: () => void): void {
+    if (this.environWaiters) this.environWaiters.push(ready);
+    else if (!this.closeEmitted) ready();
+  }
+
+  private environSettled(): void {
+    const waiters = this.environWaiters;
+    if (!waiters) return;
+    this.environWaiters = null;
+    if (this.environTimer) clearTimeout(this.environTimer);
+    this.environTimer = null;
+    for (const ready of waiters) this.safeCall(ready);
   }
 
   private sendOffers(): void {
@@ -117,6 +151,8 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
     return {
       client: this,
       mssp,
+      fromGateway: this.fromGateway,
+      environSettled: () => this.environSettled(),
       send: (frame) => this.out.write(frame),
       emit: (event, ...args) => this.safeEmit(event, ...args),
       isLocal: (opt) => this.neg.isLocal(opt),
@@ -200,6 +236,9 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   private finish(): void {
     if (this.killTimer) clearTimeout(this.killTimer);
     this.killTimer = null;
+    if (this.environTimer) clearTimeout(this.environTimer);
+    this.environTimer = null;
+    this.environWaiters = null;
     this.closing = true;
     this.out.destroy();
     if (this.closeEmitted) return;
@@ -220,8 +259,22 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
     }
   }
 
+  /** A callback of ours that throws closes this connection only, as a throwing listener does. */
+  private safeCall(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.close(`listener error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closing) return;
+    if (this.refuseFirst) {
+      const refusal = this.refuseFirst(chunk);
+      this.refuseFirst = undefined;
+      if (refusal) return this.abort(refusal);
+    }
     this.out.batched(() => {
       for (const ev of this.parser.feed(chunk)) {
         if (this.closing) return;

@@ -70,6 +70,8 @@ export const OPT = {
   EOR: 25,
   /** RFC 1073: negotiate about window size. */
   NAWS: 31,
+  /** RFC 1572: environment variables; MNES names the MUD ones (https://tintin.mudhalla.net/protocols/mnes/). */
+  NEW_ENVIRON: 39,
   /** RFC 1184: linemode (never accepted; listed for logging/tests). */
   LINEMODE: 34,
   /** RFC 2066: character set negotiation. */
@@ -92,6 +94,9 @@ export const CHARSET_ACCEPTED = 2;
 export const CHARSET_REJECTED = 3;
 export const CHARSET_TTABLE_IS = 4;
 export const CHARSET_TTABLE_REJECTED = 5;
+
+/** RFC 1572 NEW-ENVIRON subnegotiation codes. */
+export const ENVIRON = { IS: 0, SEND: 1, INFO: 2, VAR: 0, VALUE: 1, ESC: 2, USERVAR: 3 } as const;
 
 /** MSSP subnegotiation markers. */
 export const MSSP_VAR = 1;

@@ -31,6 +31,8 @@ export interface NegotiationPolicy {
   acceptRemote(opt: number): boolean;
   /** An option side became enabled or disabled (called after any reply is sent). */
   changed(side: Side, opt: number, enabled: boolean): void;
+  /** The peer refused an option we asked for (WONT to our DO, DONT to our WILL). */
+  refused?(side: Side, opt: number): void;
 }
 
 // Bit flags in `flags[]`.
@@ -183,6 +185,7 @@ export class OptionNegotiator {
           // Peer refused our offer (or refused and we had queued a disable).
           states[opt] = Q.NO;
           this.flags[opt]! &= ~qbit;
+          this.policy.refused?.(side, opt);
           return;
       }
     }

@@ -44,6 +44,14 @@ export interface TelnetConnectionOptions {
   mssp?: () => Record<string, string | string[]>;
   /** How long close() waits for a graceful end before destroying the socket (default 2000 ms). */
   closeTimeoutMs?: number;
+  /** The client's address when it is not the socket's (told by a PROXY-protocol gateway). */
+  remoteAddress?: string;
+  /** The peer is a MUD_PROXY_FROM gateway: its NEW-ENVIRON IPADDRESS is believed. */
+  fromGateway?: boolean;
+  /** Looks at the first bytes the client sends; a reason drops the connection at once. */
+  refuseFirst?: (chunk: Buffer) => string | null;
+  /** How long whenEnvironKnown waits for a client that never answers NEW-ENVIRON (default 2000 ms). */
+  environWaitMs?: number;
 }
 
 export interface TelnetConnectionEvents {
@@ -56,6 +64,8 @@ export interface TelnetConnectionEvents {
   naws: [width: number, height: number];
   /** First TTYPE reply (the client name under MTTS). */
   ttype: [clientName: string];
+  /** NEW-ENVIRON variables the client told (all of them so far). */
+  environ: [environ: Record<string, string>];
   /** Exactly once per connection, whatever the cause. */
   close: [reason: string];
 }

@@ -8,13 +8,14 @@
  *                      same line), `secret` (true while the game asks for a password), `oob` (pkg, data)
  * Game text carries ANSI SGR escapes; the browser renders them.
  */
-import http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
 import type { SessionTransport } from '../sessions/session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed } from './guards.ts';
 import { WEB_DIR, webApp, type WebMount } from './http.ts';
+import type { Certificates } from '../net/certificate.ts';
+import { createWebServer } from './web_server.ts';
 import { DEFAULT_HTTP_TIMEOUTS, httpServerOptions, limitSocketsPerAddress, type HttpTimeouts } from './socket_limits.ts';
 
 export interface WebLimits extends HttpTimeouts {
@@ -51,6 +52,8 @@ export interface WebFrontEndOptions {
    * factory makes; the start-up wiring passes them (server/front_ends.ts).
    */
   mounts?: (ports: FrontEndPorts) => WebMount[];
+  /** Serve https with this certificate (MUD_WEB_TLS=on); none: http. */
+  certificates?: Certificates | null;
 }
 
 /** Closes for these reasons are temporary: the browser is left to reconnect on its own. */
@@ -180,7 +183,7 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
   return (ports) => {
     const { config } = ports;
     const mounts = options.mounts?.(ports) ?? [];
-    const httpServer = http.createServer(httpServerOptions(limits), webApp(ports, options.webDir ?? WEB_DIR, mounts));
+    const httpServer = createWebServer(httpServerOptions(limits), webApp(ports, options.webDir ?? WEB_DIR, mounts), options.certificates ?? null);
     httpServer.maxConnections = limits.maxConnections + 100;
     limitSocketsPerAddress(httpServer, ports.sessions.limits);
     const io = new Server(httpServer, {

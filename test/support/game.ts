@@ -4,6 +4,7 @@ import { defaultConfig, type GameConfig } from '../../server/config.ts';
 import type { LimitSettings } from '../../server/config_limits.ts';
 import { LOOPBACK } from '../../server/net/address.ts';
 import { Game, type GameOptions } from '../../server/game.ts';
+import type { FrontEndFactory } from '../../server/sessions/front_end.ts';
 import { telnetFrontEnd } from '../../server/telnet/front_end.ts';
 import { TestTelnetClient } from './telnet_client.ts';
 import { tempDir } from './temp_dir.ts';
@@ -73,6 +74,8 @@ export interface RunningGame {
   port: number;
   dir: string;
   config: GameConfig;
+  /** Every port bound, by front end name (`telnet`, and any the test asked for). */
+  ports: Record<string, number>;
   logs: LogFiles;
   /** A telnet client at the welcome screen; `from` is its local address (e.g. 127.0.0.2). */
   connect(from?: string): Promise<TestTelnetClient>;
@@ -90,11 +93,14 @@ export interface RunningGame {
 }
 
 /** Starts the real game in this process on a free loopback port, in a temporary dir. */
-export async function startGame(options: { dir?: string; config?: TestConfig; game?: GameOptions } = {}): Promise<RunningGame> {
+/** `frontEnds`: what to listen with (default plain telnet alone), made from the test's config. */
+export async function startGame(
+  options: { dir?: string; config?: TestConfig; game?: GameOptions; frontEnds?: (config: GameConfig) => FrontEndFactory[] } = {},
+): Promise<RunningGame> {
   const dir = options.dir ?? tempDir();
   const config = testConfig(dir, options.config);
   const game = new Game(config, options.game);
-  const ports = await game.listen([telnetFrontEnd]);
+  const ports = await game.listen(options.frontEnds?.(config) ?? [telnetFrontEnd]);
   const port = ports.telnet!;
   const clients: TestTelnetClient[] = [];
   const running: RunningGame = {
@@ -102,6 +108,7 @@ export async function startGame(options: { dir?: string; config?: TestConfig; ga
     port,
     dir,
     config,
+    ports,
     logs: new LogFiles(config.logDir, () => game.logs.flush()),
     async connect(from) {
       // A wildcard bind (`::`, 0.0.0.0) is reached on IPv4 loopback unless `from` says otherwise.

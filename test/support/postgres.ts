@@ -1,12 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { missingTool } from './tools.ts';
+import { freePort } from './ports.ts';
 
 /**
  * A throwaway PostgreSQL cluster for the tests of the PostgreSQL audit sink: `initdb` into a
@@ -57,16 +57,6 @@ export function requirePostgres(purpose: string): string | null {
   );
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const asRoot = () => process.getuid?.() === 0;
 

@@ -1,4 +1,6 @@
 import net from 'node:net';
+import tls from 'node:tls';
+import { decodeMccp } from '../telnet/harness.ts';
 import { stripAnsi, TextClient } from './text_client.ts';
 
 const IAC = 0xff;
@@ -14,12 +16,17 @@ export { stripAnsi };
 export class TestTelnetClient extends TextClient {
   raw = Buffer.alloc(0);
 
-  private constructor(readonly socket: net.Socket) {
+  /** `mccp`: the client agrees to MCCP2 (IAC DO MCCP2) and inflates what it receives. */
+  private constructor(
+    readonly socket: net.Socket,
+    readonly mccp = false,
+  ) {
     super();
     socket.on('data', (chunk) => {
       this.raw = Buffer.concat([this.raw, chunk]);
-      this.received(stripAnsi(decodeTelnetText(this.raw)));
+      this.received(stripAnsi(decodeTelnetText(mccp ? decodeMccp(this.raw) : this.raw)));
     });
+    if (mccp) socket.write(Buffer.from([IAC, 0xfd, 86]));
     socket.on('close', () => this.ended());
     socket.on('error', () => {});
   }
@@ -30,6 +37,34 @@ export class TestTelnetClient extends TextClient {
       const socket = net.connect({ port, host, localAddress }, () => resolve(new TestTelnetClient(socket)));
       socket.once('error', reject);
     });
+  }
+
+  /**
+   * Over TLS (the telnet+tls port), trusting the certificate it is shown (self-signed in the
+   * tests; its fingerprint is `peerFingerprint`). `socket`: an open connection to wrap (one
+   * that has already sent a PROXY header).
+   */
+  static connectTls(port: number, options: { host?: string; localAddress?: string; mccp?: boolean; socket?: net.Socket } = {}): Promise<TestTelnetClient> {
+    return new Promise((resolve, reject) => {
+      const { host = '127.0.0.1', localAddress, mccp } = options;
+      const raw = options.socket ?? net.connect({ port, host, localAddress });
+      raw.once('error', reject);
+      const socket = tls.connect({ socket: raw, rejectUnauthorized: false }, () => resolve(new TestTelnetClient(socket, mccp)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** A plain connection with the MCCP2 client side on. */
+  static connectMccp(port: number, host = '127.0.0.1'): Promise<TestTelnetClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host }, () => resolve(new TestTelnetClient(socket, true)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** The SHA-256 fingerprint of the certificate a TLS server showed (AB:CD:…). */
+  get peerFingerprint(): string | null {
+    return this.socket instanceof tls.TLSSocket ? (this.socket.getPeerX509Certificate()?.fingerprint256 ?? null) : null;
   }
 
   send(line: string): void {

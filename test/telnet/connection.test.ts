@@ -10,6 +10,7 @@ const mssp = () => ({ NAME: 'Test MUD', PLAYERS: '3', CODEBASE: ['audited-mud', 
 const OFFERS = bytes(
   [IAC, DO, OPT.TTYPE],
   [IAC, DO, OPT.NAWS],
+  [IAC, DO, OPT.NEW_ENVIRON],
   [IAC, DO, OPT.BINARY],
   [IAC, WILL, OPT.EOR],
   [IAC, WILL, OPT.CHARSET],

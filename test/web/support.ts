@@ -54,6 +54,8 @@ export interface WebClientOptions {
   transports?: Array<'websocket' | 'polling'>;
   /** Another loopback address (127.0.0.2…) to connect from: a client from elsewhere. */
   localAddress?: string;
+  /** Over https: false trusts whatever certificate the server shows (a test's self-signed one). */
+  rejectUnauthorized?: boolean;
 }
 
 /**
@@ -95,6 +97,7 @@ export class TestWebClient extends TextClient {
       extraHeaders: options.headers,
       // engine.io hands it to the WebSocket transport's socket (not in its typings).
       ...({ localAddress: options.localAddress } as object),
+      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
       reconnection: false,
       forceNew: true,
       timeout: 5000,

@@ -15,11 +15,12 @@ import { GMCP } from './gmcp.ts';
 import { MCCP2 } from './mccp2.ts';
 import { MSSP } from './mssp.ts';
 import { NAWS } from './naws.ts';
+import { NEW_ENVIRON } from './new_environ.ts';
 import type { OptionHooks, OptionHost, TelnetOption } from './option.ts';
 import { SGA } from './sga.ts';
 import { TTYPE } from './ttype.ts';
 
-export const OPTIONS: readonly TelnetOption[] = [TTYPE, NAWS, BINARY, ECHO, SGA, EOR, CHARSET, MSSP, GMCP, MCCP2];
+export const OPTIONS: readonly TelnetOption[] = [TTYPE, NAWS, NEW_ENVIRON, BINARY, ECHO, SGA, EOR, CHARSET, MSSP, GMCP, MCCP2];
 
 interface Attached {
   readonly option: TelnetOption;
@@ -52,6 +53,10 @@ export class ConnectionOptions {
 
   changed(side: Side, opt: number, enabled: boolean): void {
     this.byCode[opt]?.hooks.changed?.(side, enabled);
+  }
+
+  refused(side: Side, opt: number): void {
+    this.byCode[opt]?.hooks.refused?.(side);
   }
 
   /** Subnegotiations for options we do not support are dropped. */

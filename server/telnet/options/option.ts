@@ -18,6 +18,8 @@ export interface ClientState {
   terminalTypes: string[];
   mtts: number | null;
   ansi: boolean;
+  /** What the client said of itself over NEW-ENVIRON (MNES names: CLIENT_NAME, …). */
+  environ: Record<string, string>;
 }
 
 /** The connection as the option modules see it. */
@@ -35,6 +37,10 @@ export interface OptionHost {
   setUtf8(on: boolean): void;
   startCompression(): void;
   stopCompression(): void;
+  /** The connection came from a MUD_PROXY_FROM gateway, whose IPADDRESS is believed. */
+  readonly fromGateway: boolean;
+  /** The client has said what it will say of itself (NEW-ENVIRON answered or refused). */
+  environSettled(): void;
 }
 
 /** Per-connection reactions of one option; all optional. */
@@ -43,6 +49,8 @@ export interface OptionHooks {
   changed?(side: Side, enabled: boolean): void;
   /** Body of IAC SB <code> ... IAC SE, IAC IAC already collapsed. */
   subnegotiation?(body: Buffer): void;
+  /** The client refused a side we asked for. */
+  refused?(side: Side): void;
 }
 
 export interface TelnetOption {
