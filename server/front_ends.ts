@@ -6,6 +6,7 @@ import type { FrontEndFactory } from './sessions/front_end.ts';
 import { telnetFrontEnd } from './telnet/front_end.ts';
 import { createWebFrontEnd, type WebFrontEndOptions } from './web/front_end.ts';
 import type { WebMount } from './web/http.ts';
+import { mudWebSockets, webSocketLimits } from './web/websocket.ts';
 
 export interface FrontEndEntry {
   name: string;
@@ -20,7 +21,8 @@ function browsable(host: string): string {
 }
 
 /**
- * The browser front end with the operators' audit console and /metrics mounted on its port.
+ * The browser front end with the operators' audit console, /metrics and the mudstandards.org
+ * WebSocket endpoint (/ws) mounted on its port.
  * `admin`: settings over the configured ones (the config file's "admin" block), for tests.
  */
 export function webWithConsole(
@@ -29,7 +31,14 @@ export function webWithConsole(
 ): FrontEndFactory {
   const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt } = game;
   const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt };
-  return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin), ...(options.extraMounts?.() ?? [])] });
+  return createWebFrontEnd({
+    ...options,
+    mounts: (frontEndPorts, limits) => [
+      new AdminConsole(ports, options.admin),
+      mudWebSockets(frontEndPorts, webSocketLimits(limits)),
+      ...(options.extraMounts?.() ?? []),
+    ],
+  });
 }
 
 /** The front ends this game's configuration asks for, in start-up order. */

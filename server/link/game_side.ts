@@ -103,6 +103,11 @@ export class GameLink {
         if (entry) Object.assign(entry.transport, { clientName: message.client, width: message.width });
         return;
       }
+      case 'protocol_error': {
+        const { kind, excerpt, suppressed, closing } = message;
+        this.sessions.get(message.id)?.session.recordProtocolError({ kind, excerpt, suppressed, closing });
+        return;
+      }
       case 'lost': {
         const entry = this.sessions.get(message.id);
         this.sessions.delete(message.id);

@@ -10,6 +10,7 @@ import type { GameToPortal, PortalToGame, SessionSnapshot } from '../link/protoc
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
 import type { SessionTransport } from '../sessions/session.ts';
+import { ProtocolErrorLimiter, type ProtocolErrorReport } from '../sessions/protocol_errors.ts';
 
 /** Lines one connection may type while the game reloads; a player pasting a script still fits. */
 export const MAX_WAITING_LINES = 100;
@@ -30,6 +31,8 @@ interface Connection extends FrontEndSession {
   passwordCutShort: boolean;
   /** Client name and width as last told to the game. */
   toldFacts: string;
+  /** Protocol errors are limited here, at their source, so a flood of them never crosses the link. */
+  readonly protocolErrors: ProtocolErrorLimiter;
 }
 
 export class PortalSessions implements FrontEndSessions {
@@ -75,6 +78,9 @@ export class PortalSessions implements FrontEndSessions {
       receiveOob: () => {},
       admitInput: () => true,
       connectionLost: (reason) => table.lost(conn, reason),
+      // A password the game asked for is never excerpted: the portal knows echo is off.
+      reportProtocolError: (kind, excerpt) => conn.protocolErrors.report(kind, conn.secret || conn.passwordCutShort ? null : excerpt),
+      protocolErrors: new ProtocolErrorLimiter((report) => table.protocolError(conn, report)),
     };
     this.connections.set(id, conn);
     if (this.game) {
@@ -207,8 +213,17 @@ export class PortalSessions implements FrontEndSessions {
     else conn.transport.send(text);
   }
 
+  /**
+   * To the game, which audits it. With no game attached (a reload) the report is dropped: the
+   * limiter has already counted it, and what is suppressed later is reported with a count.
+   */
+  private protocolError(conn: Connection, report: ProtocolErrorReport): void {
+    if (this.game && conn.opened) this.game.send({ t: 'protocol_error', id: conn.id, ...report });
+  }
+
   private lost(conn: Connection, reason: string): void {
     if (conn.closed) return;
+    conn.protocolErrors.flush();
     conn.closed = true;
     this.connections.delete(conn.id);
     if (this.game) this.game.send({ t: 'lost', id: conn.id, reason });

@@ -8,7 +8,7 @@ import type { SessionLimits } from './session_limits.ts';
 import type { Session, SessionTransport } from './session.ts';
 
 /** What a front end does with its session: feed it lines, have it say something, report the end. */
-export type FrontEndSession = Pick<Session, 'id' | 'closed' | 'remoteAddress' | 'msg' | 'receiveLine' | 'receiveOob' | 'admitInput' | 'connectionLost'>;
+export type FrontEndSession = Pick<Session, 'id' | 'closed' | 'remoteAddress' | 'msg' | 'receiveLine' | 'receiveOob' | 'admitInput' | 'connectionLost' | 'reportProtocolError'>;
 
 /**
  * The sessions as a front end sees them: the session manager in one process; in the portal, a

@@ -1,6 +1,6 @@
 import net from 'node:net';
-import type { FrontEnd, FrontEndPorts } from '../sessions/front_end.ts';
-import type { SessionTransport } from '../sessions/session.ts';
+import type { FrontEnd, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
+import type { Protocol, SessionTransport } from '../sessions/session.ts';
 import { normaliseAddress } from '../net/address.ts';
 import { refuseSocket } from '../net/refuse.ts';
 import { TelnetConnection } from './connection.ts';
@@ -9,9 +9,9 @@ import { TelnetConnection } from './connection.ts';
 const MAX_CONNECTIONS = 5000;
 
 /** A telnet connection as the session pipeline sees it. */
-function transportFor(conn: TelnetConnection): SessionTransport {
+function transportFor(conn: TelnetConnection, protocol: Protocol): SessionTransport {
   return {
-    protocol: 'telnet',
+    protocol,
     remoteAddress: conn.remoteAddress,
     get clientName() {
       return conn.clientName;
@@ -32,7 +32,7 @@ function transportFor(conn: TelnetConnection): SessionTransport {
 }
 
 /** MSSP (Mud Server Status Protocol) facts, so MUD listings can crawl the server. */
-function msspFor(ports: FrontEndPorts, port: () => number): () => Record<string, string> {
+export function msspFor(ports: FrontEndPorts, port: () => number): () => Record<string, string> {
   return () => ({
     NAME: ports.config.serverName,
     PLAYERS: String(ports.sessions.loggedIn().length),
@@ -48,6 +48,22 @@ function msspFor(ports: FrontEndPorts, port: () => number): () => Record<string,
   });
 }
 
+/**
+ * A telnet stream becomes a session: over TCP here, over a WebSocket (telnet.mudstandards.org,
+ * server/web/) with protocol `ws`. Both get the same options, limits and audit.
+ */
+export function openTelnetSession(ports: FrontEndPorts, conn: TelnetConnection, protocol: Protocol): FrontEndSession {
+  // Offers first, so the client knows our options before the banner arrives.
+  conn.start();
+  const session = ports.sessions.open(transportFor(conn, protocol));
+  conn.on('line', (line) => session.receiveLine(line));
+  conn.on('gmcp', (pkg, data) => session.receiveOob(pkg, data));
+  conn.on('overlong', () => session.msg(`That line was longer than ${conn.limits.maxLineBytes} bytes and was ignored.`));
+  conn.on('protocolError', (kind, excerpt) => session.reportProtocolError(kind, excerpt));
+  conn.on('close', (reason) => session.connectionLost(reason));
+  return session;
+}
+
 /** Port 4000: each socket becomes a TelnetConnection, each connection one Session. */
 export function telnetFrontEnd(ports: FrontEndPorts): FrontEnd {
   const server = net.createServer({ noDelay: true });
@@ -60,14 +76,7 @@ export function telnetFrontEnd(ports: FrontEndPorts): FrontEnd {
     // One line and close, before any negotiation or session: a connection flood costs a write
     // and leaves no session and no audit line per socket.
     if (refusal) return refuseSocket(socket, `${refusal}\r\n`);
-    const conn = new TelnetConnection(socket, { mssp });
-    // Offers first, so the client knows our options before the banner arrives.
-    conn.start();
-    const session = ports.sessions.open(transportFor(conn));
-    conn.on('line', (line) => session.receiveLine(line));
-    conn.on('gmcp', (pkg, data) => session.receiveOob(pkg, data));
-    conn.on('overlong', () => session.msg(`That line was longer than ${conn.limits.maxLineBytes} bytes and was ignored.`));
-    conn.on('close', (reason) => session.connectionLost(reason));
+    openTelnetSession(ports, new TelnetConnection(socket, { mssp }), 'telnet');
   });
   server.on('error', (error) => ports.log.server.error(`Telnet listener error: ${error.message}`));
 

@@ -47,10 +47,10 @@ export interface WebFrontEndOptions {
   limits?: Partial<WebLimits>;
   webDir?: string;
   /**
-   * What else this port serves (the audit console and /metrics), made for each front end the
-   * factory makes; the start-up wiring passes them (server/front_ends.ts).
+   * What else this port serves (the audit console and /metrics, the /ws endpoint), made for each
+   * front end the factory makes, with its limits; the start-up wiring passes them (server/front_ends.ts).
    */
-  mounts?: (ports: FrontEndPorts) => WebMount[];
+  mounts?: (ports: FrontEndPorts, limits: Readonly<WebLimits>) => WebMount[];
 }
 
 /** Closes for these reasons are temporary: the browser is left to reconnect on its own. */
@@ -179,7 +179,7 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
   const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
   return (ports) => {
     const { config } = ports;
-    const mounts = options.mounts?.(ports) ?? [];
+    const mounts = options.mounts?.(ports, limits) ?? [];
     const httpServer = http.createServer(httpServerOptions(limits), webApp(ports, options.webDir ?? WEB_DIR, mounts));
     httpServer.maxConnections = limits.maxConnections + 100;
     limitSocketsPerAddress(httpServer, ports.sessions.limits);

@@ -10,7 +10,7 @@ const TYPES: Record<AuditEventType, true> = {
   connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
   object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, channel: true, emote: true,
   get: true, drop: true, give: true, rate_limited: true, access_denied: true, audit_attribute_changed: true,
-  admin_action: true, connection_banned: true, report_filed: true,
+  admin_action: true, connection_banned: true, report_filed: true, protocol_error: true,
 };
 const ALL_TYPES = Object.keys(TYPES) as AuditEventType[];
 
