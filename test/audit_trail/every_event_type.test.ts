@@ -27,6 +27,7 @@ describe('every audit event type', () => {
     await pleb.createAtPrompts('Pleb', secrets[0]!);
     await pleb.command(`password ${secrets[0]} ${secrets[1]}`, 'Password changed.');
     await pleb.command('say hello all', 'You say');
+    await pleb.command(`say ${'x'.repeat(5000)}`, 'longer than 4096 bytes');
     await pleb.command('whisper Root = psst', 'You whisper');
     await pleb.command('pose waves.', 'Pleb waves.');
     await pleb.command('pub hello everyone', '[public] Pleb: hello everyone');
