@@ -90,13 +90,6 @@ export function lineExcerpt(line: string, note: string): string {
   return `${word}${word ? ' ' : ''}(${note})`;
 }
 
-/** Raw bytes as printable ASCII, anything else as \xNN: a subnegotiation's option and head. */
-export function bytesExcerpt(bytes: Uint8Array, max = 24): string {
-  let out = '';
-  for (const b of bytes.subarray(0, max)) out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
-  return bytes.length > max ? `${out}…` : out;
-}
-
 /** The audit event of one report, for `session`. */
 export function protocolErrorEvent(session: Session, report: ProtocolErrorReport): AuditEvent {
   const payload: Record<string, unknown> = { kind: report.kind, suppressed: report.suppressed };
