@@ -53,6 +53,8 @@ export type PortalToGame =
    * limited to one per kind a minute there; the game audits it as `protocol_error`.
    */
   | { t: 'protocol_error'; id: number; kind: ProtocolErrorKind; excerpt: string | null; suppressed: number; closing?: boolean }
+  /** The same for a connection the portal closed before it became a session (a bad PROXY header). */
+  | { t: 'connection_protocol_error'; address: string; protocol: Protocol; kind: ProtocolErrorKind; excerpt: string | null; suppressed: number; closing?: boolean }
   /** Tell the Admins online (a reload that failed). */
   | { t: 'admins'; text: string }
   /** Finish what runs, close the store and the audit trail, exit, unpuppeting nobody. */

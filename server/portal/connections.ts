@@ -9,8 +9,8 @@ import type { LinkChannel } from '../link/channel.ts';
 import type { GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
-import type { SessionTransport } from '../sessions/session.ts';
-import { ProtocolErrorLimiter, type ProtocolErrorReport } from '../sessions/protocol_errors.ts';
+import type { Protocol, SessionTransport } from '../sessions/session.ts';
+import { AddressProtocolErrors, ProtocolErrorLimiter, type ProtocolErrorKind, type ProtocolErrorReport } from '../sessions/protocol_errors.ts';
 
 /** Lines one connection may type while the game reloads; a player pasting a script still fits. */
 export const MAX_WAITING_LINES = 100;
@@ -50,6 +50,17 @@ export class PortalSessions implements FrontEndSessions {
   private game: GameChannel | null = null;
   /** What the last snapshot handed a starting game: its connections, and how many lost ones. */
   private handed = { ids: new Set<number>(), lost: 0 };
+  /**
+   * Connections closed before they were sessions (a bad PROXY header): limited here, audited by
+   * the game; with no game attached (a reload) a report is dropped, its successors still counted.
+   */
+  private readonly connectionErrors = new AddressProtocolErrors((address, protocol, report) =>
+    this.game?.send({ t: 'connection_protocol_error', address, protocol, ...report }),
+  );
+
+  reportConnectionError(address: string, protocol: Protocol, kind: ProtocolErrorKind, excerpt: string): void {
+    this.connectionErrors.report(address, protocol, kind, excerpt);
+  }
 
   open(transport: SessionTransport): FrontEndSession {
     const id = PortalSessions.nextId++;

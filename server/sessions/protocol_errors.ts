@@ -11,8 +11,9 @@
  * never excerpted, and of any other line only its first word is (`connect Bob hunter2`, sent
  * over the cap, is recorded as `connect`). The text sinks escape it like all player text.
  */
-import { actorOf, auditEvent, type AuditEvent } from '../audit/events.ts';
-import type { Session } from './session.ts';
+import { auditEvent, type AuditActor, type AuditEvent } from '../audit/events.ts';
+import { normaliseAddress } from '../net/address.ts';
+import type { Protocol } from './session.ts';
 
 export type ProtocolErrorKind =
   /** IAC SB … longer than the subnegotiation cap (its body was dropped). */
@@ -90,11 +91,54 @@ export function lineExcerpt(line: string, note: string): string {
   return `${word}${word ? ' ' : ''}(${note})`;
 }
 
-/** The audit event of one report, for `session`. */
-export function protocolErrorEvent(session: Session, report: ProtocolErrorReport): AuditEvent {
+/**
+ * The same rule for connections that never became a session (a bad PROXY header closes the
+ * connection before any), per address and protocol: one event per kind a minute for each. At most
+ * `maxAddresses` are remembered; the oldest is forgotten first, its held-back count reported.
+ */
+export class AddressProtocolErrors {
+  private readonly byAddress = new Map<string, ProtocolErrorLimiter>();
+
+  constructor(
+    private readonly emit: (address: string, protocol: Protocol, report: ProtocolErrorReport) => void,
+    private readonly maxAddresses = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  report(rawAddress: string, protocol: Protocol, kind: ProtocolErrorKind, excerpt: string): void {
+    // One client, one counter: `::ffff:1.2.3.4` is 1.2.3.4, as everywhere (server/net/address.ts).
+    const address = normaliseAddress(rawAddress);
+    const key = `${protocol} ${address}`;
+    let limiter = this.byAddress.get(key);
+    if (!limiter) {
+      limiter = new ProtocolErrorLimiter((report) => this.emit(address, protocol, report), this.now);
+      this.byAddress.set(key, limiter);
+      if (this.byAddress.size > this.maxAddresses) {
+        const [oldest, old] = this.byAddress.entries().next().value!;
+        this.byAddress.delete(oldest);
+        old.flush();
+      }
+    }
+    limiter.report(kind, excerpt);
+  }
+
+  /** The server stops: what is held back is reported. */
+  flush(): void {
+    for (const limiter of this.byAddress.values()) limiter.flush();
+    this.byAddress.clear();
+  }
+}
+
+/** Who a connection without a session is, in the audit: its address and protocol only. */
+export function connectionActor(address: string, protocol: string): AuditActor {
+  return { account: null, character: null, session_id: null, protocol, remote_addr: normaliseAddress(address) };
+}
+
+/** The audit event of one report: the session's actor, or for a connection without one, its address and protocol. */
+export function protocolErrorEvent(actor: AuditActor, report: ProtocolErrorReport): AuditEvent {
   const payload: Record<string, unknown> = { kind: report.kind, suppressed: report.suppressed };
   if (report.closing) payload.closing = true;
   else if (report.excerpt === null) payload.excerpt_withheld = true;
   else payload.excerpt = report.excerpt;
-  return auditEvent('protocol_error', actorOf(session), { payload, success: false });
+  return auditEvent('protocol_error', actor, { payload, success: false });
 }

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../store/index.ts';
 import { Room } from '../../typeclasses/room.ts';
 import { cleanInput, safeForTerminal } from '../text.ts';
 import type { AuditBus } from '../audit/bus.ts';
+import { actorOf } from '../audit/events.ts';
 import { OobSupports, parseOobRequest } from './oob.ts';
 import { ProtocolErrorLimiter, protocolErrorEvent, type ProtocolErrorKind, type ProtocolErrorReport } from './protocol_errors.ts';
 
@@ -358,7 +359,7 @@ export class Session {
 
   /** A report already limited where the protocol state lives (the portal, over the link). */
   recordProtocolError(report: ProtocolErrorReport): void {
-    this.ports.audit?.emit(protocolErrorEvent(this, report));
+    this.ports.audit?.emit(protocolErrorEvent(actorOf(this), report));
   }
 
   /** Called once by the front end when the connection is gone, whatever the cause. */

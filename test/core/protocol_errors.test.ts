@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lineExcerpt, ProtocolErrorLimiter, type ProtocolErrorReport } from '../../server/sessions/protocol_errors.ts';
+import { AddressProtocolErrors, lineExcerpt, ProtocolErrorLimiter, type ProtocolErrorReport } from '../../server/sessions/protocol_errors.ts';
+import { readTableFile } from '../audit_trail/helpers.ts';
+import { startGame } from '../support/game.ts';
 import { LineSplitter } from '../../server/telnet/lines.ts';
 
 describe('the protocol error limiter', () => {
@@ -34,6 +36,35 @@ describe('the protocol error limiter', () => {
     expect(reports[0]!.excerpt!.endsWith('…')).toBe(true);
     expect(lineExcerpt('connect Bob hunter2-secret', '30 bytes')).toBe('connect (30 bytes)');
     expect(lineExcerpt('   ', 'over 4096 bytes')).toBe('(over 4096 bytes)');
+  });
+});
+
+describe('protocol errors of connections that never became a session', () => {
+  it('are limited per address and protocol, and the oldest address is forgotten first, its count reported', () => {
+    const seen: Array<[string, string, ProtocolErrorReport]> = [];
+    const errors = new AddressProtocolErrors((address, protocol, report) => seen.push([address, protocol, report]), 2);
+    errors.report('10.0.0.1', 'telnet', 'bad_proxy_header', 'PROXY TCP9');
+    errors.report('10.0.0.1', 'telnet', 'bad_proxy_header', 'PROXY again');
+    errors.report('10.0.0.2', 'telnet', 'bad_proxy_header', 'x');
+    errors.report('10.0.0.3', 'telnet', 'bad_proxy_header', 'y');
+    expect(seen).toEqual([
+      ['10.0.0.1', 'telnet', { kind: 'bad_proxy_header', excerpt: 'PROXY TCP9', suppressed: 0 }],
+      ['10.0.0.2', 'telnet', { kind: 'bad_proxy_header', excerpt: 'x', suppressed: 0 }],
+      ['10.0.0.1', 'telnet', { kind: 'bad_proxy_header', excerpt: null, suppressed: 1, closing: true }],
+      ['10.0.0.3', 'telnet', { kind: 'bad_proxy_header', excerpt: 'y', suppressed: 0 }],
+    ]);
+  });
+
+  it('are audited by the game with the address and protocol, the count held back at shutdown', async () => {
+    const run = await startGame();
+    run.game.sessions.reportConnectionError('::ffff:10.0.0.9', 'telnet', 'bad_proxy_header', 'PROXY TCP9 garbage');
+    run.game.sessions.reportConnectionError('10.0.0.9', 'telnet', 'bad_proxy_header', 'PROXY again');
+    await run.stop();
+    const events = readTableFile(run.config.dataDir).filter((e) => e.event_type === 'protocol_error');
+    expect(events.map((e) => [e.actor, e.payload])).toEqual([
+      [{ account: null, character: null, session_id: null, protocol: 'telnet', remote_addr: '10.0.0.9' }, { kind: 'bad_proxy_header', excerpt: 'PROXY TCP9 garbage', suppressed: 0 }],
+      [{ account: null, character: null, session_id: null, protocol: 'telnet', remote_addr: '10.0.0.9' }, { kind: 'bad_proxy_header', suppressed: 1, closing: true }],
+    ]);
   });
 });
 
