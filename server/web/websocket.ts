@@ -113,6 +113,10 @@ export function mudWebSockets(ports: FrontEndPorts, limits: WsLimits): WebMount 
     const address = clientAddress(req.socket.remoteAddress, req.headers, config.webTrustProxy);
     const refusal = ports.sessions.limits.admitConnection(address, 'ws');
     if (refusal) return refuse(ws, subprotocol, refusal);
+    // As on the telnet port: small interactive frames without Nagle's wait; keepalive reaps
+    // peers that vanished without a FIN.
+    req.socket.setNoDelay(true);
+    req.socket.setKeepAlive(true, 60_000);
     let session: FrontEndSession;
     if (subprotocol === 'telnet.mudstandards.org') {
       session = openTelnetSession(ports, new TelnetConnection(new WebSocketByteStream(ws, address), { mssp }), 'ws');
@@ -149,6 +153,8 @@ export function mudWebSockets(ports: FrontEndPorts, limits: WsLimits): WebMount 
 
 /** Over a per-address limit: the line that says which, in the subprotocol's own form, then 1008. */
 function refuse(ws: WebSocket, subprotocol: MudSubprotocol, line: string): void {
+  // Whatever it sends meanwhile is not read; an error unheard would be thrown.
+  ws.on('error', () => {});
   const text = `${line}\r\n`;
   if (subprotocol === 'terminal.mudstandards.org') ws.send(text);
   else ws.send(Buffer.from(text, 'utf8'), { binary: true });

@@ -169,3 +169,29 @@ describe('the /ws endpoint (mudstandards.org subprotocols)', () => {
     expect(client.closeCode).toBe(1000);
   });
 });
+
+describe('the /ws endpoint under the limits', () => {
+  let run: WebGame;
+  afterAll(async () => run?.stop());
+
+  it('counts its connections and lines against the same per-address limits and command rate', async () => {
+    run = await startWebGame({ config: { limits: { rateExempt: [], connections: 1, commandRate: 5, commandBurst: 5 } } });
+    const url = `ws://127.0.0.1:${run.webPort}/ws`;
+    const first = await TestWsClient.connect(url, 'terminal.mudstandards.org');
+    await first.waitFor('Welcome to');
+    // A second from the same address: told which limit, then closed with 1008 (policy).
+    const second = await TestWsClient.connect(url, 'gmcp.mudstandards.org');
+    await second.waitFor('Too many connections from your address (1 open at once)');
+    await second.waitClosed();
+    expect(second.closeCode).toBe(1008);
+    // One message of 20 lines: 5 pass the command rate, the rest are dropped with one line.
+    first.sendFrame(Array.from({ length: 20 }, () => 'help').join('\n'), false);
+    await first.waitFor('You are sending too fast');
+    first.close();
+    await waitUntil(async () => (await readTable(run.game)).some((e) => e.event_type === 'rate_limited' && e.payload.limit === 'commands' && e.actor.protocol === 'ws'), 'the commands flood');
+    // Each flood is audited once it is over (a second without refusals).
+    const refusedConnections = async () => (await readTable(run.game)).find((e) => e.event_type === 'rate_limited' && e.payload.limit === 'connections');
+    await waitUntil(async () => (await refusedConnections()) !== undefined, 'the connections flood');
+    expect((await refusedConnections())!.actor).toMatchObject({ protocol: 'ws', remote_addr: '127.0.0.1' });
+  });
+});
