@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
+import { lineExcerpt } from '../sessions/protocol_errors.ts';
 import type { SessionTransport } from '../sessions/session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed } from './guards.ts';
@@ -158,6 +159,7 @@ class WebConnection {
         return this.refuse(`The webclient only sends 'input' events; '${cleanInput(String(event)).slice(0, 40)}' was ignored.`);
       }
       if (typeof payload !== 'string' || args.length !== 1) return this.refuse('Input must be one line of text; that message was ignored.');
+      this.session.reportProtocolError('line_too_long', lineExcerpt(payload, `${Buffer.byteLength(payload, 'utf8')} bytes`));
       return this.session.msg(`That line was longer than ${this.limits.maxLineBytes} bytes and was ignored.`);
     }
     const lines = payload.split(/\r\n|\r|\n/);
