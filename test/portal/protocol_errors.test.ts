@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { TestWsClient } from '../support/ws_client.ts';
-import { trackPortals, trailHas } from './helpers.ts';
+import { npmRun, trackPortals, trailHas } from './helpers.ts';
 
 const IAC = 255, SB = 250, NOP = 241;
 
@@ -38,7 +38,7 @@ describe('protocol errors and /ws under the portal', () => {
     expect(closedAt).toBeGreaterThan(trail.indexOf(trail.find((r) => r.payload.closing === true)!));
   });
 
-  it('serves /ws on the web port, sessions audited with protocol ws', { timeout: 120_000 }, async () => {
+  it('serves /ws on the web port, sessions audited with protocol ws, ended (going away) at a reload like the webclient', { timeout: 120_000 }, async () => {
     const portal = await startPortal({ env: { MUD_WEB: 'on' } });
     const webPort = Number(/Web client on http:\/\/[^:]+:(\d+)\//.exec(portal.server.stdout())?.[1]);
     const client = await TestWsClient.connect(`ws://127.0.0.1:${webPort}/ws`, 'terminal.mudstandards.org');
@@ -47,6 +47,13 @@ describe('protocol errors and /ws under the portal', () => {
       await client.command(`create Wendy ${PASSWORD}`, 'You become Wendy');
       await client.command('look', 'Limbo');
       expect(await trailHas(portal, (r) => r.event_type === 'login_ok' && r.actor.account === 'Wendy' && (r.actor as { protocol?: string }).protocol === 'ws')).toBe(true);
+      // The game process serves the web port for now: its sessions end at a reload, and the client may come back.
+      const reload = npmRun(portal, 'reload');
+      await client.waitFor('The game is reloading');
+      await client.waitClosed(30_000);
+      expect(client.closeCode).toBe(1001);
+      expect((await reload).code).toBe(0);
+      expect(await trailHas(portal, (r) => r.event_type === 'connection_closed' && r.payload.reason === 'game restart')).toBe(true);
     } finally {
       client.close();
     }
