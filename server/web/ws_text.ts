@@ -49,6 +49,7 @@ export class WsTextConnection {
   private closing = false;
   /** Why it ended, when the server knows better than "client hangup". */
   private lostReason: string | null = null;
+  private readonly log: FrontEndPorts['log']['server'];
 
   constructor(
     private readonly ws: WebSocket,
@@ -58,6 +59,7 @@ export class WsTextConnection {
     private readonly limits: WsTextLimits,
   ) {
     this.gmcp = subprotocol === 'gmcp.mudstandards.org';
+    this.log = ports.log.server;
     this.splitter = new LineSplitter(limits.maxLineBytes, 'utf8');
     const transport: SessionTransport = {
       protocol: 'ws',
@@ -72,7 +74,7 @@ export class WsTextConnection {
       close: (reason) => this.close(reason),
     };
     this.session = ports.sessions.open(transport);
-    ws.on('message', (data, isBinary) => this.guard(ports, () => this.onMessage(messageBytes(data), isBinary)));
+    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(messageBytes(data), isBinary)));
     ws.on('error', (error: Error & { code?: string }) => (this.lostReason ??= `refused WebSocket frame (${error.code ?? error.message})`));
     ws.on('close', () => this.session.connectionLost(this.lostReason ?? 'client hangup'));
   }
@@ -113,7 +115,14 @@ export class WsTextConnection {
 
   private oob(pkg: string, data: unknown): void {
     if (!this.gmcp) return;
-    this.pending.push({ binary: false, data: data === undefined ? pkg : `${pkg} ${JSON.stringify(data)}`, gmcp: true });
+    let json: string | undefined;
+    try {
+      json = data === undefined ? undefined : JSON.stringify(data);
+    } catch (error) {
+      // Only data that cannot be serialised gets here; the message is dropped, the connection stays.
+      return this.log.warn(`WebSocket client #${this.session.id}: could not send GMCP '${escapeForLog(pkg)}': ${escapeForLog(String(error))}`);
+    }
+    this.pending.push({ binary: false, data: json === undefined ? pkg : `${pkg} ${json}`, gmcp: true });
     this.flushSoon();
   }
 
@@ -152,11 +161,11 @@ export class WsTextConnection {
   }
 
   /** A bug in handling one message closes that connection only, never the server. */
-  private guard(ports: FrontEndPorts, fn: () => void): void {
+  private guard(fn: () => void): void {
     try {
       fn();
     } catch (error) {
-      ports.log.server.error(`WebSocket client #${this.session.id} failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
+      this.log.error(`WebSocket client #${this.session.id} failed: ${escapeForLog(String((error as Error)?.stack ?? error))}`);
       this.close(`listener error: ${(error as Error)?.message ?? error}`);
     }
   }
