@@ -8,6 +8,7 @@ import { telnetListeners } from './telnet/front_end.ts';
 import { webScheme } from './web/web_server.ts';
 import { createWebFrontEnd, type WebFrontEndOptions } from './web/front_end.ts';
 import type { WebMount } from './web/http.ts';
+import { mudWebSockets, webSocketLimits } from './web/websocket.ts';
 
 export interface FrontEndEntry {
   name: string;
@@ -22,7 +23,8 @@ function browsable(host: string): string {
 }
 
 /**
- * The browser front end with the operators' audit console and /metrics mounted on its port.
+ * The browser front end with the operators' audit console, /metrics and the mudstandards.org
+ * WebSocket endpoint (/ws) mounted on its port.
  * `admin`: settings over the configured ones (the config file's "admin" block), for tests.
  */
 export function webWithConsole(
@@ -31,7 +33,14 @@ export function webWithConsole(
 ): FrontEndFactory {
   const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt } = game;
   const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt };
-  return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin), ...(options.extraMounts?.() ?? [])] });
+  return createWebFrontEnd({
+    ...options,
+    mounts: (frontEndPorts, limits) => [
+      new AdminConsole(ports, options.admin),
+      mudWebSockets(frontEndPorts, webSocketLimits(limits)),
+      ...(options.extraMounts?.() ?? []),
+    ],
+  });
 }
 
 /** The certificate for the web port: the server's, when MUD_WEB_TLS=on. */

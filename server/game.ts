@@ -192,6 +192,7 @@ export class Game {
       await Promise.allSettled(this.frontEnds.map((f) => f.close()));
       // Refused connections still in a flood are audited while the audit takes events.
       this.sessions.limits.close();
+      this.sessions.flushConnectionErrors();
       this.store.setState(RUNNING, 'no');
       this.log.server.info('Shutdown complete');
       // Every sink takes what was committed and the log files close, before the store closes.
@@ -213,6 +214,7 @@ export class Game {
     this.stopping ??= (async () => {
       this.log.server.info(`Handing over to a new game process: ${escapeForLog(reason)}`);
       await Promise.allSettled(this.frontEnds.map((f) => f.close()));
+      this.sessions.flushConnectionErrors();
       this.store.setState(RUNNING, 'no');
       await this.auditTrail.close();
       await this.auditReader.close();

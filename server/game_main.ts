@@ -76,10 +76,10 @@ async function handover(): Promise<void> {
   if (!game || !link) return exit(0);
   stopMode = 'handover';
   const unsettled = await link.settle();
-  // Browser sessions live here (see link/web_handoff.ts): they end, audited, and their
-  // browsers reconnect to the next game on their own.
+  // Browser and /ws sessions live here (see link/web_handoff.ts): they end, audited, and their
+  // clients reconnect to the next game on their own.
   for (const session of game.sessions.all()) {
-    if (session.protocol !== 'web') continue;
+    if (session.protocol !== 'web' && session.protocol !== 'ws') continue;
     session.disconnect('The game is reloading; reconnecting...', 'game restart');
     session.connectionLost('game restart');
   }

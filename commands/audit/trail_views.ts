@@ -114,6 +114,7 @@ const BUILDER_MAY_READ: Record<AuditEventType, boolean> = {
   object_renamed: true, say: true, whisper: true, emote: true, get: true, drop: true, give: true,
   access_denied: true, audit_attribute_changed: true, rate_limited: true, permissions_changed: true,
   admin_action: true, connection_banned: true, report_filed: false, channel: true,
+  protocol_error: true,
 };
 const BUILDER_TYPES = Object.entries(BUILDER_MAY_READ).filter(([, ok]) => ok).map(([type]) => type);
 const ADMIN_ONLY_TYPES = new Set(Object.entries(BUILDER_MAY_READ).filter(([, ok]) => !ok).map(([type]) => type));

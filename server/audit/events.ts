@@ -58,7 +58,9 @@ export type AuditEventType =
   /** A banned address or name refused (at most once a minute per address, with the count in between). */
   | 'connection_banned'
   /** A player's `report`, with its id. */
-  | 'report_filed';
+  | 'report_filed'
+  /** A protocol violation by a client (server/sessions/protocol_errors.ts), at most one per kind a minute per session. */
+  | 'protocol_error';
 
 /**
  * What the server itself did, rather than a player in the game: a reload of the game process

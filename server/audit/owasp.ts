@@ -18,6 +18,7 @@ const BY_TYPE: Readonly<Record<string, string>> = {
   account_created: 'user_created',
   logout: 'session_expired',
   builder_command: 'authz_admin',
+  protocol_error: 'input_validation_fail',
   server_started: 'sys_startup',
   server_stopped: 'sys_shutdown',
   audit_disabled: 'sys_monitor_disabled',

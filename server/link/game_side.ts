@@ -117,6 +117,16 @@ export class GameLink {
         }
         return;
       }
+      case 'protocol_error': {
+        const { kind, excerpt, suppressed, closing } = message;
+        this.sessions.get(message.id)?.session.recordProtocolError({ kind, excerpt, suppressed, closing });
+        return;
+      }
+      case 'connection_protocol_error': {
+        const { address, protocol, kind, excerpt, suppressed, closing } = message;
+        this.ports.sessions.recordConnectionError(address, protocol, { kind, excerpt, suppressed, closing });
+        return;
+      }
       case 'lost': {
         const entry = this.sessions.get(message.id);
         this.sessions.delete(message.id);

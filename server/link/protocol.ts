@@ -3,6 +3,7 @@
  * protocol state; the game owns everything a session means. Every connection has one id for its
  * whole life, chosen by the portal, so a session keeps its id (and its audit actor) across reloads.
  */
+import type { ProtocolErrorKind } from '../sessions/protocol_errors.ts';
 import type { Protocol } from '../sessions/session.ts';
 
 /** What the portal knows about a connection from its protocol alone. */
@@ -54,6 +55,13 @@ export type PortalToGame =
   | { t: 'notice'; id: number; text: string }
   | { t: 'facts'; id: number; client: string | null; width: number | null; environ?: Record<string, string>; environKnown?: boolean }
   | { t: 'lost'; id: number; reason: string }
+  /**
+   * A protocol violation met by the portal's protocol layer (it has no audit trail): already
+   * limited to one per kind a minute there; the game audits it as `protocol_error`.
+   */
+  | { t: 'protocol_error'; id: number; kind: ProtocolErrorKind; excerpt: string | null; suppressed: number; closing?: boolean }
+  /** The same for a connection the portal closed before it became a session (a bad PROXY header). */
+  | { t: 'connection_protocol_error'; address: string; protocol: Protocol; kind: ProtocolErrorKind; excerpt: string | null; suppressed: number; closing?: boolean }
   /** Tell the Admins online (a reload that failed). */
   | { t: 'admins'; text: string }
   /** Finish what runs, close the store and the audit trail, exit, unpuppeting nobody. */

@@ -9,7 +9,8 @@ import type { LinkChannel } from '../link/channel.ts';
 import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
-import type { SessionTransport } from '../sessions/session.ts';
+import type { Protocol, SessionTransport } from '../sessions/session.ts';
+import { AddressProtocolErrors, ProtocolErrorLimiter, type ProtocolErrorKind, type ProtocolErrorReport } from '../sessions/protocol_errors.ts';
 
 /** Lines one connection may type while the game reloads; a player pasting a script still fits. */
 export const MAX_WAITING_LINES = 100;
@@ -32,6 +33,8 @@ interface Connection extends FrontEndSession {
   toldFacts: string;
   /** The client has answered NEW-ENVIRON (or the telnet layer gave up waiting). */
   environKnown: boolean;
+  /** Protocol errors are limited here, at their source, so a flood of them never crosses the link. */
+  readonly protocolErrors: ProtocolErrorLimiter;
 }
 
 export class PortalSessions implements FrontEndSessions {
@@ -49,6 +52,17 @@ export class PortalSessions implements FrontEndSessions {
   private game: GameChannel | null = null;
   /** What the last snapshot handed a starting game: its connections, and how many lost ones. */
   private handed = { ids: new Set<number>(), lost: 0 };
+  /**
+   * Connections closed before they were sessions (a bad PROXY header): limited here, audited by
+   * the game; with no game attached (a reload) a report is dropped, its successors still counted.
+   */
+  private readonly connectionErrors = new AddressProtocolErrors((address, protocol, report) =>
+    this.game?.send({ t: 'connection_protocol_error', address, protocol, ...report }),
+  );
+
+  reportConnectionError(address: string, protocol: Protocol, kind: ProtocolErrorKind, excerpt: string): void {
+    this.connectionErrors.report(address, protocol, kind, excerpt);
+  }
 
   open(transport: SessionTransport): FrontEndSession {
     const id = PortalSessions.nextId++;
@@ -78,6 +92,9 @@ export class PortalSessions implements FrontEndSessions {
       receiveOob: () => {},
       admitInput: () => true,
       connectionLost: (reason) => table.lost(conn, reason),
+      // A password the game asked for is never excerpted: the portal knows echo is off.
+      reportProtocolError: (kind, excerpt) => conn.protocolErrors.report(kind, conn.secret || conn.passwordCutShort ? null : excerpt),
+      protocolErrors: new ProtocolErrorLimiter((report) => table.protocolError(conn, report)),
     };
     this.connections.set(id, conn);
     if (this.game) {
@@ -218,8 +235,17 @@ export class PortalSessions implements FrontEndSessions {
     else conn.transport.send(text);
   }
 
+  /**
+   * To the game, which audits it. With no game attached (a reload) the report is dropped: the
+   * limiter has already counted it, and what is suppressed later is reported with a count.
+   */
+  private protocolError(conn: Connection, report: ProtocolErrorReport): void {
+    if (this.game && conn.opened) this.game.send({ t: 'protocol_error', id: conn.id, ...report });
+  }
+
   private lost(conn: Connection, reason: string): void {
     if (conn.closed) return;
+    conn.protocolErrors.flush();
     conn.closed = true;
     this.connections.delete(conn.id);
     if (this.game) this.game.send({ t: 'lost', id: conn.id, reason });

@@ -4,11 +4,12 @@
  */
 import type { GameConfig } from '../config.ts';
 import type { GameLogger } from '../logging/index.ts';
+import type { ProtocolErrorKind } from './protocol_errors.ts';
 import type { SessionLimits } from './session_limits.ts';
-import type { Session, SessionTransport } from './session.ts';
+import type { Protocol, Session, SessionTransport } from './session.ts';
 
 /** What a front end does with its session: feed it lines, have it say something, report the end. */
-export type FrontEndSession = Pick<Session, 'id' | 'closed' | 'remoteAddress' | 'msg' | 'receiveLine' | 'receiveOob' | 'admitInput' | 'connectionLost'>;
+export type FrontEndSession = Pick<Session, 'id' | 'closed' | 'remoteAddress' | 'msg' | 'receiveLine' | 'receiveOob' | 'admitInput' | 'connectionLost' | 'reportProtocolError'>;
 
 /**
  * The sessions as a front end sees them: the session manager in one process; in the portal, a
@@ -20,6 +21,13 @@ export interface FrontEndSessions {
   loggedIn(): readonly unknown[];
   /** The per-address limits, applied where the sockets are (this process or the portal). */
   readonly limits: SessionLimits;
+  /**
+   * A protocol violation on a connection that never became a session (a malformed PROXY header
+   * closes it first): a `protocol_error` event with its address and protocol, at most one per
+   * kind a minute per address (server/sessions/protocol_errors.ts). On a session, call the
+   * session's `reportProtocolError` instead.
+   */
+  reportConnectionError(address: string, protocol: Protocol, kind: ProtocolErrorKind, excerpt: string): void;
 }
 
 /** What a front end is handed: the sessions to open, the settings, its loggers. Never the game. */

@@ -4,9 +4,13 @@ import type { GameConfig } from '../config.ts';
 import type { ObjectStore } from '../store/index.ts';
 import { Room } from '../../typeclasses/room.ts';
 import { cleanInput, safeForTerminal } from '../text.ts';
+import type { AuditBus } from '../audit/bus.ts';
+import { actorOf } from '../audit/events.ts';
 import { OobSupports, parseOobRequest } from './oob.ts';
+import { ProtocolErrorLimiter, protocolErrorEvent, type ProtocolErrorKind, type ProtocolErrorReport } from './protocol_errors.ts';
 
-export type Protocol = 'telnet' | 'telnet+tls' | 'web';
+/** `ws`: the mudstandards.org WebSocket endpoint (/ws on the web port), whichever subprotocol. */
+export type Protocol = 'telnet' | 'telnet+tls' | 'web' | 'ws';
 
 /**
  * What a front end (telnet, web) offers a session: text out, a way to hide typed input, an
@@ -65,6 +69,8 @@ export interface SessionPorts {
   dispatch(session: Session, line: string): Promise<void>;
   /** A login out of band (GMCP Char.Login.Credentials); answers with Char.Login.Result. */
   loginOutOfBand?(session: Session, name: string, password: string): Promise<void>;
+  /** Where `protocol_error` events go (none: they are dropped, as in unit tests of sessions). */
+  readonly audit?: Pick<AuditBus, 'emit'>;
 }
 
 /** Where a GMCP Char.Items message says the item is: the room, or what the character carries. */
@@ -111,6 +117,9 @@ export class Session {
    * connection_opened, so that it always comes before whatever that input makes happen).
    */
   beforeInput: (() => void) | null = null;
+  /** The game asked for a password: what the client sends now is never excerpted. */
+  private askingSecret = false;
+  private protocolErrors: ProtocolErrorLimiter | null = null;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -213,6 +222,7 @@ export class Session {
    */
   async ask(question: string, options: { secret?: boolean } = {}): Promise<string> {
     if (this.closed) throw new SessionClosedError('connection closed');
+    if (options.secret) this.askingSecret = true;
     this.out((t) => {
       if (options.secret) t.setSecretInput(true);
       t.prompt(safeForTerminal(question));
@@ -223,6 +233,7 @@ export class Session {
       return await new Promise<string>((resolve, reject) => (this.answer = { resolve, reject }));
     } finally {
       if (options.secret) {
+        this.askingSecret = false;
         this.out((t) => {
           t.setSecretInput(false);
           t.send('');
@@ -354,9 +365,26 @@ export class Session {
     });
   }
 
+  /**
+   * The front end met a protocol violation (protocol_errors.ts): audited as `protocol_error`, at
+   * most once per kind a minute; the excerpt is withheld while the game asks for a password.
+   */
+  reportProtocolError(kind: ProtocolErrorKind, excerpt: string): void {
+    if (this.closed) return;
+    this.protocolErrors ??= new ProtocolErrorLimiter((report) => this.recordProtocolError(report));
+    this.protocolErrors.report(kind, this.askingSecret ? null : excerpt);
+  }
+
+  /** A report already limited where the protocol state lives (the portal, over the link). */
+  recordProtocolError(report: ProtocolErrorReport): void {
+    this.ports.audit?.emit(protocolErrorEvent(actorOf(this), report));
+  }
+
   /** Called once by the front end when the connection is gone, whatever the cause. */
   connectionLost(reason: string): void {
     if (this.closed) return;
+    // Errors held back are reported before the connection's end is.
+    this.protocolErrors?.flush();
     this.closed = true;
     this.clearIdleTimer();
     this.queue.length = 0;

@@ -3,7 +3,8 @@ import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import { actorOf, auditEvent, targetOf } from '../audit/events.ts';
 import { banner } from './login.ts';
-import { Session, type SessionIdentity, type SessionPorts, type SessionTransport } from './session.ts';
+import { AddressProtocolErrors, connectionActor, protocolErrorEvent, type ProtocolErrorKind, type ProtocolErrorReport } from './protocol_errors.ts';
+import { Session, type Protocol, type SessionIdentity, type SessionPorts, type SessionTransport } from './session.ts';
 import type { SessionLimits } from './session_limits.ts';
 
 /** What the session stage is handed: the sessions' own ports, the audit bus, the limits. */
@@ -20,8 +21,24 @@ export class SessionManager {
   private readonly sessions = new Set<Session>();
   /** Sessions whose connection_opened waits for the client's NEW-ENVIRON answer. */
   private readonly pendingOpened = new Map<Session, () => void>();
+  /** Protocol errors of connections without a session, limited per address (protocol_errors.ts). */
+  private readonly connectionErrors = new AddressProtocolErrors((address, protocol, report) => this.recordConnectionError(address, protocol, report));
 
   constructor(private readonly ports: SessionManagerPorts) {}
+
+  reportConnectionError(address: string, protocol: Protocol, kind: ProtocolErrorKind, excerpt: string): void {
+    this.connectionErrors.report(address, protocol, kind, excerpt);
+  }
+
+  /** One already limited where the connection was (the portal, over the link). */
+  recordConnectionError(address: string, protocol: string, report: ProtocolErrorReport): void {
+    this.ports.audit.emit(protocolErrorEvent(connectionActor(address, protocol), report));
+  }
+
+  /** The game stops or hands over: the counts held back are reported while the audit takes them. */
+  flushConnectionErrors(): void {
+    this.connectionErrors.flush();
+  }
 
   /**
    * The command rate and per-address limits. A front end asks `limits.admitConnection` before

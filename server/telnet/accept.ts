@@ -33,6 +33,8 @@ export interface Accepted {
  */
 export function proxyHeaderRefused(ports: FrontEndPorts, peer: string, protocol: Protocol, error: ProxyHeaderError): void {
   ports.log.portal.warn(`PROXY header refused from ${peer} on the ${protocol} port: ${escapeForLog(error.message)}; connection closed`);
+  // And a protocol_error in the trail (limited per address), as every other malformed input.
+  ports.sessions.reportConnectionError(peer, protocol, 'bad_proxy_header', error.message);
 }
 
 const UNWELCOME = 'a PROXY header from an address not in MUD_PROXY_FROM';

@@ -13,7 +13,6 @@
  *    handler and taking the whole server down.
  */
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import { CMD, IAC, OPT, type NegotiationVerb } from './constants.ts';
 import { TelnetParser, type TelnetEvent } from './parser.ts';
 import { LineSplitter } from './lines.ts';
@@ -25,9 +24,10 @@ import { ConnectionOptions } from './options/index.ts';
 import { promptMark } from './options/eor.ts';
 import { gmcpFrame } from './options/gmcp.ts';
 import type { OptionHost } from './options/option.ts';
-import { resolveLimits, type TelnetConnectionEvents, type TelnetConnectionOptions, type TelnetLimits } from './types.ts';
+import { lineExcerpt } from '../sessions/protocol_errors.ts';
+import { resolveLimits, type TelnetConnectionEvents, type TelnetConnectionOptions, type TelnetLimits, type TelnetSocket } from './types.ts';
 
-export { DEFAULT_LIMITS, type TelnetConnectionEvents, type TelnetConnectionOptions, type TelnetLimits } from './types.ts';
+export { DEFAULT_LIMITS, type TelnetConnectionEvents, type TelnetConnectionOptions, type TelnetLimits, type TelnetSocket } from './types.ts';
 
 export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   readonly remoteAddress: string;
@@ -42,7 +42,7 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   /** What the client said of itself over NEW-ENVIRON (options/new_environ.ts). */
   environ: Record<string, string> = {};
 
-  private readonly socket: Socket;
+  private readonly socket: TelnetSocket;
   private readonly parser: TelnetParser;
   private readonly splitter: LineSplitter;
   private readonly neg: OptionNegotiator;
@@ -61,7 +61,7 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
   private refuseFirst: ((chunk: Buffer) => string | null) | undefined;
   private readonly fromGateway: boolean;
 
-  constructor(socket: Socket, options: TelnetConnectionOptions = {}) {
+  constructor(socket: TelnetSocket, options: TelnetConnectionOptions = {}) {
     super();
     this.socket = socket;
     this.limits = resolveLimits(options.limits);
@@ -99,8 +99,8 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
     try {
       // Small interactive writes should not wait for Nagle; keepalive reaps
       // peers that vanished without a FIN.
-      socket.setNoDelay(true);
-      socket.setKeepAlive(true, 60_000);
+      socket.setNoDelay?.(true);
+      socket.setKeepAlive?.(true, 60_000);
     } catch {
       // Socket already gone; the 'close' path below handles it.
     }
@@ -291,8 +291,13 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
       case 'data':
         for (const r of this.splitter.push(ev.data)) {
           if (this.closing) return;
-          if (r.type === 'line') this.safeEmit('line', r.line);
-          else this.safeEmit('overlong');
+          if (r.type === 'line') {
+            if (r.invalidUtf8) this.safeEmit('protocolError', 'invalid_utf8', lineExcerpt(r.line, `${r.bytes} bytes`));
+            this.safeEmit('line', r.line);
+          } else {
+            this.safeEmit('protocolError', 'line_too_long', lineExcerpt(r.head, `over ${this.limits.maxLineBytes} bytes`));
+            this.safeEmit('overlong');
+          }
         }
         return;
       case 'negotiate':
@@ -307,8 +312,12 @@ export class TelnetConnection extends EventEmitter<TelnetConnectionEvents> {
         else if (ev.command === CMD.EL) this.splitter.eraseLine();
         return;
       case 'sb-overflow':
+        // Dropped by design; reported, since no honest client sends one.
+        this.safeEmit('protocolError', 'subneg_oversized', `IAC SB ${ev.option} over ${this.limits.maxSubnegotiation} bytes`);
+        return;
       case 'sb-aborted':
-        return; // Malformed or oversized: dropped by design.
+        this.safeEmit('protocolError', 'subneg_truncated', `IAC SB ${ev.option} cut short`);
+        return;
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { FrontEnd, FrontEndFactory, FrontEndPorts } from '../sessions/front_end.ts';
+import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
 import type { Protocol, SessionTransport } from '../sessions/session.ts';
 import type { Certificates } from '../net/certificate.ts';
 import { refuseSocket } from '../net/refuse.ts';
@@ -43,13 +43,13 @@ function transportFor(conn: TelnetConnection, protocol: Protocol): SessionTransp
 }
 
 /** The ports the telnet listeners bound, for MSSP (which names the TLS one too). */
-interface BoundPorts {
+export interface BoundPorts {
   telnet: number;
   tls: number | null;
 }
 
 /** MSSP (Mud Server Status Protocol) facts, so MUD listings can crawl the server. */
-function msspFor(ports: FrontEndPorts, bound: BoundPorts): () => Record<string, string> {
+export function msspFor(ports: FrontEndPorts, bound: BoundPorts): () => Record<string, string> {
   return () => ({
     NAME: ports.config.serverName,
     PLAYERS: String(ports.sessions.loggedIn().length),
@@ -67,6 +67,22 @@ function msspFor(ports: FrontEndPorts, bound: BoundPorts): () => Record<string, 
   });
 }
 
+/**
+ * A telnet stream becomes a session: over TCP or TLS here, over a WebSocket
+ * (telnet.mudstandards.org, server/web/) with protocol `ws`. All get the same options, limits and audit.
+ */
+export function openTelnetSession(ports: FrontEndPorts, conn: TelnetConnection, protocol: Protocol): FrontEndSession {
+  // Offers first, so the client knows our options before the banner arrives.
+  conn.start();
+  const session = ports.sessions.open(transportFor(conn, protocol));
+  conn.on('line', (line) => session.receiveLine(line));
+  conn.on('gmcp', (pkg, data) => session.receiveOob(pkg, data));
+  conn.on('overlong', () => session.msg(`That line was longer than ${conn.limits.maxLineBytes} bytes and was ignored.`));
+  conn.on('protocolError', (kind, excerpt) => session.reportProtocolError(kind, excerpt));
+  conn.on('close', (reason) => session.connectionLost(reason));
+  return session;
+}
+
 /** An accepted connection, its socket readable and its client's address known: a session now. */
 function startSession(ports: FrontEndPorts, accepted: Accepted, mssp: () => Record<string, string>): void {
   const { socket, address, protocol, fromGateway, refuseFirst } = accepted;
@@ -74,14 +90,7 @@ function startSession(ports: FrontEndPorts, accepted: Accepted, mssp: () => Reco
   // One line and close, before any negotiation or session: a connection flood costs a write
   // and leaves no session and no audit line per socket.
   if (refusal) return refuseSocket(socket, `${refusal}\r\n`);
-  const conn = new TelnetConnection(socket, { mssp, remoteAddress: address, fromGateway, refuseFirst });
-  // Offers first, so the client knows our options before the banner arrives.
-  conn.start();
-  const session = ports.sessions.open(transportFor(conn, protocol));
-  conn.on('line', (line) => session.receiveLine(line));
-  conn.on('gmcp', (pkg, data) => session.receiveOob(pkg, data));
-  conn.on('overlong', () => session.msg(`That line was longer than ${conn.limits.maxLineBytes} bytes and was ignored.`));
-  conn.on('close', (reason) => session.connectionLost(reason));
+  openTelnetSession(ports, new TelnetConnection(socket, { mssp, remoteAddress: address, fromGateway, refuseFirst }), protocol);
   // A paused socket (its PROXY header or TLS handshake was read first) flows again.
   socket.resume();
 }

@@ -25,7 +25,14 @@ const CR = 0x0d;
 const LF = 0x0a;
 const NUL = 0x00;
 
-export type LineResult = { type: 'line'; line: string } | { type: 'overlong' };
+/**
+ * A line, with `invalidUtf8` when its bytes were not UTF-8 (each bad sequence became U+FFFD) and
+ * its size in bytes; or a line over the cap, with the text it began with (`head`).
+ */
+export type LineResult = { type: 'line'; line: string; bytes: number; invalidUtf8?: true } | { type: 'overlong'; head: string };
+
+/** U+FFFD as UTF-8: a client may type the replacement character itself, which is no error. */
+const REPLACEMENT = Buffer.from('\ufffd', 'utf8');
 export type InputEncoding = 'utf8' | 'latin1';
 
 export const DEFAULT_MAX_LINE_BYTES = 4096;
@@ -35,6 +42,8 @@ export class LineSplitter {
   private text = '';
   private bytes = 0;
   private discarding = false;
+  /** The unfinished line had bytes that are not UTF-8. */
+  private invalid = false;
   /** The previous byte was a terminator whose partner (LF/NUL or CR) may follow. */
   private pending: 'cr' | 'lf' | null = null;
 
@@ -70,6 +79,7 @@ export class LineSplitter {
     this.text = '';
     this.bytes = 0;
     this.discarding = false;
+    this.invalid = false;
   }
 
   push(buf: Buffer): LineResult[] {
@@ -105,14 +115,20 @@ export class LineSplitter {
     if (this.discarding) return;
     if (this.bytes + seg.length > this.maxLineBytes) {
       this.discarding = true;
+      const head = this.text + this.decoder.write(seg.subarray(0, 64));
       this.decoder.end();
       this.text = '';
       this.bytes = 0;
-      out.push({ type: 'overlong' });
+      this.invalid = false;
+      out.push({ type: 'overlong', head });
       return;
     }
     this.bytes += seg.length;
-    this.text += this.decoder.write(seg);
+    const text = this.decoder.write(seg);
+    // The decoder turns each sequence that is not UTF-8 into U+FFFD; one the client sent as such
+    // is not an error. (A real U+FFFD split across two packets is counted as one: rare, harmless.)
+    if (this.encoding === 'utf8' && text.includes('\ufffd') && !seg.includes(REPLACEMENT)) this.invalid = true;
+    this.text += text;
   }
 
   private finishLine(out: LineResult[]): void {
@@ -121,10 +137,15 @@ export class LineSplitter {
       this.discarding = false;
       return;
     }
-    const raw = this.text + this.decoder.end();
+    // A sequence cut short by the line's end is not UTF-8 either.
+    const tail = this.decoder.end();
+    const invalid = this.invalid || (this.encoding === 'utf8' && tail.includes('\ufffd'));
+    const raw = this.text + tail;
+    const bytes = this.bytes;
     this.text = '';
     this.bytes = 0;
-    out.push({ type: 'line', line: sanitizeLine(raw) });
+    this.invalid = false;
+    out.push(invalid ? { type: 'line', line: sanitizeLine(raw), bytes, invalidUtf8: true } : { type: 'line', line: sanitizeLine(raw), bytes });
   }
 }
 

@@ -16,9 +16,9 @@
  * of compressed data; bytes written meanwhile are held and sent, in order,
  * after the compressed stream has ended.
  */
-import type { Socket } from 'node:net';
 import zlib from 'node:zlib';
 import { mccp2Start } from './options/mccp2.ts';
+import type { TelnetSocket } from './types.ts';
 
 type HeldOp = Buffer | 'start' | 'stop';
 
@@ -38,7 +38,7 @@ export class OutputPipeline {
   private corked = false;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: TelnetSocket,
     private readonly maxOutputBuffer: number,
     private readonly onOverflow: () => void,
     private readonly onError: (err: Error) => void,

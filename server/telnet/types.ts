@@ -2,6 +2,19 @@
  * Public types and limits of TelnetConnection. Which options we offer and
  * accept is described per option under options/.
  */
+import type { Duplex } from 'node:stream';
+import type { ProtocolErrorKind } from '../sessions/protocol_errors.ts';
+
+/**
+ * What a telnet stream runs over: a TCP socket, or any byte stream that looks like one (the
+ * telnet.mudstandards.org WebSocket subprotocol, server/web/ws_stream.ts). TCP's tuning calls
+ * are optional; `remoteAddress` is the client's.
+ */
+export type TelnetSocket = Duplex & {
+  readonly remoteAddress?: string | undefined;
+  setNoDelay?(noDelay?: boolean): unknown;
+  setKeepAlive?(enable?: boolean, initialDelay?: number): unknown;
+};
 
 export interface TelnetLimits {
   /** Longest input line in bytes; longer lines are discarded with an 'overlong' event. */
@@ -59,6 +72,8 @@ export interface TelnetConnectionEvents {
   line: [line: string];
   /** A line over maxLineBytes was discarded (up to its terminator). */
   overlong: [];
+  /** A protocol violation, for the audit (server/sessions/protocol_errors.ts); the excerpt is short and safe. */
+  protocolError: [kind: ProtocolErrorKind, excerpt: string];
   /** Incoming GMCP message; malformed JSON never gets here. */
   gmcp: [pkg: string, data: unknown];
   naws: [width: number, height: number];

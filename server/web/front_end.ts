@@ -10,6 +10,7 @@
  */
 import { Server, type Socket } from 'socket.io';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
+import { lineExcerpt } from '../sessions/protocol_errors.ts';
 import type { SessionTransport } from '../sessions/session.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed } from './guards.ts';
@@ -48,10 +49,10 @@ export interface WebFrontEndOptions {
   limits?: Partial<WebLimits>;
   webDir?: string;
   /**
-   * What else this port serves (the audit console and /metrics), made for each front end the
-   * factory makes; the start-up wiring passes them (server/front_ends.ts).
+   * What else this port serves (the audit console and /metrics, the /ws endpoint), made for each
+   * front end the factory makes, with its limits; the start-up wiring passes them (server/front_ends.ts).
    */
-  mounts?: (ports: FrontEndPorts) => WebMount[];
+  mounts?: (ports: FrontEndPorts, limits: Readonly<WebLimits>) => WebMount[];
   /** Serve https with this certificate (MUD_WEB_TLS=on); none: http. */
   certificates?: Certificates | null;
 }
@@ -161,6 +162,7 @@ class WebConnection {
         return this.refuse(`The webclient only sends 'input' events; '${cleanInput(String(event)).slice(0, 40)}' was ignored.`);
       }
       if (typeof payload !== 'string' || args.length !== 1) return this.refuse('Input must be one line of text; that message was ignored.');
+      this.session.reportProtocolError('line_too_long', lineExcerpt(payload, `${Buffer.byteLength(payload, 'utf8')} bytes`));
       return this.session.msg(`That line was longer than ${this.limits.maxLineBytes} bytes and was ignored.`);
     }
     const lines = payload.split(/\r\n|\r|\n/);
@@ -182,7 +184,7 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
   const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
   return (ports) => {
     const { config } = ports;
-    const mounts = options.mounts?.(ports) ?? [];
+    const mounts = options.mounts?.(ports, limits) ?? [];
     const httpServer = createWebServer(httpServerOptions(limits), webApp(ports, options.webDir ?? WEB_DIR, mounts), options.certificates ?? null);
     httpServer.maxConnections = limits.maxConnections + 100;
     limitSocketsPerAddress(httpServer, ports.sessions.limits);

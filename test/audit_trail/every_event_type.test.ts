@@ -10,7 +10,7 @@ const TYPES: Record<AuditEventType, true> = {
   connection_opened: true, connection_closed: true, login_locked: true, dual_address: true, builder_command: true,
   object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, channel: true, emote: true,
   get: true, drop: true, give: true, rate_limited: true, access_denied: true, audit_attribute_changed: true,
-  admin_action: true, connection_banned: true, report_filed: true,
+  admin_action: true, connection_banned: true, report_filed: true, protocol_error: true,
 };
 const ALL_TYPES = Object.keys(TYPES) as AuditEventType[];
 
@@ -27,6 +27,7 @@ describe('every audit event type', () => {
     await pleb.createAtPrompts('Pleb', secrets[0]!);
     await pleb.command(`password ${secrets[0]} ${secrets[1]}`, 'Password changed.');
     await pleb.command('say hello all', 'You say');
+    await pleb.command(`say ${'x'.repeat(5000)}`, 'longer than 4096 bytes');
     await pleb.command('whisper Root = psst', 'You whisper');
     await pleb.command('pose waves.', 'Pleb waves.');
     await pleb.command('pub hello everyone', '[public] Pleb: hello everyone');

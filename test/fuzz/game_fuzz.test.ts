@@ -6,18 +6,24 @@
  * connect and vanish, half-close, stay silent, or log in and flood output they never read.
  *
  * Afterwards: the probe still answers, every hostile session and server-side socket is gone,
- * memory stayed bounded and the database is intact.
+ * memory stayed bounded, the database is intact, and the protocol violations were audited as
+ * `protocol_error` events, bounded: at most one per kind and session a minute (plus one at close
+ * with the count held back). The same garbage, and GMCP that is not JSON and frames over the size
+ * limit, is then sent over /ws in each mudstandards.org subprotocol.
  *
  * Reproduce a failure with MUD_FUZZ_SEED=<the seed printed below>.
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readTable } from '../audit_trail/helpers.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
 import type { TestTelnetClient } from '../support/telnet_client.ts';
 import { prng, randomBytes, type Rng } from '../support/prng.ts';
+import { TestWsClient } from '../support/ws_client.ts';
+import { startWebGame } from '../web/support.ts';
 import { sleep } from '../support/wait.ts';
 
-const IAC = 255, SB = 250, SE = 240, WILL = 251, WONT = 252, DO = 253, DONT = 254;
+const IAC = 255, SB = 250, SE = 240, WILL = 251, WONT = 252, DO = 253, DONT = 254, GMCP = 201;
 const OPTS = [0, 1, 3, 24, 25, 31, 39, 42, 69, 70, 86, 91, 201, 99, 255];
 const SEED = Number(process.env.MUD_FUZZ_SEED ?? 0x6d75_d1) >>> 0;
 const WAVES = 4;
@@ -270,6 +276,100 @@ describe('fuzzing the running game', () => {
     expect(run.game.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(await run.logs.lines('portal.log')).toContainEqual(expect.stringMatching(/\(output overflow\)$/));
     await ping();
+
+    // Every hostile session has ended, so each kind it met is reported at most twice: once when
+    // it first happened, once at close with the count held back (no session lived a minute).
+    const errors = (await readTable(run.game)).filter((e) => e.event_type === 'protocol_error');
+    const perSessionKind = new Map<string, typeof errors>();
+    for (const e of errors) perSessionKind.set(`${e.actor.session_id}:${e.payload.kind}`, [...(perSessionKind.get(`${e.actor.session_id}:${e.payload.kind}`) ?? []), e]);
+    for (const [key, events] of perSessionKind) {
+      expect(events.filter((e) => !e.payload.closing), key).toHaveLength(1);
+      expect(events.filter((e) => e.payload.closing).length, key).toBeLessThanOrEqual(1);
+      expect(events[0]!.payload.suppressed, key).toBe(0);
+    }
+    const kinds = new Set(errors.map((e) => e.payload.kind));
+    for (const kind of ['subneg_truncated', 'invalid_utf8', 'line_too_long']) expect(kinds, kind).toContain(kind);
+    const held = errors.reduce((n, e) => n + Number(e.payload.suppressed), 0);
+    console.log(`game fuzz protocol errors: ${errors.length} events for ${errors.length + held} violations, kinds ${[...kinds].join(', ')}`);
+  });
+
+  it('audits 1,000 malformed subnegotiations of a kind from one session as one event, and the 999 others at close', { timeout: 60_000 }, async () => {
+    run = await startGame();
+    const client = await run.connect();
+    client.sendRaw(Buffer.from([IAC, DO, GMCP]));
+    const times = (bytes: Buffer) => Buffer.concat(Array.from({ length: 1000 }, () => bytes));
+    // Cut short by IAC NOP; over the 8 KiB cap; GMCP that is not JSON.
+    client.sendRaw(times(Buffer.from([IAC, SB, 24, 0x41, IAC, 241])));
+    client.sendRaw(times(Buffer.concat([Buffer.from([IAC, SB, 24]), Buffer.alloc(9000, 0x41), Buffer.from([IAC, SE])])));
+    client.sendRaw(times(Buffer.concat([Buffer.from([IAC, SB, GMCP]), Buffer.from('Core.Supports.Set ["Room 1"'), Buffer.from([IAC, SE])])));
+    // The rest of the banner first, so that the answer awaited is help's, after all of the above.
+    await client.waitFor('leave');
+    await client.command('help', 'create <name>');
+    client.close();
+    await expect.poll(() => run!.game.sessions.count, { timeout: 10_000 }).toBe(0);
+    const errors = (await readTable(run.game)).filter((e) => e.event_type === 'protocol_error');
+    const byKind = (kind: string) => errors.filter((e) => e.payload.kind === kind).map((e) => e.payload);
+    expect(byKind('subneg_truncated')).toEqual([
+      { kind: 'subneg_truncated', excerpt: 'IAC SB 24 cut short', suppressed: 0 },
+      { kind: 'subneg_truncated', suppressed: 999, closing: true },
+    ]);
+    expect(byKind('subneg_oversized')).toEqual([
+      { kind: 'subneg_oversized', excerpt: 'IAC SB 24 over 8192 bytes', suppressed: 0 },
+      { kind: 'subneg_oversized', suppressed: 999, closing: true },
+    ]);
+    expect(byKind('bad_gmcp')).toEqual([
+      { kind: 'bad_gmcp', excerpt: 'Core.Supports.Set (27 bytes)', suppressed: 0 },
+      { kind: 'bad_gmcp', suppressed: 999, closing: true },
+    ]);
+    expect(errors).toHaveLength(6);
+    expect(await run.logs.lines('portal.log')).toContainEqual(
+      expect.stringMatching(/AUDIT PROTOCOL ERROR: connection #\d+ from 127\.0\.0\.1 via telnet \(subneg_truncated\) 999 more held back until the connection closed$/),
+    );
+  });
+});
+
+describe('fuzzing /ws', () => {
+  it(`keeps serving through hostile WebSocket clients of every subprotocol, their errors bounded (seed ${SEED})`, { timeout: 60_000 }, async () => {
+    const r = prng(SEED ^ 0x5753);
+    const run = await startWebGame({ config: { loginIdleTimeoutMs: LOGIN_IDLE_MS } });
+    try {
+      const url = `ws://127.0.0.1:${run.webPort}/ws`;
+      const probe = await run.login('Probe');
+      const protocols = ['telnet.mudstandards.org', 'gmcp.mudstandards.org', 'terminal.mudstandards.org'];
+      let sent = 0;
+      for (let wave = 0; wave < 3; wave++) {
+        await Promise.all(
+          Array.from({ length: 12 }, async () => {
+            const client = await TestWsClient.connect(url, r.pick(protocols));
+            for (let i = 1 + r.int(60); i > 0 && !client.closed; i--) {
+              const choice = r.int(4);
+              // Telnet frames (IAC storms, cut-short subnegotiations, bad UTF-8, long lines), text frames, or one over the size limit.
+              if (choice === 0) client.sendFrame(garbageWord(r) + (r.chance(0.5) ? ' {' : ' {"a":1}'), false);
+              else if (choice === 1 && r.chance(0.1)) client.sendFrame(randomBytes(r, 20_000));
+              else client.sendFrame(frame(r));
+              sent++;
+              if (r.chance(0.2)) await sleep(r.int(5));
+            }
+            client.close();
+          }),
+        );
+        probe.send(`say wave ${wave}`);
+        await probe.waitFor(`You say, "wave ${wave}"`, 15_000);
+      }
+      expect(sent).toBeGreaterThan(300);
+      await expect.poll(() => run.game.sessions.count, { timeout: 10_000 }).toBe(1);
+      const errors = (await readTable(run.game)).filter((e) => e.event_type === 'protocol_error');
+      const perSessionKind = new Map<string, number>();
+      for (const e of errors.filter((e) => !e.payload.closing)) perSessionKind.set(`${e.actor.session_id}:${e.payload.kind}`, (perSessionKind.get(`${e.actor.session_id}:${e.payload.kind}`) ?? 0) + 1);
+      expect([...perSessionKind.values()].every((n) => n === 1)).toBe(true);
+      expect(errors.every((e) => e.actor.protocol === 'ws')).toBe(true);
+      const kinds = new Set(errors.map((e) => e.payload.kind));
+      for (const kind of ['bad_gmcp', 'ws_frame_refused', 'line_too_long']) expect(kinds, kind).toContain(kind);
+      console.log(`/ws fuzz: ${sent} frames, ${errors.length} protocol_error events, kinds ${[...kinds].join(', ')}`);
+      await probe.command('look', 'Limbo');
+    } finally {
+      await run.stop();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS } from '../../server/config_limits.ts';
 import { TokenBucket } from '../../server/net/token_bucket.ts';
 import { clientAddress, normaliseAddress, originAllowed } from '../../server/web/guards.ts';
 import { AnsiParser, isDefaultStyle } from '../../web/ansi.js';
+import { readTable } from '../audit_trail/helpers.ts';
 import { stopAfterEach } from '../support/cleanup.ts';
 import { TestWebClient, startWebGame } from './support.ts';
 
@@ -31,6 +32,9 @@ describe('webclient safety against a hostile socket', () => {
     // 4096 bytes exactly is fine, multi-byte characters counted as bytes.
     bad.send('é'.repeat(DEFAULT_WEB_LIMITS.maxLineBytes / 2 + 1));
     await bad.waitFor('longer than 4096 bytes');
+    // A line over the cap is a protocol error too: audited once (the second, within the minute, counted).
+    const overlong = async () => (await readTable(run.game)).filter((e) => e.event_type === 'protocol_error' && e.actor.protocol === 'web');
+    await expect.poll(async () => (await overlong()).map((e) => e.payload)).toEqual([{ kind: 'line_too_long', excerpt: `${'x'.repeat(24)} (4097 bytes)`, suppressed: 0 }]);
     // An acknowledgement callback is not part of the payload.
     bad.socket.emit('input', 'look', () => {});
     await bad.waitFor('create <name>');

@@ -193,6 +193,13 @@ export function describe(event: AuditEvent): LogLine | null {
         message: `AUDIT BANNED:${from(event)} (${q(p.kind)} ban #${q(p.ban_id)} on ${quoted(p.pattern)}; ${q(p.refused_before)} more refused in the minute before)${name}`,
       };
     }
+    case 'protocol_error': {
+      // AUDIT PROTOCOL ERROR: connection #7 from 1.2.3.4 via ws (line_too_long) excerpt 'look (5000 bytes)' (12 more since the last report)
+      const head = `AUDIT PROTOCOL ERROR: connection #${q(event.actor.session_id)}${from(event)} (${q(p.kind)})`;
+      const excerpt = p.excerpt_withheld ? 'excerpt withheld (typed at a password prompt)' : `excerpt ${quoted(p.excerpt)}`;
+      const message = p.closing ? `${head} ${q(p.suppressed)} more held back until the connection closed` : `${head} ${excerpt} (${q(p.suppressed)} more since the last report)`;
+      return { logger: 'mud.portal', level: 'warn', message };
+    }
     case 'report_filed': {
       const about = event.target ? ` about ${ref(event.target)}` : '';
       return { logger: 'mud.admin', level: 'info', message: `REPORT #${q(p.report_id)}: ${actor}${about}: ${quoted(p.text)}` };

@@ -31,6 +31,15 @@ export function parseGmcp(body: Buffer): { pkg: string; data: unknown } | null {
   }
 }
 
+/**
+ * What a malformed GMCP message may leave in the audit: its package name (up to 40 characters)
+ * and its size, never its body, which may be a login's password.
+ */
+export function gmcpExcerpt(text: string): string {
+  const sp = text.search(/\s/);
+  return `${(sp === -1 ? text : text.slice(0, sp)).slice(0, 40)} (${Buffer.byteLength(text)} bytes)`;
+}
+
 /** IAC SB GMCP "Package.Name <json>" IAC SE; JSON omitted when data is undefined. */
 export function gmcpFrame(pkg: string, data?: unknown): Buffer {
   const json = data === undefined ? undefined : JSON.stringify(data);
@@ -46,7 +55,7 @@ export const GMCP: TelnetOption = {
     subnegotiation(body) {
       if (!host.isLocal(OPT.GMCP)) return;
       const msg = parseGmcp(body);
-      if (!msg) return;
+      if (!msg) return host.emit('protocolError', 'bad_gmcp', gmcpExcerpt(body.toString('utf8')));
       // Core.Hello names the client when TTYPE did not.
       if (host.client.clientName === null && msg.pkg.toLowerCase() === 'core.hello') {
         const client = (msg.data as { client?: unknown } | null)?.client;

@@ -1,0 +1,61 @@
+/**
+ * Under `npm start` the telnet layer runs in the portal, which has no audit trail: its protocol
+ * errors cross the link, already limited, and the game audits them. And /ws works there too (for
+ * now served by the game process, on the web port the portal hands over).
+ */
+import { describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/game.ts';
+import { TestTelnetClient } from '../support/telnet_client.ts';
+import { TestWsClient } from '../support/ws_client.ts';
+import { npmRun, trackPortals, trailHas } from './helpers.ts';
+
+const IAC = 255, SB = 250, NOP = 241;
+
+describe('protocol errors and /ws under the portal', () => {
+  const startPortal = trackPortals();
+
+  it('audits the portal telnet layer\'s protocol errors through the game, one per kind a minute, the rest counted', { timeout: 120_000 }, async () => {
+    const portal = await startPortal();
+    const client = await TestTelnetClient.connect(portal.server.telnetPort);
+    await client.waitFor('Welcome to');
+    // 1,000 subnegotiations cut short by another command, in one write, then a command that works.
+    const cut = Buffer.from([IAC, SB, 24, 0x41, 0x42, IAC, NOP]);
+    client.sendRaw(Buffer.concat([...Array.from({ length: 1000 }, () => cut), Buffer.from('look\r\n')]));
+    // At the login screen, `look` shows the welcome again.
+    await client.waitFor('Welcome to');
+    client.send('quit');
+    await client.waitClosed();
+    const ofKind = () => portal.trail().filter((r) => r.event_type === 'protocol_error' && r.payload.kind === 'subneg_truncated');
+    expect(await trailHas(portal, (r) => r.event_type === 'protocol_error' && r.payload.closing === true)).toBe(true);
+    const events = ofKind();
+    expect(events.map((e) => e.payload)).toEqual([
+      { kind: 'subneg_truncated', excerpt: 'IAC SB 24 cut short', suppressed: 0 },
+      { kind: 'subneg_truncated', suppressed: 999, closing: true },
+    ]);
+    // Reported before the connection's end, for the portal's connection id.
+    const trail = portal.trail();
+    const closedAt = trail.findIndex((r) => r.event_type === 'connection_closed' && r.actor.session_id === events[0]!.actor.session_id);
+    expect(closedAt).toBeGreaterThan(trail.indexOf(trail.find((r) => r.payload.closing === true)!));
+  });
+
+  it('serves /ws on the web port, sessions audited with protocol ws, ended (going away) at a reload like the webclient', { timeout: 120_000 }, async () => {
+    const portal = await startPortal({ env: { MUD_WEB: 'on' } });
+    const webPort = Number(/Web client on http:\/\/[^:]+:(\d+)\//.exec(portal.server.stdout())?.[1]);
+    const client = await TestWsClient.connect(`ws://127.0.0.1:${webPort}/ws`, 'terminal.mudstandards.org');
+    try {
+      await client.waitFor('Welcome to');
+      await client.command(`create Wendy ${PASSWORD}`, 'You become Wendy');
+      await client.command('look', 'Limbo');
+      expect(await trailHas(portal, (r) => r.event_type === 'login_ok' && r.actor.account === 'Wendy' && (r.actor as { protocol?: string }).protocol === 'ws')).toBe(true);
+      // The game process serves the web port for now: its sessions end at a reload, and the client may come back.
+      const reload = npmRun(portal, 'reload');
+      await client.waitFor('The game is reloading');
+      await client.waitClosed(30_000);
+      expect(client.closeCode).toBe(1001);
+      expect((await reload).code).toBe(0);
+      expect(await trailHas(portal, (r) => r.event_type === 'connection_closed' && r.payload.reason === 'game restart')).toBe(true);
+    } finally {
+      client.close();
+    }
+  });
+});
