@@ -30,14 +30,19 @@ const LOGIN_CHANGES = new Set<AuditEvent['event_type']>(['login_ok', 'logout', '
 /** How long a handover waits for running commands to finish before it goes ahead anyway. */
 const SETTLE_TIMEOUT_MS = 10_000;
 
+/** What the portal tells of a connection as it changes (TTYPE, NAWS, GMCP agreed). */
+type LinkTransport = SessionTransport & { clientName: string | null; width: number | null; oobEnabled: boolean | undefined };
+
 /** A connection's transport: every call becomes one message, batched per turn by the channel. */
-function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame, GameToPortal>): SessionTransport & { clientName: string | null; width: number | null } {
+function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame, GameToPortal>): LinkTransport {
   const { id } = facts;
   return {
     protocol: facts.protocol,
     remoteAddress: facts.address,
     clientName: facts.client,
     width: facts.width,
+    // Unknown (a portal that does not say): sent, and dropped by the portal if not wanted.
+    oobEnabled: facts.oob,
     send: (text) => channel.send({ t: 'text', id, text }),
     prompt: (text) => channel.send({ t: 'prompt', id, text }),
     setSecretInput: (on) => channel.send({ t: 'secret', id, on }),
@@ -47,7 +52,7 @@ function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame
 }
 
 export class GameLink {
-  private readonly sessions = new Map<number, { session: Session; transport: ReturnType<typeof linkTransport> }>();
+  private readonly sessions = new Map<number, { session: Session; transport: LinkTransport }>();
 
   constructor(
     private readonly ports: GameLinkPorts,
@@ -100,7 +105,18 @@ export class GameLink {
         return;
       case 'facts': {
         const entry = this.sessions.get(message.id);
-        if (entry) Object.assign(entry.transport, { clientName: message.client, width: message.width });
+        if (!entry) return;
+        Object.assign(entry.transport, { clientName: message.client, width: message.width });
+        if (message.oob !== undefined) entry.transport.oobEnabled = message.oob;
+        return;
+      }
+      case 'oob': {
+        const entry = this.sessions.get(message.id);
+        if (!entry) return;
+        const before = entry.session.oobSupports.list()?.join(' ');
+        entry.session.receiveOob(message.pkg, message.data);
+        // A Core.Supports changed what the client takes: the portal keeps it for the next game.
+        if (entry.session.oobSupports.list()?.join(' ') !== before) this.pushState(message.id);
         return;
       }
       case 'lost': {
@@ -142,7 +158,7 @@ export class GameLink {
     } else {
       const account = snapshot.accountId === null ? null : this.ports.accounts.byId(snapshot.accountId);
       const puppet = account ? this.ports.objects.get(snapshot.puppetId) : null;
-      session = this.ports.sessions.resume(transport, identity, account, puppet);
+      session = this.ports.sessions.resume(transport, identity, account, puppet, snapshot.supports);
     }
     this.sessions.set(snapshot.id, { session, transport });
   }
@@ -151,6 +167,6 @@ export class GameLink {
     const entry = this.sessions.get(id);
     if (!entry) return;
     const { session } = entry;
-    this.channel.send({ t: 'state', id, accountId: session.account?.id ?? null, puppetId: session.puppet?.id ?? null });
+    this.channel.send({ t: 'state', id, accountId: session.account?.id ?? null, puppetId: session.puppet?.id ?? null, supports: session.oobSupports.list() });
   }
 }

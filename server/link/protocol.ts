@@ -15,6 +15,11 @@ export interface ConnectionFacts {
   width: number | null;
   /** Epoch ms. */
   connectedAt: number;
+  /**
+   * The client takes out-of-band messages (telnet: it agreed to GMCP). Absent: it may, so
+   * the game sends them and the portal drops what the client cannot take.
+   */
+  oob?: boolean;
 }
 
 /**
@@ -25,6 +30,8 @@ export interface SessionSnapshot extends ConnectionFacts {
   opened: boolean;
   accountId: number | null;
   puppetId: number | null;
+  /** The GMCP modules the client asked for (Core.Supports), lower-case; null or absent: it never said. */
+  supports?: string[] | null;
 }
 
 /** Why a game process is being started, for its audit event. */
@@ -45,7 +52,13 @@ export type PortalToGame =
   | { t: 'line'; id: number; line: string }
   /** A notice the front end has for the player (an overlong line), said through the session. */
   | { t: 'notice'; id: number; text: string }
-  | { t: 'facts'; id: number; client: string | null; width: number | null }
+  | { t: 'facts'; id: number; client: string | null; width: number | null; oob?: boolean }
+  /**
+   * A GMCP message the client sent (Core.Supports.*, Char.Login.Credentials, ...), as the telnet
+   * layer parsed it; the game checks it as it checks a local client's. It may hold a password:
+   * nothing on either side logs these.
+   */
+  | { t: 'oob'; id: number; pkg: string; data: unknown }
   | { t: 'lost'; id: number; reason: string }
   /** Tell the Admins online (a reload that failed). */
   | { t: 'admins'; text: string }
@@ -66,8 +79,11 @@ export type GameToPortal =
   | { t: 'secret'; id: number; on: boolean }
   | { t: 'oob'; id: number; pkg: string; data: unknown }
   | { t: 'close'; id: number; reason: string }
-  /** Who a connection is logged in as now (after a login, logout or take-over). */
-  | { t: 'state'; id: number; accountId: number | null; puppetId: number | null }
+  /**
+   * Who a connection is logged in as now (after a login, logout or take-over), and the GMCP
+   * modules it asked for (after a Core.Supports), for the next game's snapshot.
+   */
+  | { t: 'state'; id: number; accountId: number | null; puppetId: number | null; supports?: string[] | null }
   /** An Admin typed @reload. */
   | { t: 'reload'; by: string; sessionId: number }
   /** The game asks the whole server to stop (@shutdown, SIGTERM to the game process). */

@@ -2,16 +2,16 @@
  * The portal's side of every connection: what a front end (telnet) hands the session stage,
  * carried over the link to whichever game process is attached. The protocol state stays with
  * the front end's connection object, here in the portal, so it outlives any game; this table
- * adds what a new game needs to take a connection over (its snapshot) and holds the lines
- * typed while no game takes them (a reload, a crash), in order, up to a bound.
+ * adds what a new game needs to take a connection over (its snapshot) and holds the lines (and
+ * GMCP messages) sent while no game takes them (a reload, a crash), in order, up to a bound.
  */
 import type { LinkChannel } from '../link/channel.ts';
-import type { GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
+import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
 import type { SessionTransport } from '../sessions/session.ts';
 
-/** Lines one connection may type while the game reloads; a player pasting a script still fits. */
+/** Lines (and GMCP messages) one connection may send while the game reloads; a pasted script still fits. */
 export const MAX_WAITING_LINES = 100;
 
 type GameChannel = LinkChannel<GameToPortal, PortalToGame>;
@@ -23,7 +23,10 @@ interface Connection extends FrontEndSession {
   opened: boolean;
   accountId: number | null;
   puppetId: number | null;
-  waiting: string[];
+  /** GMCP modules the client asked for, as the game last said (null: it never said). */
+  supports: string[] | null;
+  /** What the client sent while no game took it: lines and GMCP messages, in order. */
+  waiting: Array<Extract<PortalToGame, { t: 'line' | 'oob' }>>;
   /** Echo is off: the game asked for a password. */
   secret: boolean;
   /** A reload cut a password question short: the next line is that password, and is dropped. */
@@ -58,6 +61,7 @@ export class PortalSessions implements FrontEndSessions {
       opened: false,
       accountId: null,
       puppetId: null,
+      supports: null,
       waiting: [],
       secret: false,
       passwordCutShort: false,
@@ -71,8 +75,10 @@ export class PortalSessions implements FrontEndSessions {
         table.receiveLine(conn, line);
         return true;
       },
-      // GMCP from the client is not carried over the link yet (the game sends GMCP; see README).
-      receiveOob: () => {},
+      // Checked by the game, as a local client's GMCP is; it may hold a password, so never logged.
+      receiveOob: (pkg, data) => {
+        if (!conn.closed && typeof pkg === 'string') table.toGame(conn, { t: 'oob', id: conn.id, pkg, data });
+      },
       admitInput: () => true,
       connectionLost: (reason) => table.lost(conn, reason),
     };
@@ -135,7 +141,7 @@ export class PortalSessions implements FrontEndSessions {
       if (!this.handed.ids.has(conn.id)) game.send({ t: 'open', facts: factsOf(conn) });
       conn.opened = true;
       conn.toldFacts = factsKey(conn.transport);
-      for (const line of conn.waiting.splice(0)) game.send({ t: 'line', id: conn.id, line });
+      for (const message of conn.waiting.splice(0)) game.send(message);
     }
     this.handed = { ids: new Set(), lost: 0 };
   }
@@ -173,6 +179,7 @@ export class PortalSessions implements FrontEndSessions {
       case 'state':
         conn.accountId = message.accountId;
         conn.puppetId = message.puppetId;
+        if (message.supports !== undefined) conn.supports = message.supports;
         return;
     }
   }
@@ -184,21 +191,27 @@ export class PortalSessions implements FrontEndSessions {
       conn.transport.send('The game reloaded while it was asking for a password, so that line was not used. Please log in again.');
       return;
     }
+    this.toGame(conn, { t: 'line', id: conn.id, line });
+  }
+
+  /** What the client sent, to the game, or to wait for the next one (in order, bounded). */
+  private toGame(conn: Connection, message: Extract<PortalToGame, { t: 'line' | 'oob' }>): void {
     if (!this.game) {
       if (conn.waiting.length >= MAX_WAITING_LINES) {
         conn.transport.send(`The game is reloading and ${MAX_WAITING_LINES} of your lines are already waiting; that one was dropped.`);
         return;
       }
-      conn.waiting.push(line);
+      conn.waiting.push(message);
       return;
     }
-    // A client that named itself (TTYPE) or resized (NAWS) since: the game hears first.
+    // A client that named itself (TTYPE, Core.Hello), resized (NAWS) or agreed to GMCP since: the game hears first.
     const facts = factsKey(conn.transport);
     if (facts !== conn.toldFacts) {
       conn.toldFacts = facts;
-      this.game.send({ t: 'facts', id: conn.id, client: conn.transport.clientName, width: conn.transport.width ?? null });
+      const { clientName, width, oobEnabled } = conn.transport;
+      this.game.send({ t: 'facts', id: conn.id, client: clientName, width: width ?? null, oob: oobEnabled });
     }
-    this.game.send({ t: 'line', id: conn.id, line });
+    this.game.send(message);
   }
 
   private notice(conn: Connection, text: string): void {
@@ -217,14 +230,22 @@ export class PortalSessions implements FrontEndSessions {
 }
 
 function factsKey(transport: SessionTransport): string {
-  return `${transport.clientName ?? ''}\0${transport.width ?? ''}`;
+  return `${transport.clientName ?? ''}\0${transport.width ?? ''}\0${transport.oobEnabled ?? ''}`;
 }
 
-function factsOf(conn: Connection) {
+function factsOf(conn: Connection): ConnectionFacts {
   const { transport } = conn;
-  return { id: conn.id, protocol: transport.protocol, address: transport.remoteAddress, client: transport.clientName, width: transport.width ?? null, connectedAt: conn.connectedAt };
+  return {
+    id: conn.id,
+    protocol: transport.protocol,
+    address: transport.remoteAddress,
+    client: transport.clientName,
+    width: transport.width ?? null,
+    connectedAt: conn.connectedAt,
+    oob: transport.oobEnabled,
+  };
 }
 
 function snapshotOf(conn: Connection): SessionSnapshot {
-  return { ...factsOf(conn), opened: conn.opened, accountId: conn.accountId, puppetId: conn.puppetId };
+  return { ...factsOf(conn), opened: conn.opened, accountId: conn.accountId, puppetId: conn.puppetId, supports: conn.supports };
 }
