@@ -62,7 +62,8 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
   });
   link = new code.GameLink({ sessions: game.sessions, accounts: game.accounts, objects: game.objects, audit: game.audit, log: game.log.server }, channel);
   link.start(message);
-  if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()] })]);
+  const gameLink = link;
+  if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()], reloads: () => gameLink.reloadStats })]);
   channel.send({ t: 'ready' });
 }
 

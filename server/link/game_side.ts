@@ -12,7 +12,7 @@ import type { GameLogger } from '../logging/index.ts';
 import type { Session, SessionTransport } from '../sessions/session.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
 import type { LinkChannel } from './channel.ts';
-import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from './protocol.ts';
+import type { ConnectionFacts, GameToPortal, PortalToGame, ReloadStats, SessionSnapshot } from './protocol.ts';
 
 export interface GameLinkPorts {
   readonly sessions: SessionManager;
@@ -53,6 +53,8 @@ function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame
 
 export class GameLink {
   private readonly sessions = new Map<number, { session: Session; transport: LinkTransport }>();
+  /** For /metrics: the portal's counts as of this game's start, and how long that start took. */
+  reloadStats: ReloadStats = { reloads: 0, crashRestarts: 0, lastReloadMs: null };
 
   constructor(
     private readonly ports: GameLinkPorts,
@@ -77,12 +79,14 @@ export class GameLink {
       this.handle({ t: 'lost', id: snapshot.id, reason });
     }
     const { reload } = message;
+    const durationMs = reload ? Date.now() - reload.requestedAt : null;
+    this.reloadStats = { ...message.counters, lastReloadMs: durationMs };
     if (reload) {
       const actor = { account: reload.by, character: null, session_id: null, protocol: null, remote_addr: null };
       this.ports.audit.emit(
         auditEvent('reload', actor, {
           success: true,
-          payload: { via: reload.via, duration_ms: Date.now() - reload.requestedAt, sessions: message.sessions.length, ...(reload.cause ? { cause: reload.cause } : {}) },
+          payload: { via: reload.via, duration_ms: durationMs, sessions: message.sessions.length, ...(reload.cause ? { cause: reload.cause } : {}) },
         }),
       );
     }

@@ -91,8 +91,14 @@ export type GameToPortal =
   /** Handover done: the store and the audit trail are closed; the next game may open them. */
   | { t: 'handed'; unsettled: number };
 
-/** Counted by the portal, shown by the game's /metrics. */
+/** Counted by the portal, shown by the game's /metrics; a start message's include that start. */
 export interface ReloadCounters {
   reloads: number;
   crashRestarts: number;
+}
+
+/** What /metrics says of reloads: the portal's counts, and how long this game's start took. */
+export interface ReloadStats extends ReloadCounters {
+  /** From the request to this game taking over (null: the first game, or one process). */
+  lastReloadMs: number | null;
 }
