@@ -4,7 +4,11 @@
  * Char.Login.Credentials (over the link, its password in no log) still gets only its modules
  * and can still ask the game things out of band; a client with NAWS and MCCP2 keeps its width
  * in the game and one unbroken compressed stream; each one's next command runs in the same room
- * as the same character, and nobody is unpuppeted.
+ * as the same character, and nobody is unpuppeted. And tintin++ itself, in tmux, negotiating
+ * NAWS, TTYPE and MCCP2 as it does with any MUD, plays on across the same three.
+ *
+ * The tintin++ test needs the Debian packages tmux and tintin++; skipped loudly without them,
+ * and a failure under MUD_TEST_REQUIRE_TOOLS=1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,18 +16,23 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/game.ts';
 import { GmcpClient, MUDLET_SUPPORTS } from '../support/gmcp_client.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
+import { TmuxTerminal } from '../support/tmux.ts';
+import { requireTool } from '../support/tools.ts';
 import { nawsBytes, npmRun, trackPortals, trailHas, type Portal } from './helpers.ts';
 
 const BACK = 'The game is back.';
+const tmux = requireTool('the tintin++ across a reload test', 'tmux');
+// Debian installs tt++ in /usr/games, which is not on every PATH.
+const tintin = requireTool('the tintin++ across a reload test', 'tt++', '/usr/games/tt++');
 /** Mapper's password: typed only inside Char.Login.Credentials, so it must be in no file. */
 const GMCP_SECRET = 'Gmcp-Secret-5521';
 const SUPPORTED = new Set(MUDLET_SUPPORTS.map((entry) => entry.split(' ')[0]!.toLowerCase()));
 /** IRE's rule: a message's module is its name minus the last part. */
 const moduleOf = (pkg: string) => pkg.slice(0, pkg.lastIndexOf('.')).toLowerCase();
 
-/** The three ways a game is replaced under the players. */
-export async function reloadEachWay(portal: Portal, adminReload: () => void, after: (via: string) => Promise<void>): Promise<void> {
-  adminReload();
+/** The three ways a game is replaced under the players; `after` checks them after each. */
+async function reloadEachWay(portal: Portal, adminReload: () => unknown, after: (via: string) => Promise<void>): Promise<void> {
+  await adminReload();
   await after('@reload');
   const shell = await npmRun(portal, 'reload');
   expect(shell.out).toMatch(/Reloaded in \d+ ms/);
@@ -120,5 +129,49 @@ describe('rich telnet clients across a reload', () => {
     expect(portal.server.stdout() + portal.server.stderr()).not.toContain(GMCP_SECRET);
     wiz.close();
     mudlet.telnet.close();
+  });
+
+  it.skipIf(!tmux || !tintin)('tintin++ in a terminal plays on across @reload, npm run reload and kill -9, as the same character in the same room', { timeout: 180_000 }, async () => {
+    const portal = await startPortal();
+    const term = await TmuxTerminal.start(tmux!, [tintin!, '-G', '-e', `#session mud 127.0.0.1 ${portal.server.telnetPort}`]);
+    try {
+      const count = (lines: string[], text: string) => lines.filter((l) => l.includes(text)).length;
+      await term.waitFor('Welcome to');
+      await term.type('create Tinny');
+      await term.waitFor('Password:');
+      await term.type(PASSWORD);
+      await term.waitFor('Confirm password:');
+      await term.type(PASSWORD);
+      await term.waitFor('You become Tinny');
+      await term.type(`claim ${await portal.adminToken()}`);
+      await term.waitFor('You are now the Developer');
+      await term.type('north');
+      await term.waitFor((lines) => count(lines, 'The cobbled courtyard') === 1);
+      await term.type('config');
+      const screen = await term.waitFor('Your connection:');
+      // What tintin++ told the portal (TTYPE, NAWS), as the game holds it.
+      const facts = screen.find((l) => l.includes('Your connection:'))!;
+      expect(facts).toMatch(/Your connection: telnet, client TINTIN\+\+, \d+ columns wide\./);
+
+      let round = 0;
+      await reloadEachWay(portal, () => term.type('@reload'), async (via) => {
+        round++;
+        await term.waitFor((lines) => count(lines, BACK) === round, 30_000);
+        await term.type('look');
+        await term.waitFor((lines) => count(lines, 'The cobbled courtyard') === round + 1);
+        await term.type('config');
+        await term.waitFor((lines) => count(lines, facts) === round + 1);
+        await term.type(`say back after ${via}`);
+        await term.waitFor(`You say, "back after ${via}"`);
+      });
+      const status = await portal.status();
+      expect(status.connections).toEqual([expect.objectContaining({ protocol: 'telnet', loggedIn: true })]);
+      expect(await trailHas(portal, (r) => r.event_type === 'reload' && r.payload.via === 'crash')).toBe(true);
+      const says = portal.trail().filter((r) => r.event_type === 'say');
+      expect(says.map((r) => r.actor.session_id)).toEqual([status.connections[0]!.id, status.connections[0]!.id, status.connections[0]!.id]);
+      expect(portal.log('player_activity.log').filter((l) => /unpuppeted/.test(l))).toEqual([]);
+    } finally {
+      await term.kill();
+    }
   });
 });
