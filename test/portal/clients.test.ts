@@ -84,8 +84,17 @@ describe('rich telnet clients across a reload', () => {
 
     let said = 0;
     await reloadEachWay(portal, () => wiz.send('@reload'), async (via) => {
+      let askedMeanwhile = 0;
+      if (via === 'crash') {
+        // Sent while no game is there: it waits in the portal with the lines, and is answered after.
+        await mudlet.telnet.waitFor('The game stopped unexpectedly', 10_000);
+        askedMeanwhile = mudlet.of('Char.Items.List').length;
+        mudlet.send('Char.Items.Room');
+      }
       await wiz.waitFor(BACK, 30_000);
       await mudlet.telnet.waitFor(BACK, 30_000);
+      // (The resumed session itself sends the inventory's list first, as a login does.)
+      if (via === 'crash') await expect.poll(() => mudlet.of('Char.Items.List').slice(askedMeanwhile).map((l) => l.location)).toContain('room');
       // Same character, same room; the game still knows the width NAWS gave.
       await wiz.command('look', 'Courtyard');
       await wiz.command('config', 'Your connection: telnet, client unnamed, 123 columns wide.');
