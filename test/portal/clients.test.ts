@@ -142,7 +142,8 @@ describe('rich telnet clients across a reload', () => {
 
   it.skipIf(!tmux || !tintin)('tintin++ in a terminal plays on across @reload, npm run reload and kill -9, as the same character in the same room', { timeout: 180_000 }, async () => {
     const portal = await startPortal();
-    const term = await TmuxTerminal.start(tmux!, [tintin!, '-G', '-e', `#session mud 127.0.0.1 ${portal.server.telnetPort}`]);
+    // Tall enough that the whole session stays on one screen, whatever the terminal keeps in its history.
+    const term = await TmuxTerminal.start(tmux!, [tintin!, '-G', '-e', `#session mud 127.0.0.1 ${portal.server.telnetPort}`], { width: 160, height: 150 });
     try {
       const count = (lines: string[], text: string) => lines.filter((l) => l.includes(text)).length;
       await term.waitFor('Welcome to');
