@@ -29,10 +29,10 @@ function browsable(host: string): string {
  */
 export function webWithConsole(
   game: Game,
-  options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings>; extraMounts?: () => WebMount[] } = {},
+  options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings>; extraMounts?: () => WebMount[]; reloads?: ConsolePorts['reloads'] } = {},
 ): FrontEndFactory {
   const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt } = game;
-  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt };
+  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt, reloads: options.reloads };
   return createWebFrontEnd({
     ...options,
     mounts: (frontEndPorts, limits) => [

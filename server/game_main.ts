@@ -67,7 +67,8 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
   // MUD_WEB_TLS: the handed-over sockets are served as https, with the portal's certificate files.
   const certificates = config.reach.webTls ? code.Certificates.open(config.reach, config.dataDir, config.serverName) : null;
   if (certificates) code.watchCertificates(certificates, game.log.server);
-  if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()], certificates })]);
+  const gameLink = link;
+  if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()], certificates, reloads: () => gameLink.reloadStats })]);
   channel.send({ t: 'ready' });
 }
 

@@ -1,3 +1,4 @@
+import type { SessionTransport } from '../../server/sessions/session.ts';
 import type { CharacterCommand } from '../command.ts';
 
 /** A player's own settings: each kept as an attribute of their character, so it survives logins. */
@@ -7,14 +8,21 @@ const SETTINGS: Record<string, { attribute: string; help: string }> = {
 
 const onOff = (value: unknown): string => (value === false ? 'off' : 'on');
 
+/** What the client told us about itself (Evennia's `option` lists the same: client, screen width). */
+function describeConnection(transport: SessionTransport): string {
+  const client = transport.clientName ? `client ${transport.clientName}` : 'client unnamed';
+  const width = transport.width ? `${transport.width} columns wide` : 'width not told';
+  return `${transport.protocol}, ${client}, ${width}`;
+}
+
 export const config: CharacterCommand = {
   key: 'config',
   category: 'Account',
-  help: 'config [<setting> on|off] — show or change your settings (config prompt off).',
-  run({ caller, args, reply }) {
+  help: 'config [<setting> on|off] — show or change your settings (config prompt off), and what the game knows of your client.',
+  run({ caller, args, reply, session }) {
     if (!args) {
       const lines = Object.entries(SETTINGS).map(([name, s]) => `  ${name}: ${onOff(caller.attributes.get(s.attribute, true))} — ${s.help}`);
-      return reply(['Your settings:', ...lines].join('\n'));
+      return reply(['Your settings:', ...lines, `Your connection: ${describeConnection(session.transport)}.`].join('\n'));
     }
     const [name = '', value = '', ...rest] = args.toLowerCase().split(/\s+/);
     const setting = SETTINGS[name];

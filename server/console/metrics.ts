@@ -93,6 +93,7 @@ export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounte
   const perSink = (value: (s: Sink) => number): Array<[Labels, number]> => stats.sinks.map((s) => [{ sink: s.name }, value(s)]);
   const errors = stats.sinks.filter((s) => s.lastError).map((s): [Labels, number] => [{ sink: s.name, error: s.lastError!.slice(0, 200) }, 1]);
 
+  const reloads = game.reloads?.() ?? { reloads: 0, crashRestarts: 0, lastReloadMs: null };
   const sessions = game.sessions.all();
   const byProtocol = new Map<string, number>([
     ['telnet', 0],
@@ -120,6 +121,9 @@ export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounte
     .family('mud_connections', 'gauge', 'Open game connections (logged in or not), by protocol.', [...byProtocol].map(([protocol, n]): [Labels, number] => [{ protocol }, n]))
     .family('mud_objects', 'gauge', 'Objects in the world.', game.objects.count)
     .family('mud_uptime_seconds', 'gauge', 'Seconds since the game started.', Math.floor((Date.now() - game.startedAt.getTime()) / 1000))
+    .family('mud_reloads_total', 'counter', 'Game reloads under the portal (@reload, npm run reload, SIGUSR2) since the portal started.', reloads.reloads)
+    .family('mud_crash_restarts_total', 'counter', 'Game processes the portal restarted after a crash since it started.', reloads.crashRestarts)
+    .family('mud_last_reload_seconds', 'gauge', 'How long the reload that started this game process took, from the request to taking over (no sample: none yet).', reloads.lastReloadMs === null ? [] : reloads.lastReloadMs / 1000)
     .family('mud_admin_sessions', 'gauge', 'Logged-in sessions of the web audit console.', consoleCounters.adminSessions)
     .family('mud_admin_live_sockets', 'gauge', 'Live-tail sockets of the web audit console.', consoleCounters.liveSockets)
     .family('mud_admin_live_events_forwarded_total', 'counter', 'Audit events queued for live-tail sockets.', consoleCounters.liveForwarded)

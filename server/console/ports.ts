@@ -7,6 +7,7 @@ import type { GameLogger } from '../logging/index.ts';
 import type { ObjectManager } from '../../typeclasses/object_manager.ts';
 import type { LoginGuard } from '../sessions/login_guard.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
+import type { ReloadStats } from '../link/protocol.ts';
 
 /**
  * What the console is handed by the start-up wiring: what it reads (objects, sessions, the audit
@@ -24,4 +25,6 @@ export interface ConsolePorts {
   readonly sessions: SessionManager;
   readonly log: { readonly server: GameLogger };
   readonly startedAt: Date;
+  /** Reloads and crash restarts under the portal (absent: one process, which never reloads). */
+  readonly reloads?: () => ReloadStats;
 }

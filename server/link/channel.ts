@@ -69,9 +69,10 @@ export class LinkChannel<In, Out> extends EventEmitter<LinkChannelEvents<In>> {
     try {
       messages = this.reader.push(chunk);
     } catch (error) {
-      // A corrupt stream cannot be resynchronised: drop the link, the supervisor recovers.
+      // A corrupt stream cannot be resynchronised: drop the link, the supervisor recovers. Not
+      // JSON.parse's message: it quotes the frame, which may hold a GMCP login's password.
       this.stream.destroy();
-      this.finish(`link protocol error: ${(error as Error).message}`);
+      this.finish(`link protocol error: ${error instanceof SyntaxError ? 'a frame that is not JSON' : (error as Error).message}`);
       return;
     }
     for (const message of messages) {

@@ -12,7 +12,7 @@ import type { GameLogger } from '../logging/index.ts';
 import type { Session, SessionTransport } from '../sessions/session.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
 import type { LinkChannel } from './channel.ts';
-import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from './protocol.ts';
+import type { ConnectionFacts, GameToPortal, PortalToGame, ReloadStats, SessionSnapshot } from './protocol.ts';
 
 export interface GameLinkPorts {
   readonly sessions: SessionManager;
@@ -30,9 +30,16 @@ const LOGIN_CHANGES = new Set<AuditEvent['event_type']>(['login_ok', 'logout', '
 /** How long a handover waits for running commands to finish before it goes ahead anyway. */
 const SETTLE_TIMEOUT_MS = 10_000;
 
-/** A connection's transport: every call becomes one message, batched per turn by the channel. */
-type LinkTransport = SessionTransport & { clientName: string | null; width: number | null; environ: Record<string, string>; environReady: (() => void) | null };
+/** What the portal tells of a connection as it changes (TTYPE, NAWS, GMCP agreed). */
+type LinkTransport = SessionTransport & {
+  clientName: string | null;
+  width: number | null;
+  oobEnabled: boolean | undefined;
+  environ: Record<string, string>;
+  environReady: (() => void) | null;
+};
 
+/** A connection's transport: every call becomes one message, batched per turn by the channel. */
 function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame, GameToPortal>): LinkTransport {
   const { id } = facts;
   const transport: LinkTransport = {
@@ -42,6 +49,8 @@ function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame
     width: facts.width,
     environ: { ...facts.environ },
     environReady: null,
+    // Unknown (a portal that does not say): sent, and dropped by the portal if not wanted.
+    oobEnabled: facts.oob,
     send: (text) => channel.send({ t: 'text', id, text }),
     prompt: (text) => channel.send({ t: 'prompt', id, text }),
     setSecretInput: (on) => channel.send({ t: 'secret', id, on }),
@@ -55,6 +64,8 @@ function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame
 
 export class GameLink {
   private readonly sessions = new Map<number, { session: Session; transport: LinkTransport }>();
+  /** For /metrics: the portal's counts as of this game's start, and how long that start took. */
+  reloadStats: ReloadStats = { reloads: 0, crashRestarts: 0, lastReloadMs: null };
 
   constructor(
     private readonly ports: GameLinkPorts,
@@ -79,12 +90,14 @@ export class GameLink {
       this.handle({ t: 'lost', id: snapshot.id, reason });
     }
     const { reload } = message;
+    const durationMs = reload ? Date.now() - reload.requestedAt : null;
+    this.reloadStats = { ...message.counters, lastReloadMs: durationMs };
     if (reload) {
       const actor = { account: reload.by, character: null, session_id: null, protocol: null, remote_addr: null };
       this.ports.audit.emit(
         auditEvent('reload', actor, {
           success: true,
-          payload: { via: reload.via, duration_ms: Date.now() - reload.requestedAt, sessions: message.sessions.length, ...(reload.cause ? { cause: reload.cause } : {}) },
+          payload: { via: reload.via, duration_ms: durationMs, sessions: message.sessions.length, ...(reload.cause ? { cause: reload.cause } : {}) },
         }),
       );
     }
@@ -109,6 +122,7 @@ export class GameLink {
         const entry = this.sessions.get(message.id);
         if (!entry) return;
         Object.assign(entry.transport, { clientName: message.client, width: message.width });
+        if (message.oob !== undefined) entry.transport.oobEnabled = message.oob;
         if (message.environ) entry.transport.environ = { ...message.environ };
         if (message.environKnown) {
           const ready = entry.transport.environReady;
@@ -125,6 +139,15 @@ export class GameLink {
       case 'connection_protocol_error': {
         const { address, protocol, kind, excerpt, suppressed, closing } = message;
         this.ports.sessions.recordConnectionError(address, protocol, { kind, excerpt, suppressed, closing });
+        return;
+      }
+      case 'oob': {
+        const entry = this.sessions.get(message.id);
+        if (!entry) return;
+        const before = entry.session.oobSupports.list()?.join(' ');
+        entry.session.receiveOob(message.pkg, message.data);
+        // A Core.Supports changed what the client takes: the portal keeps it for the next game.
+        if (entry.session.oobSupports.list()?.join(' ') !== before) this.pushState(message.id);
         return;
       }
       case 'lost': {
@@ -166,7 +189,7 @@ export class GameLink {
     } else {
       const account = snapshot.accountId === null ? null : this.ports.accounts.byId(snapshot.accountId);
       const puppet = account ? this.ports.objects.get(snapshot.puppetId) : null;
-      session = this.ports.sessions.resume(transport, identity, account, puppet);
+      session = this.ports.sessions.resume(transport, identity, account, puppet, snapshot.supports);
     }
     this.sessions.set(snapshot.id, { session, transport });
   }
@@ -175,6 +198,6 @@ export class GameLink {
     const entry = this.sessions.get(id);
     if (!entry) return;
     const { session } = entry;
-    this.channel.send({ t: 'state', id, accountId: session.account?.id ?? null, puppetId: session.puppet?.id ?? null });
+    this.channel.send({ t: 'state', id, accountId: session.account?.id ?? null, puppetId: session.puppet?.id ?? null, supports: session.oobSupports.list() });
   }
 }

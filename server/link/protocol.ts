@@ -23,6 +23,11 @@ export interface ConnectionFacts {
    * connection's connection_opened until a 'facts' message says it is known. Absent: known.
    */
   environKnown?: boolean;
+  /**
+   * The client takes out-of-band messages (telnet: it agreed to GMCP). Absent: it may, so
+   * the game sends them and the portal drops what the client cannot take.
+   */
+  oob?: boolean;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface SessionSnapshot extends ConnectionFacts {
   opened: boolean;
   accountId: number | null;
   puppetId: number | null;
+  /** The GMCP modules the client asked for (Core.Supports), lower-case; null or absent: it never said. */
+  supports?: string[] | null;
 }
 
 /** Why a game process is being started, for its audit event. */
@@ -53,7 +60,13 @@ export type PortalToGame =
   | { t: 'line'; id: number; line: string }
   /** A notice the front end has for the player (an overlong line), said through the session. */
   | { t: 'notice'; id: number; text: string }
-  | { t: 'facts'; id: number; client: string | null; width: number | null; environ?: Record<string, string>; environKnown?: boolean }
+  | { t: 'facts'; id: number; client: string | null; width: number | null; environ?: Record<string, string>; environKnown?: boolean; oob?: boolean }
+  /**
+   * A GMCP message the client sent (Core.Supports.*, Char.Login.Credentials, ...), as the telnet
+   * layer parsed it; the game checks it as it checks a local client's. It may hold a password:
+   * nothing on either side logs these.
+   */
+  | { t: 'oob'; id: number; pkg: string; data: unknown }
   | { t: 'lost'; id: number; reason: string }
   /**
    * A protocol violation met by the portal's protocol layer (it has no audit trail): already
@@ -81,8 +94,11 @@ export type GameToPortal =
   | { t: 'secret'; id: number; on: boolean }
   | { t: 'oob'; id: number; pkg: string; data: unknown }
   | { t: 'close'; id: number; reason: string }
-  /** Who a connection is logged in as now (after a login, logout or take-over). */
-  | { t: 'state'; id: number; accountId: number | null; puppetId: number | null }
+  /**
+   * Who a connection is logged in as now (after a login, logout or take-over), and the GMCP
+   * modules it asked for (after a Core.Supports), for the next game's snapshot.
+   */
+  | { t: 'state'; id: number; accountId: number | null; puppetId: number | null; supports?: string[] | null }
   /** An Admin typed @reload. */
   | { t: 'reload'; by: string; sessionId: number }
   /** The game asks the whole server to stop (@shutdown, SIGTERM to the game process). */
@@ -90,8 +106,14 @@ export type GameToPortal =
   /** Handover done: the store and the audit trail are closed; the next game may open them. */
   | { t: 'handed'; unsettled: number };
 
-/** Counted by the portal, shown by the game's /metrics. */
+/** Counted by the portal, shown by the game's /metrics; a start message's include that start. */
 export interface ReloadCounters {
   reloads: number;
   crashRestarts: number;
+}
+
+/** What /metrics says of reloads: the portal's counts, and how long this game's start took. */
+export interface ReloadStats extends ReloadCounters {
+  /** From the request to this game taking over (null: the first game, or one process). */
+  lastReloadMs: number | null;
 }

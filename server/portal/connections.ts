@@ -2,8 +2,8 @@
  * The portal's side of every connection: what a front end (telnet) hands the session stage,
  * carried over the link to whichever game process is attached. The protocol state stays with
  * the front end's connection object, here in the portal, so it outlives any game; this table
- * adds what a new game needs to take a connection over (its snapshot) and holds the lines
- * typed while no game takes them (a reload, a crash), in order, up to a bound.
+ * adds what a new game needs to take a connection over (its snapshot) and holds the lines (and
+ * GMCP messages) sent while no game takes them (a reload, a crash), in order, up to a bound.
  */
 import type { LinkChannel } from '../link/channel.ts';
 import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
@@ -12,7 +12,7 @@ import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts
 import type { Protocol, SessionTransport } from '../sessions/session.ts';
 import { AddressProtocolErrors, ProtocolErrorLimiter, type ProtocolErrorKind, type ProtocolErrorReport } from '../sessions/protocol_errors.ts';
 
-/** Lines one connection may type while the game reloads; a player pasting a script still fits. */
+/** Lines (and GMCP messages) one connection may send while the game reloads; a pasted script still fits. */
 export const MAX_WAITING_LINES = 100;
 
 type GameChannel = LinkChannel<GameToPortal, PortalToGame>;
@@ -24,7 +24,10 @@ interface Connection extends FrontEndSession {
   opened: boolean;
   accountId: number | null;
   puppetId: number | null;
-  waiting: string[];
+  /** GMCP modules the client asked for, as the game last said (null: it never said). */
+  supports: string[] | null;
+  /** What the client sent while no game took it: lines and GMCP messages, in order. */
+  waiting: Array<Extract<PortalToGame, { t: 'line' | 'oob' }>>;
   /** Echo is off: the game asked for a password. */
   secret: boolean;
   /** A reload cut a password question short: the next line is that password, and is dropped. */
@@ -74,6 +77,7 @@ export class PortalSessions implements FrontEndSessions {
       opened: false,
       accountId: null,
       puppetId: null,
+      supports: null,
       waiting: [],
       secret: false,
       passwordCutShort: false,
@@ -88,8 +92,10 @@ export class PortalSessions implements FrontEndSessions {
         table.receiveLine(conn, line);
         return true;
       },
-      // GMCP from the client is not carried over the link yet (the game sends GMCP; see README).
-      receiveOob: () => {},
+      // Checked by the game, as a local client's GMCP is; it may hold a password, so never logged.
+      receiveOob: (pkg, data) => {
+        if (!conn.closed && typeof pkg === 'string') table.toGame(conn, { t: 'oob', id: conn.id, pkg, data });
+      },
       admitInput: () => true,
       connectionLost: (reason) => table.lost(conn, reason),
       // A password the game asked for is never excerpted: the portal knows echo is off.
@@ -163,7 +169,7 @@ export class PortalSessions implements FrontEndSessions {
       else if (!conn.opened && conn.environKnown) game.send({ t: 'facts', id: conn.id, ...changingFacts(conn.transport), environKnown: true });
       conn.opened = true;
       conn.toldFacts = factsKey(conn.transport);
-      for (const line of conn.waiting.splice(0)) game.send({ t: 'line', id: conn.id, line });
+      for (const message of conn.waiting.splice(0)) game.send(message);
     }
     this.handed = { ids: new Set(), lost: 0 };
   }
@@ -201,6 +207,7 @@ export class PortalSessions implements FrontEndSessions {
       case 'state':
         conn.accountId = message.accountId;
         conn.puppetId = message.puppetId;
+        if (message.supports !== undefined) conn.supports = message.supports;
         return;
     }
   }
@@ -212,21 +219,26 @@ export class PortalSessions implements FrontEndSessions {
       conn.transport.send('The game reloaded while it was asking for a password, so that line was not used. Please log in again.');
       return;
     }
+    this.toGame(conn, { t: 'line', id: conn.id, line });
+  }
+
+  /** What the client sent, to the game, or to wait for the next one (in order, bounded). */
+  private toGame(conn: Connection, message: Extract<PortalToGame, { t: 'line' | 'oob' }>): void {
     if (!this.game) {
       if (conn.waiting.length >= MAX_WAITING_LINES) {
         conn.transport.send(`The game is reloading and ${MAX_WAITING_LINES} of your lines are already waiting; that one was dropped.`);
         return;
       }
-      conn.waiting.push(line);
+      conn.waiting.push(message);
       return;
     }
-    // A client that named itself (TTYPE) or resized (NAWS) since: the game hears first.
+    // A client that named itself (TTYPE, Core.Hello), resized (NAWS) or agreed to GMCP since: the game hears first.
     const facts = factsKey(conn.transport);
     if (facts !== conn.toldFacts) {
       conn.toldFacts = facts;
       this.game.send({ t: 'facts', id: conn.id, ...changingFacts(conn.transport) });
     }
-    this.game.send({ t: 'line', id: conn.id, line });
+    this.game.send(message);
   }
 
   private notice(conn: Connection, text: string): void {
@@ -254,13 +266,13 @@ export class PortalSessions implements FrontEndSessions {
 }
 
 function factsKey(transport: SessionTransport): string {
-  return `${transport.clientName ?? ''}\0${transport.width ?? ''}\0${JSON.stringify(transport.environ ?? {})}`;
+  return `${transport.clientName ?? ''}\0${transport.width ?? ''}\0${transport.oobEnabled ?? ''}\0${JSON.stringify(transport.environ ?? {})}`;
 }
 
-/** What a client may tell about itself after it connected (TTYPE, NAWS, NEW-ENVIRON). */
+/** What a client may tell about itself after it connected (TTYPE, NAWS, GMCP agreed, NEW-ENVIRON). */
 function changingFacts(transport: SessionTransport) {
   const environ = transport.environ && Object.keys(transport.environ).length ? { environ: { ...transport.environ } } : {};
-  return { client: transport.clientName, width: transport.width ?? null, ...environ };
+  return { client: transport.clientName, width: transport.width ?? null, oob: transport.oobEnabled, ...environ };
 }
 
 function factsOf(conn: Connection): ConnectionFacts {
@@ -276,5 +288,5 @@ function factsOf(conn: Connection): ConnectionFacts {
 }
 
 function snapshotOf(conn: Connection): SessionSnapshot {
-  return { ...factsOf(conn), opened: conn.opened, accountId: conn.accountId, puppetId: conn.puppetId };
+  return { ...factsOf(conn), opened: conn.opened, accountId: conn.accountId, puppetId: conn.puppetId, supports: conn.supports };
 }

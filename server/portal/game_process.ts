@@ -11,7 +11,8 @@ import path from 'node:path';
 import { LinkChannel } from '../link/channel.ts';
 import type { GameToPortal, PortalToGame } from '../link/protocol.ts';
 
-export const GAME_ENTRY = path.resolve(import.meta.dirname, '../game_main.ts');
+/** game_main beside this module, as .ts under tsx or .js in a build (npm run build). */
+export const GAME_ENTRY = path.resolve(import.meta.dirname, `../game_main${path.extname(import.meta.filename)}`);
 const STDERR_TAIL = 4096;
 
 export interface GameProcessEvents {
@@ -30,7 +31,7 @@ export class GameProcess extends EventEmitter<GameProcessEvents> {
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     super();
-    // The same Node and loader flags as the portal (tsx in development), on the game's entry.
+    // The same Node and loader flags as the portal (tsx in development, none in a build).
     this.child = spawn(process.execPath, [...process.execArgv, GAME_ENTRY], {
       env,
       stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],

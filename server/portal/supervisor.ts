@@ -113,7 +113,8 @@ export class GameSupervisor {
     }
 
     const { sessions: snapshot, lost } = sessions.snapshot();
-    next.send({ t: 'start', sessions: snapshot, lost, reload: request, counters: this.counters });
+    const counted = countedWith(this.counters, request);
+    next.send({ t: 'start', sessions: snapshot, lost, reload: request, counters: counted });
     try {
       await this.waitFor(next, 'ready', START_TIMEOUT_MS);
     } catch (error) {
@@ -131,9 +132,8 @@ export class GameSupervisor {
     this.state = 'running';
     sessions.attach(next.channel);
     this.ports.gameReady();
+    Object.assign(this.counters, counted);
     if (!request) return { ok: true, ms: Date.now() - next.startedAt };
-    if (request.via === 'crash') this.counters.crashRestarts++;
-    else this.counters.reloads++;
     sessions.broadcast(LINES.back);
     const ms = Date.now() - request.requestedAt;
     const pausedMs = Date.now() - switchedAt;
@@ -221,6 +221,13 @@ export class GameSupervisor {
     await game.whenExited();
     clearTimeout(timer);
   }
+}
+
+/** The counts once this start has succeeded: a reload or a crash restart more, the first start neither. */
+function countedWith(counters: ReloadCounters, request: ReloadRequest | null): ReloadCounters {
+  if (!request) return { ...counters };
+  if (request.via === 'crash') return { ...counters, crashRestarts: counters.crashRestarts + 1 };
+  return { ...counters, reloads: counters.reloads + 1 };
 }
 
 function lastLine(text: string): string {

@@ -45,6 +45,16 @@ export class OobSupports {
     return module === 'core' || this.modules.has(module);
   }
 
+  /** The modules listed, for a reload's snapshot; null while the client never said. */
+  list(): string[] | null {
+    return this.modules ? [...this.modules] : null;
+  }
+
+  /** Takes back what `list()` gave (a session resumed by a new game process after a reload). */
+  restore(modules: readonly string[] | null | undefined): void {
+    this.modules = modules ? new Set(modules.slice(0, MAX_MODULES).map((m) => m.toLowerCase())) : null;
+  }
+
   has(module: string): boolean {
     return this.modules === null || this.modules.has(module.toLowerCase());
   }

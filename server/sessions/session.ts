@@ -146,11 +146,12 @@ export class Session {
   }
 
   /**
-   * Nothing queued and no command running, or the one running waits for the player's answer:
-   * the moment a reload may take this session over without losing or repeating a command.
+   * Nothing queued and no command running, or the one running waits for the player's answer,
+   * and no GMCP login hashing its password: the moment a reload may take this session over
+   * without losing or repeating a command (or a login half done).
    */
   get settled(): boolean {
-    return this.queue.length === 0 && (!this.running || this.answer !== null);
+    return this.queue.length === 0 && (!this.running || this.answer !== null) && !this.oobLoginRunning;
   }
 
   msg(text: string): void {

@@ -101,9 +101,17 @@ export class SessionManager {
    * the character's session clock (session_start_time) simply goes on (Evennia's portal syncs
    * its sessions back to the reloaded server the same way, without at_post_puppet).
    */
-  resume(transport: SessionTransport, identity: SessionIdentity, account: Account | null, character: DefaultObject | null): Session {
+  resume(
+    transport: SessionTransport,
+    identity: SessionIdentity,
+    account: Account | null,
+    character: DefaultObject | null,
+    /** The GMCP modules the client had asked for (Core.Supports), before anything is sent. */
+    oobModules: readonly string[] | null = null,
+  ): Session {
     const gate = this.ports.limits.inputGate(transport.remoteAddress);
     const session = new Session(this.ports, transport, (lost, reason) => this.remove(lost, reason), gate, identity);
+    session.oobSupports.restore(oobModules);
     this.sessions.add(session);
     if (account) {
       session.puppet = character;

@@ -1,65 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
-import type { TestTelnetClient } from '../support/telnet_client.ts';
+import { GmcpClient, MUDLET_SUPPORTS } from '../support/gmcp_client.ts';
 
-const IAC = 0xff;
-const DO = 0xfd;
-const SB = 0xfa;
-const SE = 0xf0;
-const GMCP = 201;
-
-/** What Mudlet sends the moment GMCP is agreed (its default Core.Supports.Set). */
-const MUDLET_SUPPORTS = ['Char 1', 'Char.Skills 1', 'Char.Items 1', 'Room 1', 'IRE.Rift 1', 'IRE.Composer 1', 'External.Discord 1', 'Client.Media 1', 'Char.Login 1'];
-
-interface GmcpMessage {
-  pkg: string;
-  data: any;
-}
-
-/** A telnet client that agrees to GMCP and reads and writes its messages, as Mudlet does. */
-class GmcpClient {
-  constructor(readonly telnet: TestTelnetClient) {}
-
-  static async connect(run: RunningGame, supports: readonly string[] | null = MUDLET_SUPPORTS): Promise<GmcpClient> {
-    const client = new GmcpClient(await run.connect());
-    client.telnet.sendRaw(Buffer.from([IAC, DO, GMCP]));
-    if (supports) client.send('Core.Supports.Set', supports);
-    return client;
-  }
-
-  send(pkg: string, data?: unknown): void {
-    const text = data === undefined ? pkg : `${pkg} ${JSON.stringify(data)}`;
-    this.sendText(text);
-  }
-
-  sendText(text: string): void {
-    this.telnet.sendRaw(Buffer.concat([Buffer.from([IAC, SB, GMCP]), Buffer.from(text, 'utf8'), Buffer.from([IAC, SE])]));
-  }
-
-  /** Every GMCP message received so far, in order. */
-  get messages(): GmcpMessage[] {
-    const raw = this.telnet.raw;
-    const found: GmcpMessage[] = [];
-    for (let i = 0; i < raw.length - 2; i++) {
-      if (raw[i] !== IAC || raw[i + 1] !== SB || raw[i + 2] !== GMCP) continue;
-      const end = raw.indexOf(Buffer.from([IAC, SE]), i + 3);
-      if (end < 0) break;
-      const text = raw.subarray(i + 3, end).toString('utf8');
-      const sp = text.indexOf(' ');
-      found.push(sp < 0 ? { pkg: text, data: undefined } : { pkg: text.slice(0, sp), data: JSON.parse(text.slice(sp + 1)) });
-      i = end + 1;
-    }
-    return found;
-  }
-
-  of(pkg: string): any[] {
-    return this.messages.filter((m) => m.pkg === pkg).map((m) => m.data);
-  }
-
-  async next(pkg: string, after = this.of(pkg).length): Promise<any> {
-    await expect.poll(() => this.of(pkg).length).toBeGreaterThan(after);
-    return this.of(pkg)[after];
-  }
+/** A Mudlet-like client on `run`'s telnet port. */
+async function connectGmcp(run: RunningGame, supports: readonly string[] | null = MUDLET_SUPPORTS): Promise<GmcpClient> {
+  return GmcpClient.start(await run.connect(), supports);
 }
 
 /** The module a message belongs to: its name minus the last part (IRE's rule). */
@@ -71,7 +16,7 @@ describe('GMCP for rich clients (Mudlet)', () => {
 
   it("sends Mudlet Room.Info with area and exit targets on every move, Char.Items on get/drop, and only what it supports", async () => {
     run = await startGame();
-    const mudlet = await GmcpClient.connect(run);
+    const mudlet = await connectGmcp(run);
     // Mudlet listed Char.Login: it is told how it may log in out of band.
     expect(await mudlet.next('Char.Login.Default', 0)).toEqual({ type: ['password-credentials'] });
     await mudlet.telnet.command(`create Mapper ${PASSWORD}`, 'You become Mapper');
@@ -122,7 +67,7 @@ describe('GMCP for rich clients (Mudlet)', () => {
 
   it('honours Core.Supports.Add and Remove: a package goes only to clients that support it', async () => {
     run = await startGame();
-    const client = await GmcpClient.connect(run, ['Room 1']);
+    const client = await connectGmcp(run, ['Room 1']);
     await client.telnet.command(`create Picky ${PASSWORD}`, 'You become Picky');
     await client.next('Room.Info', 0);
     expect(client.messages.map((m) => m.pkg)).toEqual(['Room.Info']);
@@ -145,7 +90,7 @@ describe('GMCP for rich clients (Mudlet)', () => {
     run = await startGame({ game: { loginGuard: { maxFailures: 3, windowMs: 60_000, lockMs: 60_000 } } });
     (await run.login('Alice')).close();
 
-    const wrong = await GmcpClient.connect(run);
+    const wrong = await connectGmcp(run);
     wrong.send('Char.Login.Credentials', { account: 'Alice', password: 'not-her-password' });
     expect(await wrong.next('Char.Login.Result', 0)).toEqual({ success: false, message: 'Wrong name or password.' });
     expect(wrong.of('Room.Info')).toEqual([]);
@@ -153,7 +98,7 @@ describe('GMCP for rich clients (Mudlet)', () => {
       .poll(async () => (await run.game.auditReader.search({ types: ['login_failed'], limit: 10 })).map((r) => JSON.parse(r.payload)))
       .toContainEqual({ name_tried: 'Alice', reason: 'wrong password', via: 'gmcp' });
 
-    const mudlet = await GmcpClient.connect(run);
+    const mudlet = await connectGmcp(run);
     await mudlet.next('Char.Login.Default', 0);
     mudlet.send('Char.Login.Credentials', { account: 'Alice', password: PASSWORD });
     expect(await mudlet.next('Char.Login.Result', 0)).toEqual({ success: true, message: 'Welcome back, Alice.' });
@@ -183,7 +128,7 @@ describe('GMCP for rich clients (Mudlet)', () => {
   it('ignores malformed GMCP: wrong JSON shapes, bad JSON, oversized messages, unknown packages', async () => {
     run = await startGame();
     (await run.login('Bob')).close();
-    const client = await GmcpClient.connect(run, null);
+    const client = await connectGmcp(run, null);
     client.send('Core.Supports.Set', { Room: 1 });
     client.send('Core.Supports.Set', [42]);
     client.sendText('Core.Supports.Set ["Room 1"');

@@ -46,13 +46,26 @@ export function npmRun(portal: { env: Record<string, string> }, script: string):
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function trackPortals() {
-  const started: ServerProcess[] = [];
+  const started: Array<{ server: ServerProcess; dataDir: string }> = [];
   const dirs: string[] = [];
   afterEach(async () => {
-    for (const s of started.splice(0)) {
-      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+    for (const { server: s, dataDir } of started.splice(0)) {
+      const running = s.child.exitCode === null && s.child.signalCode === null;
+      // Its game process shuts down on its own once the link goes; its files are written until it has.
+      const game = running ? await askServer(dataDir, { cmd: 'status' }, 5000).then((a) => (a as unknown as PortalStatus).game.pid, () => null) : null;
+      if (running) s.child.kill('SIGKILL');
       await s.exited;
+      if (game) await until(() => !alive(game), 30_000, 50);
     }
     // A game process may still be closing its trail (its shutdown checkpoint) as the portal exits.
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
@@ -62,8 +75,8 @@ export function trackPortals() {
     if (!options.dir) dirs.push(dir);
     const env = serverEnv(dir, { MUD_WEB: 'off', ...options.env });
     const server = await spawnServer(env, { script: 'server/portal/main.ts', timeoutMs: 60_000 });
-    started.push(server);
     const dataDir = env.MUD_DATA_DIR;
+    started.push({ server, dataDir });
     return {
       server,
       dir,

@@ -36,17 +36,19 @@ export function serverEnv(dir: string, more: Record<string, string> = {}): { MUD
 }
 
 /**
- * Spawns `node [nodeArgs] --import tsx <script>` (default server/main.ts) on loopback, telnet and
+ * Spawns `node [nodeArgs] --import tsx <script>` (default server/main.ts; `tsx: false` for a
+ * built .js, run by plain node; `script` relative to the checkout or absolute) on loopback, telnet and
  * web on free ports unless `env` says otherwise, and waits (at most `timeoutMs`) until it prints
  * `Telnet listening on <host>:<port>` and `is running`, as server/main.ts does. If it exits first
  * or takes longer, it is killed and this throws with what it printed.
  */
 export async function spawnServer(
   env: Record<string, string>,
-  { script = 'server/main.ts', nodeArgs = [] as string[], waitForPort = true, timeoutMs = 20_000 } = {},
+  { script = 'server/main.ts', nodeArgs = [] as string[], waitForPort = true, timeoutMs = 20_000, tsx = true } = {},
 ): Promise<ServerProcess> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
+  const loader = tsx ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, path.resolve(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, MUD_HOST: '127.0.0.1', MUD_TELNET_PORT: '0', MUD_WEB_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
