@@ -1,5 +1,5 @@
 import { ansi, listNames } from '../server/text.ts';
-import { DefaultObject } from './object.ts';
+import { DefaultObject, type GmcpItem } from './object.ts';
 
 /** GMCP Room.Info (https://wiki.mudlet.org/w/Manual:Mapper#GMCP_mapping). */
 export interface RoomInfo {
@@ -9,6 +9,18 @@ export interface RoomInfo {
   environment?: string;
   exits: Record<string, number>;
   coords?: number[];
+}
+
+/**
+ * Webclient.Room: what the webclient's room panel shows beside Room.Info, which has neither
+ * (Mudlet's mapper needs neither, and a client that listed only `Room` is not sent it): the
+ * description, and who is here now (characters someone is playing; a logged-out character
+ * stays in its room but is not "here", as `look` says).
+ */
+export interface RoomPanel {
+  num: number;
+  desc: string;
+  people: GmcpItem[];
 }
 
 /** A place. Knows its exits: the objects inside it that have a destination. */
@@ -39,6 +51,31 @@ export class Room extends DefaultObject {
     const coords = this.attributes.get<unknown>('coords', null);
     if (Array.isArray(coords) && coords.length >= 2 && coords.length <= 3 && coords.every(Number.isInteger)) info.coords = coords as number[];
     return info;
+  }
+
+  /** Webclient.Room as `viewer` sees it (everyone playing here but the viewer). */
+  panelInfo(viewer: DefaultObject | null): RoomPanel {
+    const people = this.contents.filter((obj) => obj !== viewer && obj.isPuppeted && !obj.isExit).map((obj) => obj.gmcpItem());
+    return { num: this.id, desc: this.description, people };
+  }
+
+  /** Someone started or stopped playing here, arrived or left: the occupants' panels follow. */
+  peopleChanged(except: DefaultObject | null = null): void {
+    for (const occupant of this.contents) {
+      if (occupant === except) continue;
+      for (const session of occupant.sessions) session.roomPanelChanged(this);
+    }
+  }
+
+  override atObjectReceive(mover: DefaultObject, source: DefaultObject | null): void {
+    super.atObjectReceive(mover, source);
+    // The mover itself gets the whole room from its atPostMove (Session.roomChanged).
+    if (mover.isPuppeted) this.peopleChanged(mover);
+  }
+
+  override atObjectLeave(mover: DefaultObject, destination: DefaultObject): void {
+    super.atObjectLeave(mover, destination);
+    if (mover.isPuppeted) this.peopleChanged(mover);
   }
 
   override returnAppearance(looker: DefaultObject): string {

@@ -275,8 +275,14 @@ export class Session {
     if (this.wantsOob('Room.Info')) {
       this.oob('Room.Info', room instanceof Room ? room.gmcpInfo() : { num: room.id, name: room.key, area: 'Unknown', exits: {} });
     }
+    if (room instanceof Room) this.roomPanelChanged(room);
     this.sendItemsList('room');
     this.sendStatus();
+  }
+
+  /** Webclient.Room (typeclasses/room.ts): the description and who is here, for the webclient's panels. */
+  roomPanelChanged(room: Room): void {
+    if (this.wantsOob('Webclient.Room')) this.oob('Webclient.Room', room.panelInfo(this.puppet));
   }
 
   /** Char.Items.Add/Remove/Update: `item` came, went or changed in the room or the inventory. */
