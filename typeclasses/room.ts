@@ -20,7 +20,22 @@ export interface RoomInfo {
 export interface RoomPanel {
   num: number;
   desc: string;
+  /** The first PANEL_PEOPLE of the others playing here. */
   people: GmcpItem[];
+  /** How many others are playing here in all. */
+  others: number;
+}
+
+/**
+ * People named in one Webclient.Room. Every arrival tells every occupant, so a crowded room
+ * (a bench's hundreds in Limbo) must not make each message, and each move, grow with the crowd.
+ */
+export const PANEL_PEOPLE = 50;
+
+/** Who is playing in a room: the first PANEL_PEOPLE + 1 (one of them may be the viewer) and the count. */
+interface Presence {
+  first: DefaultObject[];
+  count: number;
 }
 
 /** A place. Knows its exits: the objects inside it that have a destination. */
@@ -54,16 +69,31 @@ export class Room extends DefaultObject {
   }
 
   /** Webclient.Room as `viewer` sees it (everyone playing here but the viewer). */
-  panelInfo(viewer: DefaultObject | null): RoomPanel {
-    const people = this.contents.filter((obj) => obj !== viewer && obj.isPuppeted && !obj.isExit).map((obj) => obj.gmcpItem());
-    return { num: this.id, desc: this.description, people };
+  panelInfo(viewer: DefaultObject | null, presence: Presence = this.presence()): RoomPanel {
+    const people = presence.first.filter((obj) => obj !== viewer).slice(0, PANEL_PEOPLE).map((obj) => obj.gmcpItem());
+    const viewerCounted = viewer !== null && viewer.location === this && viewer.isPuppeted;
+    return { num: this.id, desc: this.description, people, others: presence.count - (viewerCounted ? 1 : 0) };
+  }
+
+  private presence(): Presence {
+    const first: DefaultObject[] = [];
+    let count = 0;
+    for (const obj of this.contents) {
+      if (!obj.isPuppeted || obj.isExit) continue;
+      count++;
+      if (first.length <= PANEL_PEOPLE) first.push(obj);
+    }
+    return { first, count };
   }
 
   /** Someone started or stopped playing here, arrived or left: the occupants' panels follow. */
   peopleChanged(except: DefaultObject | null = null): void {
+    let presence: Presence | null = null;
     for (const occupant of this.contents) {
       if (occupant === except) continue;
-      for (const session of occupant.sessions) session.roomPanelChanged(this);
+      for (const session of occupant.sessions) {
+        if (session.wantsOob('Webclient.Room')) session.oob('Webclient.Room', this.panelInfo(occupant, (presence ??= this.presence())));
+      }
     }
   }
 

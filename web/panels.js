@@ -35,8 +35,8 @@ function fillList(list, names, empty) {
 
 /** @param {(line: string) => void} walk  sends a command as if typed */
 export function createPanels(walk) {
-  /** @type {{ num: number | null, name: string, area: string, exits: Record<string, number>, desc: string, people: Item[] }} */
-  const room = { num: null, name: '', area: '', exits: {}, desc: '', people: [] };
+  /** @type {{ num: number | null, name: string, area: string, exits: Record<string, number>, desc: string, people: Item[], others: number }} */
+  const room = { num: null, name: '', area: '', exits: {}, desc: '', people: [], others: 0 };
   /** @type {{ room: Item[], inv: Item[] }} */
   const held = { room: [], inv: [] };
   /** @type {Map<string, { tab: HTMLButtonElement, log: HTMLElement, unread: number }>} */
@@ -62,7 +62,8 @@ export function createPanels(walk) {
 
   function renderHere() {
     const people = new Set(room.people.map((p) => p.id));
-    fillList($('here-people'), room.people.map((p) => p.name), 'Nobody else');
+    const more = room.others - room.people.length;
+    fillList($('here-people'), [...room.people.map((p) => p.name), ...(more > 0 ? [`and ${more} more`] : [])], 'Nobody else');
     fillList($('here-things'), held.room.filter((i) => !people.has(i.id) && i.attrib !== 'm').map((i) => i.name), 'Nothing');
     fillList($('inventory'), held.inv.map((i) => i.name), 'Empty-handed');
   }
@@ -142,7 +143,7 @@ export function createPanels(walk) {
     const d = record(data);
     if (typeof pkg !== 'string') return;
     if (pkg === 'Room.Info' && d && typeof d.name === 'string') {
-      if (d.num !== room.num) Object.assign(room, { desc: '', people: [] });
+      if (d.num !== room.num) Object.assign(room, { desc: '', people: [], others: 0 });
       room.num = typeof d.num === 'number' ? d.num : null;
       room.name = d.name;
       room.area = typeof d.area === 'string' ? d.area : '';
@@ -152,6 +153,7 @@ export function createPanels(walk) {
     } else if (pkg === 'Webclient.Room' && d && d.num === room.num) {
       room.desc = typeof d.desc === 'string' ? d.desc : '';
       room.people = items(d.people);
+      room.others = typeof d.others === 'number' ? d.others : room.people.length;
       renderRoom();
       renderHere();
     } else if (pkg === 'Char.Items.List' && d) {
@@ -169,7 +171,7 @@ export function createPanels(walk) {
 
   /** A new session (reconnected): nothing of the old one is true any more. */
   function reset() {
-    Object.assign(room, { num: null, name: '', area: '', exits: {}, desc: '', people: [] });
+    Object.assign(room, { num: null, name: '', area: '', exits: {}, desc: '', people: [], others: 0 });
     held.room = [];
     held.inv = [];
     renderRoom();
