@@ -187,4 +187,26 @@ describe.skipIf(!executablePath)('the webclient panels in a real browser', () =>
     expect(problems).toEqual([]);
     await page.close();
   });
+  it('renders the 16, the 256 and the 24-bit ANSI colours, each run as text', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 800, height: 600 } });
+    await page.goto(`${session.run.url}/`);
+    await page.waitForSelector('#status.connected');
+    // The page's own modules, loaded as the page loads them (script-src 'self'); a string, so
+    // that vitest leaves its import() alone.
+    const colours = await page.evaluate(`(async () => {
+      const { gameTextNodes } = await import('/output.js');
+      const { AnsiParser } = await import('/ansi.js');
+      const box = document.createElement('div');
+      box.append(gameTextNodes(new AnsiParser(), '\\x1b[1;31mred\\x1b[0m \\x1b[38;5;200mpink\\x1b[48;5;238mgrey\\x1b[0m \\x1b[38;2;1;2;3mrgb<b>x</b>\\x1b[0m'));
+      document.body.append(box);
+      return [...box.querySelectorAll('span')].map((span) => ({ text: span.textContent, className: span.className, color: getComputedStyle(span).color, background: getComputedStyle(span).backgroundColor }));
+    })()`);
+    expect(colours).toEqual([
+      expect.objectContaining({ text: 'red', className: 'fg-9 b' }),
+      expect.objectContaining({ text: 'pink', color: 'rgb(255, 0, 215)' }),
+      expect.objectContaining({ text: 'grey', color: 'rgb(255, 0, 215)', background: 'rgb(68, 68, 68)' }),
+      expect.objectContaining({ text: 'rgb<b>x</b>', color: 'rgb(1, 2, 3)' }),
+    ]);
+    await page.close();
+  });
 });
