@@ -43,6 +43,10 @@ export function contentSecurityPolicy(webOrigins: readonly string[] = []): strin
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    // Trusted Types with no policy: the browser itself refuses a string as markup or script
+    // (innerHTML, insertAdjacentHTML, document.write, eval), so text can only ever be text.
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
   ].join('; ');
 }
 

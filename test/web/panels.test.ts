@@ -187,7 +187,7 @@ describe.skipIf(!executablePath)('the webclient panels in a real browser', () =>
     expect(problems).toEqual([]);
     await page.close();
   });
-  it('renders the 16, the 256 and the 24-bit ANSI colours, each run as text', async () => {
+  it('renders the 16, the 256 and the 24-bit ANSI colours, each run as text, and cannot make markup of a string', async () => {
     const page = await session.browser.newPage({ viewport: { width: 800, height: 600 } });
     await page.goto(`${session.run.url}/`);
     await page.waitForSelector('#status.connected');
@@ -207,6 +207,17 @@ describe.skipIf(!executablePath)('the webclient panels in a real browser', () =>
       expect.objectContaining({ text: 'grey', color: 'rgb(255, 0, 215)', background: 'rgb(68, 68, 68)' }),
       expect.objectContaining({ text: 'rgb<b>x</b>', color: 'rgb(1, 2, 3)' }),
     ]);
+    // And the page could not make markup of a string if it tried (Trusted Types, no policy).
+    const asMarkup = await page.evaluate(() => {
+      try {
+        document.body.insertAdjacentHTML('beforeend', '<b id="made">x</b>');
+        return 'inserted';
+      } catch (error: any) {
+        return error.name;
+      }
+    });
+    expect(asMarkup).toBe('TypeError');
+    expect(await page.locator('#made').count()).toBe(0);
     await page.close();
   });
 });
