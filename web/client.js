@@ -99,7 +99,10 @@ document.addEventListener('mouseup', (event) => {
   if (!selection || selection.isCollapsed) input.focus();
 });
 document.addEventListener('keydown', (event) => {
-  if (document.activeElement instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) return;
+  const active = document.activeElement;
+  if (active instanceof HTMLInputElement || event.ctrlKey || event.metaKey || event.altKey) return;
+  // Enter and Space press a focused button (an exit, a chat tab) or follow a link, as usual.
+  if ((event.key === 'Enter' || event.key === ' ') && active?.closest('button, a')) return;
   if (event.key.length === 1 || event.key === 'Enter') input.focus();
 });
 

@@ -174,7 +174,9 @@ describe.skipIf(!executablePath)('the webclient panels in a real browser', () =>
 
     await page.click('#panels-toggle');
     expect(await page.locator('#panels-toggle').getAttribute('aria-expanded')).toBe('true');
-    await page.locator('#room-exits button', { hasText: /^north$/ }).click();
+    // From the keyboard: an exit button pressed with Enter walks (the input does not take the key).
+    await page.locator('#room-exits button', { hasText: /^north$/ }).focus();
+    await page.keyboard.press('Enter');
     await waitForText(page, '#room-name', 'Courtyard');
     expect(await fits()).toBeLessThanOrEqual(400);
     const panels = await page.locator('#panels').boundingBox();
