@@ -106,11 +106,11 @@ describe.skipIf(!executablePath)('the webclient panels in a real browser', () =>
     expect(await textOf(page, '#search-count')).toBe('No match');
     await page.fill('#search', '');
 
-    visitor.close();
-    await expect.poll(() => listOf(page, '#here-people')).toEqual([]);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.locator('#input').focus();
     await page.screenshot({ path: path.join(ARTIFACTS, 'webclient-1200.png') });
+    visitor.close();
+    await expect.poll(() => listOf(page, '#here-people')).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
