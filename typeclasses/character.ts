@@ -1,6 +1,7 @@
 import type { Session } from '../server/sessions/session.ts';
 import type { Account } from './account.ts';
 import { DefaultObject, type MoveType } from './object.ts';
+import { Room } from './room.ts';
 
 /** Something a player puppets. Sees its room on arrival; the room sees it come and go. */
 export class Character extends DefaultObject {
@@ -22,10 +23,12 @@ export class Character extends DefaultObject {
     this.msg(room.returnAppearance(this));
     session.roomChanged(room);
     room.msgContents(`${this.key} has entered the game.`, { exclude: [this] });
+    if (room instanceof Room) room.peopleChanged(this);
   }
 
   override atPostUnpuppet(account: Account, session: Session): void {
     super.atPostUnpuppet(account, session);
     this.location?.msgContents(`${this.key} has left the game.`, { exclude: [this] });
+    if (this.location instanceof Room) this.location.peopleChanged(this);
   }
 }

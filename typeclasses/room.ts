@@ -1,5 +1,5 @@
 import { ansi, listNames } from '../server/text.ts';
-import { DefaultObject } from './object.ts';
+import { DefaultObject, type GmcpItem } from './object.ts';
 
 /** GMCP Room.Info (https://wiki.mudlet.org/w/Manual:Mapper#GMCP_mapping). */
 export interface RoomInfo {
@@ -9,6 +9,33 @@ export interface RoomInfo {
   environment?: string;
   exits: Record<string, number>;
   coords?: number[];
+}
+
+/**
+ * Webclient.Room: what the webclient's room panel shows beside Room.Info, which has neither
+ * (Mudlet's mapper needs neither, and a client that listed only `Room` is not sent it): the
+ * description, and who is here now (characters someone is playing; a logged-out character
+ * stays in its room but is not "here", as `look` says).
+ */
+export interface RoomPanel {
+  num: number;
+  desc: string;
+  /** The first PANEL_PEOPLE of the others playing here. */
+  people: GmcpItem[];
+  /** How many others are playing here in all. */
+  others: number;
+}
+
+/**
+ * People named in one Webclient.Room. Every arrival tells every occupant, so a crowded room
+ * (a bench's hundreds in Limbo) must not make each message, and each move, grow with the crowd.
+ */
+export const PANEL_PEOPLE = 50;
+
+/** Who is playing in a room: the first PANEL_PEOPLE + 1 (one of them may be the viewer) and the count. */
+interface Presence {
+  first: DefaultObject[];
+  count: number;
 }
 
 /** A place. Knows its exits: the objects inside it that have a destination. */
@@ -39,6 +66,46 @@ export class Room extends DefaultObject {
     const coords = this.attributes.get<unknown>('coords', null);
     if (Array.isArray(coords) && coords.length >= 2 && coords.length <= 3 && coords.every(Number.isInteger)) info.coords = coords as number[];
     return info;
+  }
+
+  /** Webclient.Room as `viewer` sees it (everyone playing here but the viewer). */
+  panelInfo(viewer: DefaultObject | null, presence: Presence = this.presence()): RoomPanel {
+    const people = presence.first.filter((obj) => obj !== viewer).slice(0, PANEL_PEOPLE).map((obj) => obj.gmcpItem());
+    const viewerCounted = viewer !== null && viewer.location === this && viewer.isPuppeted;
+    return { num: this.id, desc: this.description, people, others: presence.count - (viewerCounted ? 1 : 0) };
+  }
+
+  private presence(): Presence {
+    const first: DefaultObject[] = [];
+    let count = 0;
+    for (const obj of this.contents) {
+      if (!obj.isPuppeted || obj.isExit) continue;
+      count++;
+      if (first.length <= PANEL_PEOPLE) first.push(obj);
+    }
+    return { first, count };
+  }
+
+  /** Someone started or stopped playing here, arrived or left: the occupants' panels follow. */
+  peopleChanged(except: DefaultObject | null = null): void {
+    let presence: Presence | null = null;
+    for (const occupant of this.contents) {
+      if (occupant === except) continue;
+      for (const session of occupant.sessions) {
+        if (session.wantsOob('Webclient.Room')) session.oob('Webclient.Room', this.panelInfo(occupant, (presence ??= this.presence())));
+      }
+    }
+  }
+
+  override atObjectReceive(mover: DefaultObject, source: DefaultObject | null): void {
+    super.atObjectReceive(mover, source);
+    // The mover itself gets the whole room from its atPostMove (Session.roomChanged).
+    if (mover.isPuppeted) this.peopleChanged(mover);
+  }
+
+  override atObjectLeave(mover: DefaultObject, destination: DefaultObject): void {
+    super.atObjectLeave(mover, destination);
+    if (mover.isPuppeted) this.peopleChanged(mover);
   }
 
   override returnAppearance(looker: DefaultObject): string {

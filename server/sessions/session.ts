@@ -300,11 +300,13 @@ export class Session {
     }
   }
 
-  /** Tells GMCP clients the room they are in now: Room.Info, who and what is here, Char.Status. */
+  /** Tells GMCP clients the room they are in now: Room.Info, Webclient.Room, who and what is here, Char.Status. */
   roomChanged(room: DefaultObject): void {
     if (this.wantsOob('Room.Info')) {
       this.oob('Room.Info', room instanceof Room ? room.gmcpInfo() : { num: room.id, name: room.key, area: 'Unknown', exits: {} });
     }
+    // The description and who is here, for the webclient's panels (typeclasses/room.ts).
+    if (room instanceof Room && this.wantsOob('Webclient.Room')) this.oob('Webclient.Room', room.panelInfo(this.puppet));
     this.sendItemsList('room');
     this.sendStatus();
   }

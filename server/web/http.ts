@@ -43,6 +43,10 @@ export function contentSecurityPolicy(webOrigins: readonly string[] = []): strin
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    // Trusted Types with no policy: the browser itself refuses a string as markup or script
+    // (innerHTML, insertAdjacentHTML, document.write, eval), so text can only ever be text.
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
   ].join('; ');
 }
 
@@ -56,7 +60,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /** Files the page references; their combined hash versions their URLs (see `pageHtml`). */
-const VERSIONED_ASSETS = ['style.css', 'client.js', 'ansi.js'];
+const VERSIONED_ASSETS = ['style.css', 'client.js', 'ansi.js', 'links.js', 'secrets.js', 'history.js', 'output.js', 'panels.js', 'search.js'];
 
 export function webApp(ports: FrontEndPorts, webDir = WEB_DIR, mounts: readonly WebMount[] = []): express.Express {
   const { html: page, version } = versionedPage(webDir, VERSIONED_ASSETS, ports.config.serverName);

@@ -14,6 +14,8 @@ const EVENT_TYPES = [
   'object_destroyed', 'object_renamed', 'say', 'whisper', 'channel', 'emote', 'get', 'drop', 'give',
 ];
 const LIVE_MAX_ROWS = 500;
+/** Events from the table the live view opens with. */
+const RECENT_ON_OPEN = 50;
 
 // ---------------------------------------------------------------- server calls
 
@@ -192,7 +194,9 @@ function switchTab(name) {
   for (const button of document.querySelectorAll('#tabs .tab')) {
     const b = /** @type {HTMLElement} */ (button);
     b.classList.toggle('active', b.dataset.tab === name);
-    b.setAttribute('aria-selected', String(b.dataset.tab === name));
+    // The view shown: said to screen readers too, not only by the highlight.
+    if (b.dataset.tab === name) b.setAttribute('aria-current', 'page');
+    else b.removeAttribute('aria-current');
   }
   for (const panel of document.querySelectorAll('main .panel')) {
     const p = /** @type {HTMLElement} */ (panel);
@@ -254,13 +258,36 @@ function startLive() {
       $('live-note').textContent = `${skippedTotal} event(s) skipped: this tab did not keep up.`;
     }
     if (paused) return;
-    for (const event of batch.events) {
-      const tr = eventRow(event);
-      applyLiveFilter(tr);
-      liveBody.prepend(tr);
-    }
+    for (const event of batch.events) liveBody.prepend(liveRow(event));
     while (liveBody.childElementCount > LIVE_MAX_ROWS) liveBody.lastElementChild?.remove();
   });
+  void showRecent();
+}
+
+/** The same event from the tail and from the table: the same time, type, session and payload. @param {any} e */
+const eventKey = (e) => `${e.ts}|${e.event_type}|${e.actor?.session_id ?? ''}|${JSON.stringify(e.payload ?? {})}`;
+
+/** @param {any} event */
+function liveRow(event) {
+  const tr = eventRow(event);
+  tr.dataset.key = eventKey(event);
+  applyLiveFilter(tr);
+  return tr;
+}
+
+/**
+ * The tail only carries what happens from now on: on opening, the newest events already in the
+ * audit table go below whatever has arrived live meanwhile (each event once).
+ */
+async function showRecent() {
+  try {
+    const result = await api(`events?limit=${RECENT_ON_OPEN}`);
+    const shown = new Set([...liveBody.children].map((tr) => /** @type {HTMLElement} */ (tr).dataset.key));
+    for (const event of result.events) if (!shown.has(eventKey(event))) liveBody.append(liveRow(event));
+    while (liveBody.childElementCount > LIVE_MAX_ROWS) liveBody.lastElementChild?.remove();
+  } catch (error) {
+    $('live-note').textContent = `Earlier events could not be shown: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function stopLive() {
@@ -315,6 +342,10 @@ filters.addEventListener('submit', (event) => {
   void loadEvents(1);
 });
 filters.addEventListener('reset', () => setTimeout(() => void loadEvents(1)));
+// Opening the view shows the newest events (with the filters as they are), without a Search first.
+$('tabs').addEventListener('click', (event) => {
+  if (/** @type {HTMLElement} */ (event.target).closest('button[data-tab="events"]')) void loadEvents(eventsPage);
+});
 $('events-prev').addEventListener('click', () => void loadEvents(Math.max(1, eventsPage - 1)));
 $('events-next').addEventListener('click', () => void loadEvents(eventsPage + 1));
 
@@ -500,6 +531,9 @@ async function loadHealth() {
 $('health-refresh').addEventListener('click', () => void loadHealth());
 
 // ---------------------------------------------------------------- start
+
+// A table wider than the screen scrolls in its box; the box takes the focus, so the keyboard can scroll it too.
+for (const wrap of document.querySelectorAll('.tablewrap')) /** @type {HTMLElement} */ (wrap).tabIndex = 0;
 
 (async () => {
   try {
