@@ -41,7 +41,8 @@ export const dig: CharacterCommand = {
   category: 'Building',
   help:
     '@dig <room>[;aliases] [= <exit there>[;aliases][, <exit back>[;aliases]]] [area=<area>] — make a new room, and exits to and from it.\n' +
-    "The room is in <area> (GMCP Room.Info, Mudlet's mapper), or without area= in the area of the room you are in.",
+    "The room is in <area> (GMCP Room.Info, Mudlet's mapper), or without area= in the area of the room you are in.\n" +
+    'Aliases may be separated by | instead of ; (tintin++ splits lines at ;): @dig Tower|tw = up|u, down|d',
   run(ctx) {
     const { rest, area: given } = splitArea(ctx.args);
     const { lhs, rhs } = splitAssignment(rest);
@@ -63,7 +64,7 @@ export const open: CharacterCommand = {
   key: '@open',
   lock: BUILDER,
   category: 'Building',
-  help: '@open <exit>[;aliases] = <destination> — make an exit from this room.',
+  help: '@open <exit>[;aliases] = <destination> — make an exit from this room (aliases: ; or |).',
   run(ctx) {
     const { lhs, rhs } = splitAssignment(ctx.args);
     if (!lhs || !rhs) return ctx.reply('Usage: @open <exit>[;aliases] = <destination>');

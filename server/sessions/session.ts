@@ -4,6 +4,7 @@ import type { GameConfig } from '../config.ts';
 import type { ObjectStore } from '../store/index.ts';
 import { Room } from '../../typeclasses/room.ts';
 import { cleanInput, safeForTerminal } from '../text.ts';
+import { wrapText } from '../text_wrap.ts';
 import { OobSupports, parseOobRequest } from './oob.ts';
 
 export type Protocol = 'telnet' | 'web';
@@ -131,9 +132,20 @@ export class Session {
 
   msg(text: string): void {
     this.out((t) => {
-      t.send(safeForTerminal(text));
+      t.send(this.fit(text));
       this.promptSoon();
     });
+  }
+
+  /**
+   * Text as the client's screen takes it: terminal controls removed, then wrapped at its width
+   * (telnet NAWS, 80 by default), at the moment it goes out, so a resized window counts. A
+   * front end with no width (the browser) wraps for itself.
+   */
+  private fit(text: string): string {
+    const safe = safeForTerminal(text);
+    const width = this.transport.width;
+    return width === undefined ? safe : wrapText(safe, width);
   }
 
   /** The player's own choice (`config prompt off`), kept on their character. */
@@ -331,7 +343,7 @@ export class Session {
   disconnect(message?: string, reason = 'disconnected'): void {
     if (this.closed) return;
     this.out((t) => {
-      if (message) t.send(safeForTerminal(message));
+      if (message) t.send(this.fit(message));
       t.close(reason);
     });
   }

@@ -126,8 +126,11 @@ describe('staff tools', () => {
     await anna.command('@perm Anna = Player', 'You cannot change your own permission');
     await root.command('@perm Bob = Player', 'Bob is now Player (was Builder).');
 
-    await root.command('@lockdown on = maintenance', 'Lock-down on: only staff may log in (maintenance).');
-    await bob.command('quit', 'Goodbye');
+    await root.command('@lockdown on = maintenance', 'Lock-down on: only staff may log in (maintenance); 1 player session(s) disconnected.');
+    // Bob (a Player) is let go with the reason; Anna (an Admin) plays on.
+    await bob.waitFor('The game is locked down by Root: only staff may play now (maintenance). Please come back later.');
+    await bob.waitClosed();
+    await anna.command('say still in', 'You say, "still in"');
     const late = await run.connect();
     await late.command(`connect Bob ${PASSWORD}`, 'The game is locked down: only staff may log in now (maintenance). Please try again later.');
     await late.command(`create Carl ${PASSWORD}`, 'The game is locked down');

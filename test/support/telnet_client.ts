@@ -8,8 +8,9 @@ const SE = 0xf0;
 export { stripAnsi };
 
 /**
- * A real TCP client that speaks just enough telnet for tests: it answers no negotiation (as a
- * dumb client would), strips IAC sequences from what it shows, and keeps the raw bytes too.
+ * A real TCP client that speaks just enough telnet for tests: it tells its window size (NAWS)
+ * and answers no other negotiation (as a dumb client would), strips IAC sequences from what it
+ * shows, and keeps the raw bytes too.
  */
 export class TestTelnetClient extends TextClient {
   raw = Buffer.alloc(0);
@@ -24,10 +25,19 @@ export class TestTelnetClient extends TextClient {
     socket.on('error', () => {});
   }
 
-  /** `localAddress` (another loopback address, 127.0.0.2…) makes it a client from elsewhere. */
-  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<TestTelnetClient> {
+  /**
+   * `localAddress` (another loopback address, 127.0.0.2…) makes it a client from elsewhere.
+   * Like a terminal client in a wide window, it tells its width at once (NAWS, the only option
+   * it offers): the game wraps at the width, and most tests are about what is said, not where
+   * its lines break. `width: null` is a client that never tells (the game wraps at 80).
+   */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string, options: { width?: number | null } = {}): Promise<TestTelnetClient> {
+    const width = options.width === undefined ? TEST_CLIENT_WIDTH : options.width;
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host, localAddress }, () => resolve(new TestTelnetClient(socket)));
+      const socket = net.connect({ port, host, localAddress }, () => {
+        if (width !== null) socket.write(nawsBytes(width, 60));
+        resolve(new TestTelnetClient(socket));
+      });
       socket.once('error', reject);
     });
   }
@@ -43,6 +53,14 @@ export class TestTelnetClient extends TextClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** The width the tests' clients report unless told otherwise: a wide window. */
+export const TEST_CLIENT_WIDTH = 250;
+
+/** IAC WILL NAWS, then the window size (RFC 1073: 16-bit big-endian width and height). */
+export function nawsBytes(width: number, height: number): Buffer {
+  return Buffer.from([IAC, 251, 31, IAC, SB, 31, width >> 8, width & 0xff, height >> 8, height & 0xff, IAC, SE]);
 }
 
 /** Decodes the data bytes of a telnet stream (drops commands and subnegotiations). */

@@ -1,0 +1,142 @@
+/**
+ * Wrapping game output at the client's screen width (telnet NAWS, RFC 1073; 80 columns when
+ * the client never said). The one implementation: Session applies it to everything it sends a
+ * telnet client, tables included, so no command wraps by hand. The browser wraps for itself.
+ *
+ * Words move to the next line whole; a word longer than the line is cut. ANSI SGR sequences
+ * take no columns and are never cut (a colour still in force simply carries over, as a
+ * terminal keeps it across a newline). A wrapped line's continuations are indented like the
+ * line itself, plus two, so a table row's overflow reads as part of its row.
+ */
+
+/** The narrowest width we wrap at: below it, continuation indents would eat the line. */
+export const MIN_WRAP_WIDTH = 20;
+export const DEFAULT_WRAP_WIDTH = 80;
+
+/** An SGR (or any CSI) sequence: zero columns, one token. */
+const ESCAPE = /\x1b\[[0-9;?]*[\x20-\x2f]*[\x40-\x7e]/y;
+
+/** The columns a code point takes: 0 for combining marks, 2 for East Asian wide ones, else 1. */
+function columns(codePoint: number): number {
+  if ((codePoint >= 0x300 && codePoint <= 0x36f) || (codePoint >= 0x200b && codePoint <= 0x200f) || codePoint === 0xfe0f) return 0;
+  if (
+    (codePoint >= 0x1100 && codePoint <= 0x115f) ||
+    (codePoint >= 0x2e80 && codePoint <= 0xa4cf) ||
+    (codePoint >= 0xac00 && codePoint <= 0xd7a3) ||
+    (codePoint >= 0xf900 && codePoint <= 0xfaff) ||
+    (codePoint >= 0xfe30 && codePoint <= 0xfe4f) ||
+    (codePoint >= 0xff00 && codePoint <= 0xff60) ||
+    (codePoint >= 0xffe0 && codePoint <= 0xffe6) ||
+    (codePoint >= 0x1f300 && codePoint <= 0x1faff) ||
+    (codePoint >= 0x20000 && codePoint <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+/** Columns `text` takes on screen (escapes take none). */
+export function visibleWidth(text: string): number {
+  let width = 0;
+  for (const token of tokens(text)) width += token.width;
+  return width;
+}
+
+interface Token {
+  text: string;
+  width: number;
+  space: boolean;
+}
+
+/** Escapes, single characters and spaces, in order. */
+function* tokens(line: string): Generator<Token> {
+  for (let i = 0; i < line.length; ) {
+    if (line.charCodeAt(i) === 0x1b) {
+      ESCAPE.lastIndex = i;
+      const m = ESCAPE.exec(line);
+      if (m) {
+        yield { text: m[0], width: 0, space: false };
+        i += m[0].length;
+        continue;
+      }
+    }
+    const codePoint = line.codePointAt(i)!;
+    const text = String.fromCodePoint(codePoint);
+    yield { text, width: text === '\t' ? 1 : columns(codePoint), space: text === ' ' || text === '\t' };
+    i += text.length;
+  }
+}
+
+/**
+ * `text` with every line at most `width` columns. Cheap when nothing is too long, which is
+ * most output: a line no longer in UTF-16 units than the width cannot be wider.
+ */
+export function wrapText(text: string, width: number | null = DEFAULT_WRAP_WIDTH): string {
+  const at = Math.max(MIN_WRAP_WIDTH, width || DEFAULT_WRAP_WIDTH);
+  if (text.length <= at) return text;
+  const lines = text.split('\n');
+  if (lines.every((line) => line.length <= at)) return text;
+  return lines.map((line) => (line.length <= at ? line : wrapLine(line, at))).join('\n');
+}
+
+function wrapLine(line: string, width: number): string {
+  if (visibleWidth(line) <= width) return line;
+  const leading = /^[ \t]*/.exec(line)![0];
+  const indent = ' '.repeat(Math.min(visibleWidth(leading) + 2, Math.floor(width / 2)));
+  const out: string[] = [];
+  let current = '';
+  let currentWidth = 0;
+  // The word being gathered, and the spaces before it (dropped at a break).
+  let word = '';
+  let wordWidth = 0;
+  let gap = '';
+  let gapWidth = 0;
+  /** No word on the line being filled yet (a word never moves off an empty line). */
+  let empty = true;
+  const breakLine = () => {
+    out.push(current.trimEnd());
+    current = indent;
+    currentWidth = indent.length;
+    empty = true;
+  };
+  const placeWord = () => {
+    if (!word) return;
+    if (!empty && currentWidth + gapWidth + wordWidth > width) breakLine();
+    else if (!empty) {
+      current += gap;
+      currentWidth += gapWidth;
+    }
+    // Longer than a whole line: cut it, character by character (escapes stay whole).
+    for (const token of wordWidth > width - currentWidth ? tokens(word) : [{ text: word, width: wordWidth, space: false }]) {
+      if (token.width && currentWidth + token.width > width) breakLine();
+      current += token.text;
+      currentWidth += token.width;
+    }
+    empty = false;
+    word = gap = '';
+    wordWidth = gapWidth = 0;
+  };
+  let started = false;
+  for (const token of tokens(line)) {
+    if (!started) {
+      // The line's own indent is kept as it is, not treated as a gap.
+      if (token.space) {
+        current += token.text;
+        currentWidth += token.width;
+        continue;
+      }
+      started = true;
+    }
+    if (token.space) {
+      if (word) placeWord();
+      gap += token.text;
+      gapWidth += token.width;
+    } else {
+      word += token.text;
+      wordWidth += token.width;
+    }
+  }
+  placeWord();
+  out.push(current.trimEnd());
+  return out.join('\n');
+}
