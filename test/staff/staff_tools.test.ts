@@ -1,14 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readTrail } from '../audit_trail/helpers.ts';
+import { readTable, readTrail } from '../audit_trail/helpers.ts';
+import type { AuditEvent } from '../../server/audit/events.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 
-/** The staff action in the JSONL trail: actor, target and reason. */
+/**
+ * The staff actions in the JSONL trail: actor, target and reason; the audit table holds the
+ * very same (checked here, for every test that reads them).
+ */
 async function trailActions(run: RunningGame) {
   await run.game.auditTrail.flush();
-  return readTrail(run.config.logDir)
-    .filter((r) => r.event_type === 'admin_action')
-    .map((r) => ({ actor: r.actor.account, action: r.payload.action, target: r.target?.name ?? null, reason: r.payload.reason }));
+  const facts = (r: AuditEvent) => ({ actor: r.actor.account, action: r.payload.action, target: r.target?.name ?? null, reason: r.payload.reason });
+  const fromJsonl = readTrail(run.config.logDir).filter((r) => r.event_type === 'admin_action').map(facts);
+  const fromTable = (await readTable(run.game)).filter((r) => r.event_type === 'admin_action').map(facts);
+  expect(fromTable).toEqual(fromJsonl);
+  return fromJsonl;
 }
 
 describe('staff tools', () => {
@@ -87,17 +93,20 @@ describe('staff tools', () => {
     expect(run.game.staff.addressBan('2001:db9::1')).toBeNull();
   });
 
-  it('a muted player cannot say, pose or whisper until unmuted, and is told so', async () => {
+  it('a muted player cannot say, pose, whisper or talk on any channel until unmuted, and is told so', async () => {
     run = await startGame();
     const root = await run.login('Root');
     const pleb = await run.login('Pleb');
+    await root.command('@ccreate staffroom;sr = for everyone', 'staffroom');
+    await pleb.command('channel/join staffroom', 'You join [staffroom].');
     await root.command('@mute Pleb for 10m = spamming', 'Muted Pleb for 10m (reason: spamming).');
     await pleb.waitFor(/You have been muted by Root until .* UTC \(reason: spamming\)\./);
-    for (const line of ['say hello', 'pose waves', 'whisper Root = psst']) {
+    for (const line of ['say hello', 'pose waves', 'whisper Root = psst', 'pub hello all', 'public hello all', 'sr psst', 'channel public = hi']) {
       await pleb.command(line, /You are muted until .* \(reason: spamming\); nobody hears you\./);
     }
     await root.command('look', 'Limbo');
-    expect(root.text).not.toMatch(/Pleb says|Pleb waves|Pleb whispers/);
+    expect(root.text).not.toMatch(/Pleb says|Pleb waves|Pleb whispers|\[public\] Pleb|\[staffroom\] Pleb/);
+    expect(await run.logs.lines('chat.log')).not.toContainEqual(expect.stringContaining('Pleb'));
     await root.command('@unmute Pleb', 'Unmuted Pleb.');
     await pleb.waitFor('You are no longer muted.');
     await pleb.command('say hello again', 'You say, "hello again"');
@@ -212,5 +221,10 @@ describe('staff tools', () => {
     const denied = (await run.logs.lines('admin_actions.log')).filter((l) => l.includes('ACCESS DENIED'));
     expect(denied).toHaveLength(tools.length);
     expect(await trailActions(run)).toEqual([]);
+    // Each refusal is in the JSONL trail and the table too, by Pleb, naming the tool.
+    const refused = (r: AuditEvent) => r.event_type === 'access_denied' && r.actor.account === 'Pleb';
+    const words = tools.map((t) => t.split(' ')[0]);
+    expect(readTrail(run.config.logDir).filter(refused).map((r) => r.payload.command)).toEqual(words);
+    expect((await readTable(run.game)).filter(refused).map((r) => r.payload.command)).toEqual(words);
   });
 });
