@@ -27,8 +27,8 @@ export function webWithConsole(
   game: Game,
   options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings>; extraMounts?: () => WebMount[] } = {},
 ): FrontEndFactory {
-  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt } = game;
-  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt };
+  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt } = game;
+  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt };
   return createWebFrontEnd({ ...options, mounts: () => [new AdminConsole(ports, options.admin), ...(options.extraMounts?.() ?? [])] });
 }
 
