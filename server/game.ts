@@ -26,7 +26,7 @@ import { SessionManager } from './sessions/session_manager.ts';
 import { watchDiskSpace } from './disk_space.ts';
 import { startIdleSweep } from './staff/idle.ts';
 import { Staff } from './staff/staff.ts';
-import { ObjectStore, StaffStore } from './store/index.ts';
+import { LockoutStore, ObjectStore, StaffStore } from './store/index.ts';
 import { ChannelStore } from './store/channel_store.ts';
 import { Channels } from './channels/channels.ts';
 import { escapeForLog } from './text.ts';
@@ -127,7 +127,13 @@ export class Game {
         dispatch: (session, line) => this.dispatcher.handle(session, line),
         loginOutOfBand: (session, name, password) => this.dispatcher.loginOutOfBand(session, name, password),
       });
-      this.loginGuard = new LoginGuard(options.loginGuard);
+      // Lock-outs outlive a restart (migration 9); each change is its own small unit of work.
+      const lockouts = new LockoutStore(this.store.db);
+      this.loginGuard = new LoginGuard(options.loginGuard, Date.now, {
+        load: (now) => this.store.unitOfWork(() => lockouts.load(now)),
+        save: (key, until) => this.store.unitOfWork(() => lockouts.save(key, until)),
+        remove: (key) => this.store.unitOfWork(() => lockouts.remove(key)),
+      });
       this.channels = new Channels(new ChannelStore(this.store), this.sessions);
       const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store, staff } = this;
       const commandPorts: CommandPorts = {

@@ -181,6 +181,33 @@ describe('staff tools', () => {
     ]);
   });
 
+  it('keeps login lock-outs across a restart, until @unlock lifts them', async () => {
+    run = await startGame({ game: { loginGuard: { maxFailures: 2, windowMs: 60_000, lockMs: 600_000 } } });
+    await run.login('Root');
+    await run.login('Pleb');
+    const guesser = await run.connect('127.0.0.3');
+    await guesser.command('connect Pleb wrong-guess-1', 'Wrong name or password.');
+    await guesser.command('connect Pleb wrong-guess-2', 'Too many failed logins');
+
+    run = await run.restart();
+    // Still locked: the address that guessed, for any name, and the name, from an address that never played it.
+    const again = await run.connect('127.0.0.3');
+    await again.command(`connect Root ${PASSWORD}`, 'Too many failed logins');
+    const elsewhere = await run.connect('127.0.0.4');
+    await elsewhere.command(`connect Pleb ${PASSWORD}`, 'Too many failed logins');
+    const root = await run.connect();
+    await root.command(`connect Root ${PASSWORD}`, 'You become Root');
+    await root.command('@unlock Pleb', 'Lifted the login lock-out of name Pleb.');
+    await elsewhere.command(`connect Pleb ${PASSWORD}`, 'You become Pleb');
+    await root.command('@unlock 127.0.0.3', 'Lifted the login lock-out of address 127.0.0.3.');
+    await again.command(`connect Root ${PASSWORD}`, 'You become Root');
+
+    // Lifted for good: after another restart nobody is locked out.
+    run = await run.restart();
+    const later = await run.connect('127.0.0.3');
+    await later.command(`connect Pleb ${PASSWORD}`, 'You become Pleb');
+  });
+
   it('a report keeps both players\' last audit events; staff see it, list it and close it with a note', async () => {
     run = await startGame();
     const root = await run.login('Root');
