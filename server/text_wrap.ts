@@ -79,18 +79,25 @@ export function wrapText(text: string, width: number | null = DEFAULT_WRAP_WIDTH
   return lines.map((line) => (line.length <= at ? line : wrapLine(line, at))).join('\n');
 }
 
+/** Printable ASCII and Latin letters: one column per UTF-16 unit, no escapes (nearly every word). */
+const SIMPLE = /^[\x21-\x7e\u00a0-\u02ff]*$/;
+
+const widthOf = (word: string): number => (SIMPLE.test(word) ? word.length : visibleWidth(word));
+
 function wrapLine(line: string, width: number): string {
-  if (visibleWidth(line) <= width) return line;
   const leading = /^[ \t]*/.exec(line)![0];
-  const indent = ' '.repeat(Math.min(visibleWidth(leading) + 2, Math.floor(width / 2)));
+  // Words and the gaps between them; an escape holds no blank, so it stays inside its word.
+  const parts = line.slice(leading.length).split(/([ \t]+)/);
+  const words: Array<{ text: string; width: number; gap: string }> = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    if (parts[i]) words.push({ text: parts[i]!, width: widthOf(parts[i]!), gap: i > 0 ? parts[i - 1]! : '' });
+  }
+  const leadingWidth = visibleWidth(leading);
+  if (leadingWidth + words.reduce((sum, w) => sum + w.width + w.gap.length, 0) <= width) return line;
+  const indent = ' '.repeat(Math.min(leadingWidth + 2, Math.floor(width / 2)));
   const out: string[] = [];
-  let current = '';
-  let currentWidth = 0;
-  // The word being gathered, and the spaces before it (dropped at a break).
-  let word = '';
-  let wordWidth = 0;
-  let gap = '';
-  let gapWidth = 0;
+  let current = leading;
+  let currentWidth = leadingWidth;
   /** No word on the line being filled yet (a word never moves off an empty line). */
   let empty = true;
   const breakLine = () => {
@@ -99,44 +106,25 @@ function wrapLine(line: string, width: number): string {
     currentWidth = indent.length;
     empty = true;
   };
-  const placeWord = () => {
-    if (!word) return;
-    if (!empty && currentWidth + gapWidth + wordWidth > width) breakLine();
+  for (const word of words) {
+    if (!empty && currentWidth + word.gap.length + word.width > width) breakLine();
     else if (!empty) {
-      current += gap;
-      currentWidth += gapWidth;
+      current += word.gap;
+      currentWidth += word.gap.length;
     }
-    // Longer than a whole line: cut it, character by character (escapes stay whole).
-    for (const token of wordWidth > width - currentWidth ? tokens(word) : [{ text: word, width: wordWidth, space: false }]) {
-      if (token.width && currentWidth + token.width > width) breakLine();
-      current += token.text;
-      currentWidth += token.width;
-    }
-    empty = false;
-    word = gap = '';
-    wordWidth = gapWidth = 0;
-  };
-  let started = false;
-  for (const token of tokens(line)) {
-    if (!started) {
-      // The line's own indent is kept as it is, not treated as a gap.
-      if (token.space) {
+    if (word.width <= width - currentWidth) {
+      current += word.text;
+      currentWidth += word.width;
+    } else {
+      // Longer than a whole line: cut it, character by character (escapes stay whole).
+      for (const token of tokens(word.text)) {
+        if (token.width && currentWidth + token.width > width) breakLine();
         current += token.text;
         currentWidth += token.width;
-        continue;
       }
-      started = true;
     }
-    if (token.space) {
-      if (word) placeWord();
-      gap += token.text;
-      gapWidth += token.width;
-    } else {
-      word += token.text;
-      wordWidth += token.width;
-    }
+    empty = false;
   }
-  placeWord();
   out.push(current.trimEnd());
   return out.join('\n');
 }
