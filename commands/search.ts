@@ -1,4 +1,5 @@
 import type { DefaultObject } from '../typeclasses/object.ts';
+import { Room } from '../typeclasses/room.ts';
 import type { CharacterContext } from './command.ts';
 
 /**
@@ -39,6 +40,9 @@ export function findOne(
   ctx.reply(`'${wanted}' could mean: ${found.map((o) => `${o.key}(${o.dbref})`).join(', ')}. Use the #id to choose.`);
   return null;
 }
+
+/** What a destination may be (@tel, @open): a room, never an exit, a thing or a character. */
+export const ROOMS = { test: (obj: DefaultObject) => obj instanceof Room, what: 'a room' };
 
 function candidatesIn(ctx: CharacterContext, scope: SearchScope, byDbref: boolean): Iterable<DefaultObject> | undefined {
   if (scope === 'global' || (byDbref && ctx.account.hasPermission('Builder'))) return undefined;

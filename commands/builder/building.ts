@@ -1,8 +1,7 @@
 import { targetOf } from '../../server/audit/events.ts';
-import { Room } from '../../typeclasses/room.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
-import { findOne } from '../search.ts';
+import { findOne, ROOMS } from '../search.ts';
 import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
 
 const ROOM = 'typeclasses/room.Room';
@@ -69,9 +68,8 @@ export const open: CharacterCommand = {
     const { lhs, rhs } = splitAssignment(ctx.args);
     if (!lhs || !rhs) return ctx.reply('Usage: @open <exit>[;aliases] = <destination>');
     if (!ctx.room) return ctx.reply('You are nowhere.');
-    const destination = findOne(ctx, rhs, 'global');
+    const destination = findOne(ctx, rhs, 'global', ROOMS);
     if (!destination) return;
-    if (!(destination instanceof Room)) return ctx.reply(`${destination.key} is not a room.`);
     openExit(ctx, ctx.room, lhs, destination);
   },
 };

@@ -1,12 +1,7 @@
 import { Character } from '../../typeclasses/character.ts';
-import type { DefaultObject } from '../../typeclasses/object.ts';
-import { Room } from '../../typeclasses/room.ts';
 import type { CharacterCommand } from '../command.ts';
-import { findOne } from '../search.ts';
+import { findOne, ROOMS } from '../search.ts';
 import { BUILDER, splitAssignment } from './syntax.ts';
-
-/** A destination is a room: never an exit, a thing or a character (`@tel Anna = Tower` means the room). */
-const ROOMS = { test: (obj: DefaultObject) => obj instanceof Room, what: 'a room' };
 
 export const teleport: CharacterCommand = {
   key: '@tel',
