@@ -68,15 +68,18 @@ function* tokens(line: string): Generator<Token> {
 }
 
 /**
- * `text` with every line at most `width` columns. Cheap when nothing is too long, which is
- * most output: a line no longer in UTF-16 units than the width cannot be wider.
+ * `text` with every line at most `width` columns; its first line starts at `startColumn` (after
+ * a prompt still on the screen). Cheap when nothing is too long, which is most output: a line
+ * no longer in UTF-16 units than the width cannot be wider.
  */
-export function wrapText(text: string, width: number | null = DEFAULT_WRAP_WIDTH): string {
+export function wrapText(text: string, width: number | null = DEFAULT_WRAP_WIDTH, startColumn = 0): string {
   const at = Math.max(MIN_WRAP_WIDTH, width || DEFAULT_WRAP_WIDTH);
-  if (text.length <= at) return text;
+  const start = Math.min(Math.max(0, startColumn), Math.floor(at / 2));
+  if (text.length + start <= at) return text;
   const lines = text.split('\n');
-  if (lines.every((line) => line.length <= at)) return text;
-  return lines.map((line) => (line.length <= at ? line : wrapLine(line, at))).join('\n');
+  const fits = (line: string, i: number) => line.length + (i === 0 ? start : 0) <= at;
+  if (lines.every(fits)) return text;
+  return lines.map((line, i) => (fits(line, i) ? line : wrapLine(line, at, i === 0 ? start : 0))).join('\n');
 }
 
 /** Printable ASCII and Latin letters: one column per UTF-16 unit, no escapes (nearly every word). */
@@ -84,7 +87,7 @@ const SIMPLE = /^[\x21-\x7e\u00a0-\u02ff]*$/;
 
 const widthOf = (word: string): number => (SIMPLE.test(word) ? word.length : visibleWidth(word));
 
-function wrapLine(line: string, width: number): string {
+function wrapLine(line: string, width: number, start: number): string {
   const leading = /^[ \t]*/.exec(line)![0];
   // Words and the gaps between them; an escape holds no blank, so it stays inside its word.
   const parts = line.slice(leading.length).split(/([ \t]+)/);
@@ -93,11 +96,11 @@ function wrapLine(line: string, width: number): string {
     if (parts[i]) words.push({ text: parts[i]!, width: widthOf(parts[i]!), gap: i > 0 ? parts[i - 1]! : '' });
   }
   const leadingWidth = visibleWidth(leading);
-  if (leadingWidth + words.reduce((sum, w) => sum + w.width + w.gap.length, 0) <= width) return line;
+  if (start + leadingWidth + words.reduce((sum, w) => sum + w.width + w.gap.length, 0) <= width) return line;
   const indent = ' '.repeat(Math.min(leadingWidth + 2, Math.floor(width / 2)));
   const out: string[] = [];
   let current = leading;
-  let currentWidth = leadingWidth;
+  let currentWidth = start + leadingWidth;
   /** No word on the line being filled yet (a word never moves off an empty line). */
   let empty = true;
   const breakLine = () => {

@@ -4,7 +4,7 @@ import type { GameConfig } from '../config.ts';
 import type { ObjectStore } from '../store/index.ts';
 import { Room } from '../../typeclasses/room.ts';
 import { cleanInput, safeForTerminal } from '../text.ts';
-import { wrapText } from '../text_wrap.ts';
+import { visibleWidth, wrapText } from '../text_wrap.ts';
 import { OobSupports, parseOobRequest } from './oob.ts';
 
 export type Protocol = 'telnet' | 'web';
@@ -97,6 +97,11 @@ export class Session {
   private oobLoginRunning = false;
   /** A command prompt is due at the end of this event-loop turn. */
   private promptDue = false;
+  /**
+   * Columns the ready prompt takes on the player's screen while nothing has followed it: output
+   * arriving then (someone's say) starts after it, and its first line is wrapped shorter.
+   */
+  private promptColumns = 0;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -145,7 +150,10 @@ export class Session {
   private fit(text: string): string {
     const safe = safeForTerminal(text);
     const width = this.transport.width;
-    return width === undefined ? safe : wrapText(safe, width);
+    const start = this.promptColumns;
+    // What goes out ends its line, so the prompt is no longer where the next text starts.
+    this.promptColumns = 0;
+    return width === undefined ? safe : wrapText(safe, width, start);
   }
 
   /** The player's own choice (`config prompt off`), kept on their character. */
@@ -165,7 +173,10 @@ export class Session {
     setImmediate(() => {
       this.promptDue = false;
       if (this.closed || this.running || this.answer || !this.puppet || !this.wantsPrompt) return;
-      this.transport.readyPrompt?.(safeForTerminal(this.ports.config.prompt));
+      if (!this.transport.readyPrompt) return;
+      const prompt = safeForTerminal(this.ports.config.prompt);
+      this.transport.readyPrompt(prompt);
+      this.promptColumns = visibleWidth(prompt);
     });
   }
 
@@ -186,6 +197,8 @@ export class Session {
     // Before anything else, answers to a password prompt included: a dropped line costs nothing.
     if (!this.admitInput()) return false;
     this.lastInputAt = Date.now();
+    // The player pressed Enter: their screen is on a fresh line again.
+    this.promptColumns = 0;
     const line = cleanInput(raw);
     if (this.answer) {
       const { resolve } = this.answer;

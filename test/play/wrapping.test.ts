@@ -55,6 +55,25 @@ describe('wrapping at the client width', () => {
     expect(all.replace(/\x1b\[[0-9;]*m/g, '')).not.toContain('\x1b');
   });
 
+  it('counts the prompt still on the screen when someone else\'s words arrive after it', async () => {
+    const run = await start();
+    const bob = await playAt(run, 60, 'Bob');
+    const anna = await playAt(run, null, 'Anna');
+    await bob.waitFor('Anna has entered the game.');
+    // Bob sits at his prompt ("> ", nothing typed): Anna's say lands right after it.
+    await bob.waitFor('> ');
+    await anna.command(`say ${SENTENCE}`, 'You say');
+    await bob.waitFor(/nightfall"\n/);
+    const screen = linesSince(bob, 0).map((l) => stripAnsi(l));
+    const first = screen.findIndex((l) => l.includes('Anna says, "the quick'));
+    const said = screen.slice(first, screen.findIndex((l, i) => i >= first && l.endsWith('nightfall"')) + 1);
+    expect(said[0]).toMatch(/^> Anna says, "the quick/);
+    // Measured with the prompt: what Bob's screen shows.
+    expect(said.filter((l) => [...l].length > 60)).toEqual([]);
+    expect([...said[0]!].length).toBeGreaterThan(50);
+    expect(said.map((l) => l.replace(/^> /, '').trim()).join(' ')).toBe(`Anna says, "${SENTENCE}"`);
+  });
+
   it('wraps at 80 columns for a client that never told its width, and follows a resize', async () => {
     const run = await start();
     const anna = await playAt(run, null, 'Anna');
