@@ -90,6 +90,11 @@ export interface Command<Ctx extends BaseContext = CharacterContext> {
   help: string;
   /** The arguments carry a password: counted, but masked in every trail. */
   secretArgs?: boolean;
+  /**
+   * The `/switches` it takes; the dispatcher refuses any other with this list, for every
+   * command alike. Omitted: it takes none.
+   */
+  switches?: readonly string[];
   /** The command talks to others (say, pose, whisper): refused while the account is muted. */
   speech?: boolean;
   run(ctx: Ctx): void | Promise<void>;

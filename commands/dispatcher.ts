@@ -7,7 +7,6 @@ import { SessionClosedError, type Session } from '../server/sessions/session.ts'
 import { escapeForLog, maskedArgs } from '../server/text.ts';
 import { type BaseContext, type CharacterCommand, type CharacterContext, type Command, type CommandPorts, type LoginCommand } from './command.ts';
 import { parseLock, type Lock } from './locks.ts';
-import { until } from '../server/staff/duration.ts';
 import { loginOutOfBand } from './account/login.ts';
 import { channelCommand } from './player/channels.ts';
 
@@ -119,9 +118,8 @@ export class Dispatcher {
         return;
       }
       // A muted account's say, pose or whisper is still a command (counted, in the command log),
-      // but says nothing to anyone.
-      const muted = entry.command.speech ? this.ports.staff.muted(account) : null;
-      const mutedLine = muted && `You are muted ${until(muted.expiresAt)}${muted.reason ? ` (reason: ${muted.reason})` : ''}; nobody hears you.`;
+      // but says nothing to anyone (channels check the same in talk()).
+      const mutedLine = entry.command.speech ? this.ports.staff.mutedLine(account) : null;
       command = mutedLine ? { ...entry.command, run: ({ reply }) => reply(mutedLine) } : entry.command;
     } else {
       // An exit by its first word ("north", not "north/x"), or by the whole line for a name of
@@ -204,6 +202,8 @@ export class Dispatcher {
     preCmd: () => void,
     done: (ok: boolean) => void = () => {},
   ): Promise<void> {
+    const unknownSwitch = unknownSwitchLine(command, ctx.switches);
+    if (unknownSwitch) return session.msg(unknownSwitch);
     try {
       // Two units: the caller's pre-command hook (an audited character counts the command)
       // stands even if the command itself then fails and is undone.
@@ -237,6 +237,18 @@ export class Dispatcher {
 /** What an `access_denied` event records: the command as typed (arguments masked), what it needs, what the actor has. */
 function deniedPayload(command: { key: string; secretArgs?: boolean }, parsed: ParsedLine, account: Account, needs: string): Record<string, unknown> {
   return { command: command.key, switches: parsed.switches, args: maskedArgs(command, parsed.args), needs, level: account.permissionLevel };
+}
+
+/**
+ * `Unknown switch /foo for @audit. Try: /search, /moves, …` — said, never silently ignored, for
+ * every command in one place: a typo in a switch must not quietly run something else.
+ */
+export function unknownSwitchLine(command: Pick<Command<never>, 'key' | 'switches'>, typed: readonly string[]): string | null {
+  const known = command.switches ?? [];
+  const unknown = typed.find((s) => !known.includes(s));
+  if (unknown === undefined) return null;
+  const tryThese = known.length ? `Try: ${known.map((s) => `/${s}`).join(', ')}.` : `It takes no switches.`;
+  return `Unknown switch /${unknown} for ${command.key}. ${tryThese}`;
 }
 
 /** Commands whose lock needs one of these are builder/admin actions, audited as such. */

@@ -31,8 +31,8 @@ export function webWithConsole(
   game: Game,
   options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings>; extraMounts?: () => WebMount[]; reloads?: ConsolePorts['reloads'] } = {},
 ): FrontEndFactory {
-  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt } = game;
-  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, log, startedAt, reloads: options.reloads };
+  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt } = game;
+  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt, reloads: options.reloads };
   return createWebFrontEnd({
     ...options,
     mounts: (frontEndPorts, limits) => [

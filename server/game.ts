@@ -3,6 +3,7 @@ import type { Command, CommandPorts } from '../commands/command.ts';
 import { characterCmdset, loginCmdset } from '../commands/cmdsets.ts';
 import { Dispatcher } from '../commands/dispatcher.ts';
 import { AccountManager } from '../typeclasses/account_manager.ts';
+import { takeOfflineTheUnplayed } from '../typeclasses/character.ts';
 import { defaultTypeclasses } from '../typeclasses/index.ts';
 import { ObjectManager } from '../typeclasses/object_manager.ts';
 import { DEFAULT_COST, PasswordHasher, type HashLimits } from '../typeclasses/passwords.ts';
@@ -25,7 +26,7 @@ import { SessionManager } from './sessions/session_manager.ts';
 import { watchDiskSpace } from './disk_space.ts';
 import { startIdleSweep } from './staff/idle.ts';
 import { Staff } from './staff/staff.ts';
-import { ObjectStore, StaffStore } from './store/index.ts';
+import { LockoutStore, ObjectStore, StaffStore } from './store/index.ts';
 import { ChannelStore } from './store/channel_store.ts';
 import { Channels } from './channels/channels.ts';
 import { escapeForLog } from './text.ts';
@@ -42,6 +43,11 @@ export interface GameOptions {
    * reloads); the game then takes none of its own. Default: the game takes it.
    */
   dataDirLockHeld?: boolean;
+  /**
+   * Characters whose sessions the portal is about to re-attach (a reload, a crash restart):
+   * they stay where they are. Every other player's character starts offline.
+   */
+  stillPlaying?: ReadonlySet<number>;
 }
 
 const RUNNING = 'server.running';
@@ -121,7 +127,13 @@ export class Game {
         dispatch: (session, line) => this.dispatcher.handle(session, line),
         loginOutOfBand: (session, name, password) => this.dispatcher.loginOutOfBand(session, name, password),
       });
-      this.loginGuard = new LoginGuard(options.loginGuard);
+      // Lock-outs outlive a restart (migration 9); each change is its own small unit of work.
+      const lockouts = new LockoutStore(this.store.db);
+      this.loginGuard = new LoginGuard(options.loginGuard, Date.now, {
+        load: (now) => this.store.unitOfWork(() => lockouts.load(now)),
+        save: (key, until) => this.store.unitOfWork(() => lockouts.save(key, until)),
+        remove: (key) => this.store.unitOfWork(() => lockouts.remove(key)),
+      });
       this.channels = new Channels(new ChannelStore(this.store), this.sessions);
       const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store, staff } = this;
       const commandPorts: CommandPorts = {
@@ -145,6 +157,8 @@ export class Game {
         this.log.server.warn(`Object #${record.id} '${escapeForLog(record.key)}' has unknown typeclass '${escapeForLog(record.typeclass)}'; loaded as ${fallback}`),
       );
       if (buildWorldOnce({ objects: this.objects, store: this.store }, options.world ?? START_WORLD)) this.log.server.info(`Built the starting world (${this.objects.count} objects)`);
+      const takenOffline = this.store.unitOfWork(() => takeOfflineTheUnplayed(this.objects.all(), options.stillPlaying ?? new Set()));
+      if (takenOffline) this.log.server.info(`${takenOffline} character(s) left in the world by the last run (no unpuppet ran) are offline now`);
       this.store.setState(RUNNING, 'yes');
       this.stopIdleSweep = startIdleSweep(this.sessions, config.idleTimeoutMs);
       this.stopDiskWatch = watchDiskSpace([config.dataDir, config.logDir], config.diskWarnBytes, this.log.server);

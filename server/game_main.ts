@@ -51,7 +51,9 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
   const config = { ...loaded, host: '127.0.0.1', webPort: 0 };
   const reload = code.reloadCommand((by, sessionId) => channel.send({ t: 'reload', by, sessionId }));
   // The portal holds the data dir's lock for as long as it runs, across reloads.
-  game = new code.Game(config, { extraCommands: [reload], dataDirLockHeld: true });
+  // Characters whose connections the portal kept are re-attached as they were; a reload moves nobody.
+  const stillPlaying = new Set([...message.sessions, ...message.lost.map((l) => l.snapshot)].flatMap((s) => (s.puppetId == null ? [] : [s.puppetId])));
+  game = new code.Game(config, { extraCommands: [reload], dataDirLockHeld: true, stillPlaying });
   // As the single-process server does (main.ts): the token only on the console, never in a log.
   const token = game.accounts.adminToken();
   if (token) process.stdout.write(`No admin yet. Log in, then type: claim ${token}   (one-time admin token; npm run admin -- token shows it again)\n`);

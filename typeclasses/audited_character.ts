@@ -119,6 +119,8 @@ export class AuditedCharacter extends Character {
   }
 
   override atPostUnpuppet(account: Account, session: Session): void {
+    // The room it played in, before the base hook takes it out of the world.
+    const room = this.location;
     super.atPostUnpuppet(account, session);
     const started = this.auditValue('session_start_time');
     const sessionSeconds = started ? seconds(started, Date.now()) : 0;
@@ -127,7 +129,7 @@ export class AuditedCharacter extends Character {
     this.emit(
       auditEvent('unpuppet', actorOf(session, this), {
         by: this,
-        location: this.location?.key ?? null,
+        location: room?.key ?? null,
         target: targetOf(this, 'character'),
         payload: { session_seconds: Math.round(sessionSeconds) },
       }),
@@ -153,7 +155,7 @@ export class AuditedCharacter extends Character {
     return {
       name: this.key,
       id: this.id,
-      current_location: this.location?.key ?? null,
+      current_location: this.whereabouts?.key ?? null,
       commands_executed: this.auditValue('command_count'),
       total_playtime_hours: Math.round(((this.auditValue('total_playtime') + running) / 3600) * 100) / 100,
       locations_visited: history.length,

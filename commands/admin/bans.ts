@@ -1,6 +1,6 @@
 import { normaliseAddress } from '../../server/net/address.ts';
 import { expiry, formatDuration, parseStaffArgs } from '../../server/staff/duration.ts';
-import { addressPattern, banLine, coversAddress } from '../../server/staff/staff.ts';
+import { addressPattern, banLine, coversAddress, isStaff } from '../../server/staff/staff.ts';
 import { pad } from '../../server/text.ts';
 import { ADMIN } from '../builder/syntax.ts';
 import type { CharacterCommand } from '../command.ts';
@@ -98,7 +98,7 @@ export const lockdown: CharacterCommand = {
   key: '@lockdown',
   lock: ADMIN,
   category: 'Admin',
-  help: '@lockdown on|off [= reason] — while on, only staff (Builder and above) may log in; others are told the reason.',
+  help: '@lockdown on|off [= reason] — while on, only staff (Builder and above) may log in; others are told the reason, and those online are disconnected with it.',
   run(ctx) {
     const { lhs, reason } = splitReason(ctx.args);
     const mode = lhs.toLowerCase();
@@ -106,8 +106,18 @@ export const lockdown: CharacterCommand = {
       const state = ctx.staff.lockdown;
       return ctx.reply(`${usageLine(lockdown.help)}\nThe lock-down is ${state ? `on since ${state.since.slice(0, 16).replace('T', ' ')} UTC (by ${state.by}${state.reason ? `: ${state.reason}` : ''})` : 'off'}.`);
     }
-    ctx.staff.setLockdown(mode === 'on' ? { reason, by: ctx.account.name, since: new Date().toISOString() } : null);
-    auditStaffAction(ctx, mode === 'on' ? 'lockdown_on' : 'lockdown_off', null, reason);
-    ctx.reply(mode === 'on' ? `Lock-down on: only staff may log in${reason ? ` (${reason})` : ''}.` : 'Lock-down off: everyone may log in.');
+    if (mode === 'off') {
+      ctx.staff.setLockdown(null);
+      auditStaffAction(ctx, 'lockdown_off', null, reason);
+      return ctx.reply('Lock-down off: everyone may log in.');
+    }
+    ctx.staff.setLockdown({ reason, by: ctx.account.name, since: new Date().toISOString() });
+    // Only staff may play while it is on: whoever else is online is told why and let go, as a
+    // maintenance lock-down needs (a Player left inside could keep playing for hours).
+    const others = ctx.sessions.loggedIn().filter((s) => s.account && !isStaff(s.account));
+    const why = `The game is locked down by ${ctx.caller.key}: only staff may play now${reason ? ` (${reason})` : ''}. Please come back later.`;
+    for (const session of others) endSession(ctx, session, why, 'lockdown');
+    auditStaffAction(ctx, 'lockdown_on', null, reason, { sessions_ended: others.length });
+    ctx.reply(`Lock-down on: only staff may log in${reason ? ` (${reason})` : ''}; ${others.length} player session(s) disconnected.`);
   },
 };

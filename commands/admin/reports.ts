@@ -61,14 +61,13 @@ export const reports: CharacterCommand = {
   key: '@reports',
   lock: ADMIN,
   category: 'Admin',
+  switches: ['close'],
   help: [
     '@reports [<id>] — list open reports, or show one with its evidence.',
     '@reports/close <id> = <note> — close a report with a note.',
   ].join('\n'),
   run(ctx) {
     const { args, switches, staff, reply } = ctx;
-    const unknown = switches.filter((s) => s !== 'close');
-    if (unknown.length) return reply(`Unknown switch /${unknown[0]}: @reports takes /close.`);
     if (switches.includes('close')) {
       const at = args.indexOf('=');
       const id = Number(/^#?(\d+)$/.exec((at < 0 ? args : args.slice(0, at)).trim())?.[1]);

@@ -42,6 +42,7 @@ async function auditProof(ctx: CharacterContext): Promise<void> {
 export const audit: CharacterCommand = {
   key: '@audit',
   category: 'Audit',
+  switches: ['search', 'history', 'moves', 'stats', 'proof', 'json'],
   help:
     '@audit [<character>] — the audit summary of your character (builders: anyone\'s, online or not).\n' +
     '@audit/history <character> [N] [page=P] — their audit events, newest first, N a page (default 10).\n' +

@@ -1,8 +1,7 @@
 import { targetOf } from '../../server/audit/events.ts';
-import { Room } from '../../typeclasses/room.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
-import { findOne } from '../search.ts';
+import { findOne, ROOMS } from '../search.ts';
 import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
 
 const ROOM = 'typeclasses/room.Room';
@@ -41,7 +40,8 @@ export const dig: CharacterCommand = {
   category: 'Building',
   help:
     '@dig <room>[;aliases] [= <exit there>[;aliases][, <exit back>[;aliases]]] [area=<area>] — make a new room, and exits to and from it.\n' +
-    "The room is in <area> (GMCP Room.Info, Mudlet's mapper), or without area= in the area of the room you are in.",
+    "The room is in <area> (GMCP Room.Info, Mudlet's mapper), or without area= in the area of the room you are in.\n" +
+    'Aliases may be separated by | instead of ; (tintin++ splits lines at ;): @dig Tower|tw = up|u, down|d',
   run(ctx) {
     const { rest, area: given } = splitArea(ctx.args);
     const { lhs, rhs } = splitAssignment(rest);
@@ -63,14 +63,13 @@ export const open: CharacterCommand = {
   key: '@open',
   lock: BUILDER,
   category: 'Building',
-  help: '@open <exit>[;aliases] = <destination> — make an exit from this room.',
+  help: '@open <exit>[;aliases] = <destination> — make an exit from this room (aliases: ; or |).',
   run(ctx) {
     const { lhs, rhs } = splitAssignment(ctx.args);
     if (!lhs || !rhs) return ctx.reply('Usage: @open <exit>[;aliases] = <destination>');
     if (!ctx.room) return ctx.reply('You are nowhere.');
-    const destination = findOne(ctx, rhs, 'global');
+    const destination = findOne(ctx, rhs, 'global', ROOMS);
     if (!destination) return;
-    if (!(destination instanceof Room)) return ctx.reply(`${destination.key} is not a room.`);
     openExit(ctx, ctx.room, lhs, destination);
   },
 };

@@ -12,7 +12,7 @@ export const describe: CharacterCommand = {
   help: '@desc [<object> =] <description> — describe an object, or the room you are in.',
   run(ctx) {
     const { lhs, rhs } = splitAssignment(ctx.args);
-    const target = rhs === null ? ctx.room : findOne(ctx, lhs, 'nearby');
+    const target = rhs === null ? ctx.room : findOne(ctx, lhs, 'anywhere');
     const text = rhs ?? lhs;
     if (!target) return rhs === null ? ctx.reply('You are nowhere to describe.') : undefined;
     if (!text) return ctx.reply('Usage: @desc [<object> =] <description>');
@@ -31,7 +31,7 @@ export const rename: CharacterCommand = {
   run(ctx) {
     const { lhs, rhs } = splitAssignment(ctx.args);
     if (!lhs || !rhs) return ctx.reply('Usage: @name <object> = <new name>[;aliases]');
-    const target = findOne(ctx, lhs, 'nearby');
+    const target = findOne(ctx, lhs, 'anywhere');
     if (!target) return;
     const { key, aliases } = nameWithAliases(rhs);
     if (!key) return ctx.reply('A name cannot be empty.');
@@ -63,7 +63,7 @@ export const setAttribute: CharacterCommand = {
     const { lhs, rhs } = splitAssignment(ctx.args);
     const slash = lhs.lastIndexOf('/');
     if (slash <= 0 || slash === lhs.length - 1) return ctx.reply('Usage: @set <object>/<attribute> [= <value>]');
-    const target = findOne(ctx, lhs.slice(0, slash), 'nearby');
+    const target = findOne(ctx, lhs.slice(0, slash), 'anywhere');
     if (!target) return;
     const name = lhs.slice(slash + 1).trim();
     ctx.noteTarget(target);

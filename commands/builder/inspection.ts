@@ -1,4 +1,5 @@
 import { keyValueTable } from '../../server/text.ts';
+import { Character } from '../../typeclasses/character.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { Session } from '../../server/sessions/session.ts';
 import type { CharacterCommand } from '../command.ts';
@@ -22,14 +23,14 @@ export const examine: CharacterCommand = {
   category: 'Building',
   help: '@examine [<object>] — show an object\'s id, typeclass, places and attributes.',
   run(ctx) {
-    const target = ctx.args ? findOne(ctx, ctx.args, 'nearby') : ctx.room;
+    const target = ctx.args ? findOne(ctx, ctx.args, 'anywhere') : ctx.room;
     if (!target) return;
     ctx.noteTarget(target);
     const rows: [string, string][] = [
       ['Name', ref(target)],
       ['Aliases', target.aliases.join(', ') || '-'],
       ['Typeclass', target.typeclassPath],
-      ['Location', ref(target.location)],
+      ['Location', target instanceof Character && target.isOffline ? `- (offline; comes back in ${ref(target.whereabouts)})` : ref(target.location)],
       ['Home', ref(target.home)],
     ];
     if (target.isExit) rows.push(['Destination', ref(target.destination)]);

@@ -9,6 +9,7 @@ export const typeclass: CharacterCommand = {
   aliases: ['@swap'],
   lock: BUILDER,
   category: 'Building',
+  switches: ['noinit', 'list'],
   help:
     '@typeclass[/noinit] <object> [= <typeclass path>] — show or change what kind of object it is.\n' +
     'The object keeps its id, location and attributes. /noinit skips the new class\'s creation hook\n' +
@@ -18,7 +19,7 @@ export const typeclass: CharacterCommand = {
     if (switches.includes('list')) return reply(`Known typeclasses:\n  ${typeclasses.paths().join('\n  ')}`);
     const { lhs, rhs } = splitAssignment(ctx.args);
     if (!lhs) return reply('Usage: @typeclass[/noinit] <object> [= <typeclass path>]');
-    const target = findOne(ctx, lhs, 'nearby');
+    const target = findOne(ctx, lhs, 'anywhere');
     if (!target) return;
     ctx.noteTarget(target);
     if (!rhs) return reply(`${target.key}(${target.dbref}) is a ${target.typeclassPath}.`);

@@ -13,6 +13,8 @@ export function talk(ctx: CharacterContext, channel: ChannelRecord, text: string
   if (!channels.isOn(caller, channel)) return reply(`You are not on [${channel.key}]; "channel/join ${channel.key}" joins it.`);
   if (!channels.canSend(account, channel)) return reply(`You may not talk on [${channel.key}].`);
   if (!text) return reply(`Say what on [${channel.key}]?`);
+  const muted = ctx.staff.mutedLine(account);
+  if (muted) return reply(muted);
   channels.speak(channel, caller, text);
   ctx.audit('channel', { target: channelTarget(channel), payload: { channel: channel.key, text } });
 }
@@ -52,15 +54,14 @@ export const channel: CharacterCommand = {
   key: 'channel',
   aliases: ['chan'],
   category: 'Communication',
+  switches: SWITCHES,
   help:
     'channel/join|leave|who <channel>, channel/history <channel> [N] — join or leave a channel, see who is on it, read its last lines.\n' +
     'channel <channel> = <text> talks on it, as "<alias> <text>" does.',
   run(ctx) {
     const { caller, account, channels, args, switches, reply } = ctx;
     const [sw, ...more] = switches;
-    if (more.length || (sw && !(SWITCHES as readonly string[]).includes(sw))) {
-      return reply(`Unknown switch /${[sw, ...more].join('/')} for 'channel' (known: ${SWITCHES.map((s) => `/${s}`).join(', ')}).`);
-    }
+    if (more.length) return reply(`One switch at a time: channel/${sw} or channel/${more[0]}.`);
     if (!sw) {
       const at = args.indexOf('=');
       if (at < 0) return reply('Usage: channel/join|leave|who <channel>, channel/history <channel> [N], channel <channel> = <text>');

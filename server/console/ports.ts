@@ -8,9 +8,10 @@ import type { ObjectManager } from '../../typeclasses/object_manager.ts';
 import type { LoginGuard } from '../sessions/login_guard.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
 import type { ReloadStats } from '../link/protocol.ts';
+import type { Staff } from '../staff/staff.ts';
 
 /**
- * What the console is handed by the start-up wiring: what it reads (objects, sessions, the audit
+ * What the console is handed by the start-up wiring: what it reads (objects, sessions, reports, the audit
  * table and the trail's health, the live bus) and what its login needs (accounts, the guard).
  */
 export interface ConsolePorts {
@@ -23,6 +24,8 @@ export interface ConsolePorts {
   readonly auditReader: AuditReader;
   readonly objects: ObjectManager;
   readonly sessions: SessionManager;
+  /** Players' reports, for the Reports view (read only). */
+  readonly staff: Pick<Staff, 'openReports'>;
   readonly log: { readonly server: GameLogger };
   readonly startedAt: Date;
   /** Reloads and crash restarts under the portal (absent: one process, which never reloads). */

@@ -10,6 +10,7 @@ import type { AuditQuery } from '../store/audit_table.ts';
 import type { ConsolePorts } from './ports.ts';
 import { AuditedCharacter, isCharacter, type AuditSummary, type LocationChange } from '../../typeclasses/audited_character.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
+import { Character } from '../../typeclasses/character.ts';
 
 export { AuditFilterError };
 
@@ -47,7 +48,7 @@ export function listCharacters(game: ConsolePorts): CharacterInfo[] {
       typeclass: obj.typeclassPath,
       audited: obj instanceof AuditedCharacter,
       online: obj.isPuppeted,
-      current_location: obj.location?.key ?? null,
+      current_location: (obj instanceof Character ? obj.whereabouts : obj.location)?.key ?? null,
     };
     out.push(obj instanceof AuditedCharacter ? { ...base, ...obj.getAuditSummary() } : base);
   }

@@ -14,6 +14,7 @@ import type { Account } from '../../typeclasses/account.ts';
 import { AuditFilterError, characterHistory, listCharacters, parseEventSearch, searchEvents } from './queries.ts';
 import { cameOverHttps, COOKIE_NAME, cookieValue, sessionCookie, type AdminSession, type AdminSessions } from './sessions.ts';
 import { attemptLogin } from '../sessions/login.ts';
+import { openReports } from './reports.ts';
 
 /** Every state-changing request carries this header; see README.md (CSRF). */
 export const CSRF_HEADER = 'x-mud-admin';
@@ -31,7 +32,7 @@ export interface ConsoleContext {
   stats(): Record<string, unknown>;
 }
 
-const ASSETS = ['admin.js', 'admin.css'];
+const ASSETS = ['admin.js', 'admin.css', 'reports.js'];
 
 /** The page's files: web/admin/ of the front end's web dir, else this checkout's. */
 export function adminDir(webDir: string): string {
@@ -195,6 +196,11 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
       if (error instanceof AuditFilterError) return problem(res, 400, error.message);
       throw error;
     }
+  });
+
+  // Players' open reports with their evidence (the Reports view; closing them is done in game).
+  api.get('/reports', (_req, res) => {
+    res.json({ reports: openReports(ports.staff) });
   });
 
   api.get('/stats', (_req, res) => {

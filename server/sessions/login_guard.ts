@@ -9,8 +9,8 @@
  *    to it before: rotating addresses cannot keep guessing it, and a guesser cannot lock its
  *    owner out from where the owner usually plays.
  *
- * In memory by design: a restart forgets lock-outs, which the audit trail (every failure and
- * lock-out is an event) still records.
+ * The counts live in memory; the lock-outs they started are also kept through `LockoutKeeper`
+ * (the game database), so a restart does not lift them: only `@unlock` or their time does.
  */
 import { addressKey } from '../net/address.ts';
 
@@ -51,6 +51,13 @@ interface Attempt {
   pending: boolean;
 }
 
+/** Where lock-outs outlive the process (server/store/lockout_store.ts); none: in memory only. */
+export interface LockoutKeeper {
+  load(now: number): Iterable<[key: string, until: number]>;
+  save(key: string, until: number): void;
+  remove(key: string): void;
+}
+
 export class LoginGuard {
   private readonly attempts = new Map<string, Attempt[]>();
   private readonly lockedUntil = new Map<string, number>();
@@ -60,7 +67,10 @@ export class LoginGuard {
   constructor(
     private readonly settings: LoginGuardSettings = DEFAULT_LOGIN_GUARD,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly keeper: LockoutKeeper | null = null,
+  ) {
+    for (const [key, until] of keeper?.load(now()) ?? []) this.remember(this.lockedUntil, key, until);
+  }
 
   /**
    * The lock-out in force for this name from this address, if any; counts nothing. `knownFrom`
@@ -91,6 +101,7 @@ export class LoginGuard {
       const failures = this.recent(key, now).filter((a) => !a.pending).length;
       if (failures < this.settings.maxFailures || (this.lockedUntil.get(key) ?? 0) > now) continue;
       this.remember(this.lockedUntil, key, now + this.settings.lockMs);
+      this.keeper?.save(key, now + this.settings.lockMs);
       started ??= { reason, failures, retryAfterMs: this.settings.lockMs };
     }
     return started;
@@ -120,6 +131,7 @@ export class LoginGuard {
   unlock(nameOrAddress: string): boolean {
     let found = false;
     for (const key of [nameKey(nameOrAddress), addrKey(addressKey(nameOrAddress))]) {
+      if (this.lockedUntil.has(key)) this.keeper?.remove(key);
       found = this.lockedUntil.delete(key) || found;
       found = this.attempts.delete(key) || found;
     }
@@ -160,6 +172,7 @@ export class LoginGuard {
     if (until !== undefined && until <= now) {
       // Served: the attempts that earned it are forgotten, and the limit starts again.
       this.lockedUntil.delete(key);
+      this.keeper?.remove(key);
       this.attempts.delete(key);
     }
     const failures = this.recent(key, now).filter((a) => reason === 'name' || !a.pending);

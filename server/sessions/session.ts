@@ -6,6 +6,7 @@ import { Room } from '../../typeclasses/room.ts';
 import { cleanInput, safeForTerminal } from '../text.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import { actorOf } from '../audit/events.ts';
+import { visibleWidth, wrapText } from '../text_wrap.ts';
 import { OobSupports, parseOobRequest } from './oob.ts';
 import { ProtocolErrorLimiter, protocolErrorEvent, type ProtocolErrorKind, type ProtocolErrorReport } from './protocol_errors.ts';
 
@@ -120,6 +121,11 @@ export class Session {
   /** The game asked for a password: what the client sends now is never excerpted. */
   private askingSecret = false;
   private protocolErrors: ProtocolErrorLimiter | null = null;
+  /**
+   * Columns the ready prompt takes on the player's screen while nothing has followed it: output
+   * arriving then (someone's say) starts after it, and its first line is wrapped shorter.
+   */
+  private promptColumns = 0;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -156,9 +162,23 @@ export class Session {
 
   msg(text: string): void {
     this.out((t) => {
-      t.send(safeForTerminal(text));
+      t.send(this.fit(text));
       this.promptSoon();
     });
+  }
+
+  /**
+   * Text as the client's screen takes it: terminal controls removed, then wrapped at its width
+   * (telnet NAWS, 80 by default), at the moment it goes out, so a resized window counts. A
+   * front end with no width (the browser) wraps for itself.
+   */
+  private fit(text: string): string {
+    const safe = safeForTerminal(text);
+    const width = this.transport.width;
+    const start = this.promptColumns;
+    // What goes out ends its line, so the prompt is no longer where the next text starts.
+    this.promptColumns = 0;
+    return width === undefined ? safe : wrapText(safe, width, start);
   }
 
   /** The player's own choice (`config prompt off`), kept on their character. */
@@ -178,7 +198,10 @@ export class Session {
     setImmediate(() => {
       this.promptDue = false;
       if (this.closed || this.running || this.answer || !this.puppet || !this.wantsPrompt) return;
-      this.transport.readyPrompt?.(safeForTerminal(this.ports.config.prompt));
+      if (!this.transport.readyPrompt) return;
+      const prompt = safeForTerminal(this.ports.config.prompt);
+      this.transport.readyPrompt(prompt);
+      this.promptColumns = visibleWidth(prompt);
     });
   }
 
@@ -200,6 +223,8 @@ export class Session {
     // Before anything else, answers to a password prompt included: a dropped line costs nothing.
     if (!this.admitInput()) return false;
     this.lastInputAt = Date.now();
+    // The player pressed Enter: their screen is on a fresh line again.
+    this.promptColumns = 0;
     const line = cleanInput(raw);
     if (this.answer) {
       const { resolve } = this.answer;
@@ -363,7 +388,7 @@ export class Session {
   disconnect(message?: string, reason = 'disconnected'): void {
     if (this.closed) return;
     this.out((t) => {
-      if (message) t.send(safeForTerminal(message));
+      if (message) t.send(this.fit(message));
       t.close(reason);
     });
   }

@@ -179,6 +179,15 @@ export class Staff {
     return this.active(this.mutes.get(account.id));
   }
 
+  /**
+   * What a muted account is told when it tries to talk (say, pose, whisper, any channel); null
+   * when it is not muted. The one check every way of talking goes through.
+   */
+  mutedLine(account: Account): string | null {
+    const mute = this.muted(account);
+    return mute && `You are muted ${until(mute.expiresAt)}${mute.reason ? ` (reason: ${mute.reason})` : ''}; nobody hears you.`;
+  }
+
   // --- lock-down ----------------------------------------------------------------------------
 
   get lockdown(): Lockdown | null {

@@ -4,3 +4,4 @@ export { SCHEMA_VERSION } from './schema.ts';
 export { UnitOfWork } from './unit_of_work.ts';
 export { StaffStore } from './staff_store.ts';
 export type { BanRecord, MuteRecord, ReportRecord } from './staff_store.ts';
+export { LockoutStore } from './lockout_store.ts';

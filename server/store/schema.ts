@@ -169,6 +169,15 @@ const MIGRATIONS: readonly string[] = [
   INSERT OR IGNORE INTO channels (key, key_lower, aliases, description, created_at)
     VALUES ('public', 'public', '["pub"]', 'Everyone, everywhere.', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
   `,
+  // 9: login lock-outs in force (server/sessions/login_guard.ts), so a restart does not lift
+  // them: what is locked ('name:<name>' or 'addr:<address, IPv6 by /64>') and until when (ms
+  // since the epoch). Only @unlock or the time running out lifts one.
+  `
+  CREATE TABLE IF NOT EXISTS login_lockouts (
+    key   TEXT PRIMARY KEY,
+    until INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

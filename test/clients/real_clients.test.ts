@@ -126,4 +126,26 @@ describe('real MUD clients in a terminal', () => {
     await term.waitFor("#SESSION 'mud' DIED.");
     await checkLogs(run, 'Tinny');
   });
+
+  it.skipIf(!tmux || !tintin)('tintin++ builds with aliases: | as the separator, or ; escaped as \\; (the README says so)', async () => {
+    run = await startGame();
+    term = await TmuxTerminal.start(tmux!, [tintin!, '-G', '-e', `#session mud 127.0.0.1 ${run.port}`]);
+    await term.waitFor(`Welcome to ${run.config.serverName}!`);
+    await term.type(`create Tinbuild ${SECRET}`);
+    await term.waitFor('Exits:');
+    await term.type(`claim ${run.adminToken()}`);
+    await term.waitFor('You are now the Developer');
+    await term.type('@dig Tower|tw = up|u, down|d');
+    await term.waitFor((lines) => lines.some((l) => l.includes('Created exit down')));
+    await term.type('@dig Cellar\\;ce = below\\;bl, above\\;ab');
+    await term.waitFor((lines) => lines.some((l) => l.includes('Created exit above')));
+    const screen = (await term.screen()).join('\n');
+    expect(screen).not.toContain('is not available');
+    const aliases = (name: string) => run!.game.objects.search(name).map((o) => [o.key, ...o.aliases]);
+    expect(aliases('Tower')).toEqual([['Tower', 'tw']]);
+    expect(aliases('Cellar')).toEqual([['Cellar', 'ce']]);
+    expect(aliases('below')).toEqual([['below', 'bl']]);
+    await term.type('u');
+    await term.waitFor((lines) => lines.some((l) => l.trim() === 'Tower'));
+  });
 });

@@ -60,7 +60,9 @@ describe('GMCP for rich clients (Mudlet)', () => {
     // Someone arriving is an item in the room too; what Mudlet receives is all in modules it listed.
     const other = await run.login('Visitor');
     await expect.poll(() => mudlet.of('Char.Items.Add')).toContainEqual({ location: 'room', item: { id: expect.any(String), name: 'Visitor', attrib: 'm' } });
+    // Leaving the game takes the character out of the room (offline characters are nowhere).
     other.close();
+    await expect.poll(() => mudlet.of('Char.Items.Remove')).toContainEqual({ location: 'room', item: { id: expect.any(String), name: 'Visitor', attrib: 'm' } });
     const supported = new Set(MUDLET_SUPPORTS.map((s) => s.split(' ')[0]!.toLowerCase()));
     for (const { pkg } of mudlet.messages) expect(supported.has(moduleOf(pkg)), pkg).toBe(true);
   });

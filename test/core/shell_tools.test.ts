@@ -84,7 +84,7 @@ describe('npm run migrate-audit', () => {
     run = await startGame({ dir });
     const migrated = run.game.objects.get(oldie.id)!;
     expect(migrated).toBeInstanceOf(AuditedCharacter);
-    expect(migrated.location?.key).toBe('Courtyard');
+    expect((migrated as AuditedCharacter).whereabouts?.key).toBe('Courtyard');
     expect(migrated.attributes.get('title', null)).toBe('the Patient');
     expect((migrated as AuditedCharacter).getAuditSummary().commands_executed).toBe(0);
     expect(run.game.objects.search('Other')[0]).not.toBeInstanceOf(AuditedCharacter);

@@ -68,13 +68,17 @@ describe('kill -9 under load', () => {
       for (const account of accounts) {
         const { acked: ackedCommands, sent, room, pending } = acked.get(account.name)!;
         const characters = db
-          .prepare<[number], { id: number; key: string; location: string | null }>(
-            'SELECT o.id, o.key, l.key AS location FROM objects o LEFT JOIN objects l ON l.id = o.location_id WHERE o.account_id = ?',
+          .prepare<[number], { id: number; key: string; location: string | null; inWorld: number | null }>(
+            // Stopped, every character is offline: no location, and the room it comes back to.
+            'SELECT o.id, o.key, l.key AS location, o.location_id AS inWorld FROM objects o ' +
+              "LEFT JOIN attributes a ON a.object_id = o.id AND a.key = 'prelogout_location' " +
+              'LEFT JOIN objects l ON l.id = CAST(a.value AS INTEGER) WHERE o.account_id = ?',
           )
           .all(account.id);
         expect(characters, account.name).toHaveLength(1);
         const character = characters[0]!;
         expect(character.key).toBe(account.name);
+        expect(character.inWorld).toBeNull();
         expect([room, pending]).toContain(character.location);
         const attr = (key: string) =>
           JSON.parse(db.prepare<[number, string], { value: string }>('SELECT value FROM attributes WHERE object_id = ? AND key = ?').get(character.id, key)?.value ?? 'null');

@@ -99,7 +99,7 @@ describe('channels', () => {
     await root.command('@cdestroy ooc', 'Destroyed channel [ooc].');
     await anna.command('ooc hello', "Command 'ooc' is not available.");
     await root.command('@cdestroy public', '[public] is the channel everyone is on; it stays.');
-    await anna.command('channel/foo public', "Unknown switch /foo for 'channel' (known: /join, /leave, /who, /history).");
+    await anna.command('channel/foo public', 'Unknown switch /foo for channel. Try: /join, /leave, /who, /history.');
     const admin = await run.logs.lines('admin_actions.log');
     expect(admin).toContainEqual(expect.stringContaining("ran '@ccreate' with args 'staff;st = Staff only'"));
     expect(admin).toContainEqual(expect.stringMatching(/ACCESS DENIED: Anna\(#\d+\) \(Player\) tried '@ccreate'/));

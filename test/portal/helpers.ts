@@ -32,10 +32,7 @@ export interface PortalStatus {
   connections: Array<{ id: number; protocol: string; width: number | null; loggedIn: boolean }>;
 }
 
-/** IAC WILL NAWS, then IAC SB NAWS <width> <height> IAC SE: what a client sends for its window. */
-export function nawsBytes(width: number, height: number): Buffer {
-  return Buffer.from([255, 251, 31, 255, 250, 31, width >> 8, width & 0xff, height >> 8, height & 0xff, 255, 240]);
-}
+export { nawsBytes } from '../support/telnet_client.ts';
 
 /** Runs `npm run <script>` on the portal's data dir; resolves with its exit code and output. */
 export function npmRun(portal: { env: Record<string, string> }, script: string): Promise<{ code: number; out: string }> {

@@ -67,6 +67,11 @@ describe('reload without dropping players', () => {
     // A reload is not an unpuppet: nothing of the kind was written for Wiz.
     expect(portal.log('player_activity.log').filter((l) => /unpuppeted|logged out/.test(l))).toEqual([]);
     expect(portal.trail().filter((r) => r.event_type === 'unpuppet' || r.event_type === 'puppet').length).toBe(1);
+    // Nor does a reload move anyone (no offline and back): the one move is Wiz's walk north.
+    expect(portal.log('movement_audit.log').map((l) => l.replace(/^.*AUDIT MOVE: /, ''))).toEqual([
+      expect.stringMatching(/^Wiz\(#\d+\) leaving Limbo$/),
+      expect.stringMatching(/^Wiz\(#\d+\) arrived at Courtyard$/),
+    ]);
     await expect.poll(() => portal.log('server.log'), { timeout: 10_000 }).toContainEqual(expect.stringMatching(/did not shut down cleanly/));
     client.close();
   });

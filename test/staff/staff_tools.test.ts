@@ -1,14 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readTrail } from '../audit_trail/helpers.ts';
+import { readTable, readTrail } from '../audit_trail/helpers.ts';
+import type { AuditEvent } from '../../server/audit/events.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 
-/** The staff action in the JSONL trail: actor, target and reason. */
+/**
+ * The staff actions in the JSONL trail: actor, target and reason; the audit table holds the
+ * very same (checked here, for every test that reads them).
+ */
 async function trailActions(run: RunningGame) {
   await run.game.auditTrail.flush();
-  return readTrail(run.config.logDir)
-    .filter((r) => r.event_type === 'admin_action')
-    .map((r) => ({ actor: r.actor.account, action: r.payload.action, target: r.target?.name ?? null, reason: r.payload.reason }));
+  const facts = (r: AuditEvent) => ({ actor: r.actor.account, action: r.payload.action, target: r.target?.name ?? null, reason: r.payload.reason });
+  const fromJsonl = readTrail(run.config.logDir).filter((r) => r.event_type === 'admin_action').map(facts);
+  const fromTable = (await readTable(run.game)).filter((r) => r.event_type === 'admin_action').map(facts);
+  expect(fromTable).toEqual(fromJsonl);
+  return fromJsonl;
 }
 
 describe('staff tools', () => {
@@ -87,17 +93,20 @@ describe('staff tools', () => {
     expect(run.game.staff.addressBan('2001:db9::1')).toBeNull();
   });
 
-  it('a muted player cannot say, pose or whisper until unmuted, and is told so', async () => {
+  it('a muted player cannot say, pose, whisper or talk on any channel until unmuted, and is told so', async () => {
     run = await startGame();
     const root = await run.login('Root');
     const pleb = await run.login('Pleb');
+    await root.command('@ccreate staffroom;sr = for everyone', 'staffroom');
+    await pleb.command('channel/join staffroom', 'You join [staffroom].');
     await root.command('@mute Pleb for 10m = spamming', 'Muted Pleb for 10m (reason: spamming).');
     await pleb.waitFor(/You have been muted by Root until .* UTC \(reason: spamming\)\./);
-    for (const line of ['say hello', 'pose waves', 'whisper Root = psst']) {
+    for (const line of ['say hello', 'pose waves', 'whisper Root = psst', 'pub hello all', 'public hello all', 'sr psst', 'channel public = hi']) {
       await pleb.command(line, /You are muted until .* \(reason: spamming\); nobody hears you\./);
     }
     await root.command('look', 'Limbo');
-    expect(root.text).not.toMatch(/Pleb says|Pleb waves|Pleb whispers/);
+    expect(root.text).not.toMatch(/Pleb says|Pleb waves|Pleb whispers|\[public\] Pleb|\[staffroom\] Pleb/);
+    expect(await run.logs.lines('chat.log')).not.toContainEqual(expect.stringContaining('Pleb'));
     await root.command('@unmute Pleb', 'Unmuted Pleb.');
     await pleb.waitFor('You are no longer muted.');
     await pleb.command('say hello again', 'You say, "hello again"');
@@ -126,8 +135,11 @@ describe('staff tools', () => {
     await anna.command('@perm Anna = Player', 'You cannot change your own permission');
     await root.command('@perm Bob = Player', 'Bob is now Player (was Builder).');
 
-    await root.command('@lockdown on = maintenance', 'Lock-down on: only staff may log in (maintenance).');
-    await bob.command('quit', 'Goodbye');
+    await root.command('@lockdown on = maintenance', 'Lock-down on: only staff may log in (maintenance); 1 player session(s) disconnected.');
+    // Bob (a Player) is let go with the reason; Anna (an Admin) plays on.
+    await bob.waitFor('The game is locked down by Root: only staff may play now (maintenance). Please come back later.');
+    await bob.waitClosed();
+    await anna.command('say still in', 'You say, "still in"');
     const late = await run.connect();
     await late.command(`connect Bob ${PASSWORD}`, 'The game is locked down: only staff may log in now (maintenance). Please try again later.');
     await late.command(`create Carl ${PASSWORD}`, 'The game is locked down');
@@ -167,6 +179,33 @@ describe('staff tools', () => {
       { actor: 'Root', action: 'unlock', target: 'Pleb', reason: 'it was them' },
       { actor: 'Root', action: 'unlock', target: '127.0.0.1', reason: '' },
     ]);
+  });
+
+  it('keeps login lock-outs across a restart, until @unlock lifts them', async () => {
+    run = await startGame({ game: { loginGuard: { maxFailures: 2, windowMs: 60_000, lockMs: 600_000 } } });
+    await run.login('Root');
+    await run.login('Pleb');
+    const guesser = await run.connect('127.0.0.3');
+    await guesser.command('connect Pleb wrong-guess-1', 'Wrong name or password.');
+    await guesser.command('connect Pleb wrong-guess-2', 'Too many failed logins');
+
+    run = await run.restart();
+    // Still locked: the address that guessed, for any name, and the name, from an address that never played it.
+    const again = await run.connect('127.0.0.3');
+    await again.command(`connect Root ${PASSWORD}`, 'Too many failed logins');
+    const elsewhere = await run.connect('127.0.0.4');
+    await elsewhere.command(`connect Pleb ${PASSWORD}`, 'Too many failed logins');
+    const root = await run.connect();
+    await root.command(`connect Root ${PASSWORD}`, 'You become Root');
+    await root.command('@unlock Pleb', 'Lifted the login lock-out of name Pleb.');
+    await elsewhere.command(`connect Pleb ${PASSWORD}`, 'You become Pleb');
+    await root.command('@unlock 127.0.0.3', 'Lifted the login lock-out of address 127.0.0.3.');
+    await again.command(`connect Root ${PASSWORD}`, 'You become Root');
+
+    // Lifted for good: after another restart nobody is locked out.
+    run = await run.restart();
+    const later = await run.connect('127.0.0.3');
+    await later.command(`connect Pleb ${PASSWORD}`, 'You become Pleb');
   });
 
   it('a report keeps both players\' last audit events; staff see it, list it and close it with a note', async () => {
@@ -209,5 +248,10 @@ describe('staff tools', () => {
     const denied = (await run.logs.lines('admin_actions.log')).filter((l) => l.includes('ACCESS DENIED'));
     expect(denied).toHaveLength(tools.length);
     expect(await trailActions(run)).toEqual([]);
+    // Each refusal is in the JSONL trail and the table too, by Pleb, naming the tool.
+    const refused = (r: AuditEvent) => r.event_type === 'access_denied' && r.actor.account === 'Pleb';
+    const words = tools.map((t) => t.split(' ')[0]);
+    expect(readTrail(run.config.logDir).filter(refused).map((r) => r.payload.command)).toEqual(words);
+    expect((await readTable(run.game)).filter(refused).map((r) => r.payload.command)).toEqual(words);
   });
 });

@@ -15,8 +15,9 @@ const MCCP2_START = Buffer.from([IAC, SB, MCCP2, IAC, SE]);
 export { stripAnsi };
 
 /**
- * A real TCP client that speaks just enough telnet for tests: it answers no negotiation (as a
- * dumb client would), strips IAC sequences from what it shows, and keeps the raw bytes too.
+ * A real TCP client that speaks just enough telnet for tests: it tells its window size (NAWS)
+ * and answers no other negotiation (as a dumb client would), strips IAC sequences from what it
+ * shows, and keeps the raw bytes too.
  * With `mccp`, it agrees to MCCP2 as MUD clients do and inflates the stream as it comes, one
  * zlib stream for the connection's life: a break in it (a second stream start, a bad byte) is
  * `mccpError`, and what follows is lost, as it would be for a real client.
@@ -48,10 +49,19 @@ export class TestTelnetClient extends TextClient {
     socket.on('error', () => {});
   }
 
-  /** `localAddress` (another loopback address, 127.0.0.2…) makes it a client from elsewhere. */
-  static connect(port: number, host = '127.0.0.1', localAddress?: string, options: { mccp?: boolean } = {}): Promise<TestTelnetClient> {
+  /**
+   * `localAddress` (another loopback address, 127.0.0.2…) makes it a client from elsewhere.
+   * Like a terminal client in a wide window, it tells its width at once (NAWS, the only option
+   * it offers): the game wraps at the width, and most tests are about what is said, not where
+   * its lines break. `width: null` is a client that never tells (the game wraps at 80).
+   */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string, options: { mccp?: boolean; width?: number | null } = {}): Promise<TestTelnetClient> {
+    const width = options.width === undefined ? TEST_CLIENT_WIDTH : options.width;
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host, localAddress }, () => resolve(new TestTelnetClient(socket, options.mccp ?? false)));
+      const socket = net.connect({ port, host, localAddress }, () => {
+        if (width !== null) socket.write(nawsBytes(width, 60));
+        resolve(new TestTelnetClient(socket, options.mccp ?? false));
+      });
       socket.once('error', reject);
     });
   }
@@ -119,6 +129,14 @@ export class TestTelnetClient extends TextClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** The width the tests' clients report unless told otherwise: a wide window. */
+export const TEST_CLIENT_WIDTH = 250;
+
+/** IAC WILL NAWS, then the window size (RFC 1073: 16-bit big-endian width and height). */
+export function nawsBytes(width: number, height: number): Buffer {
+  return Buffer.from([IAC, 251, 31, IAC, SB, 31, width >> 8, width & 0xff, height >> 8, height & 0xff, IAC, SE]);
 }
 
 /** Decodes the data bytes of a telnet stream (drops commands and subnegotiations). */
