@@ -261,7 +261,10 @@ export class Session {
       if (options.secret) {
         this.askingSecret = false;
         this.out((t) => {
-          t.setSecretInput(false);
+          // Another secret question asked in the same turn (new password, then its confirmation)
+          // keeps echo off: turning it on and off again would let a browser, which takes each
+          // message in its own task, show and remember what the player types in between.
+          if (!this.askingSecret) t.setSecretInput(false);
           t.send('');
         });
       }

@@ -72,7 +72,7 @@ describe('rich telnet clients across a reload', () => {
     await maker.command('quit', 'Goodbye');
 
     // Mudlet: GMCP agreed, its Core.Supports.Set, then a login out of band, over the link.
-    const mudlet = GmcpClient.start(await TestTelnetClient.connect(port));
+    const mudlet = GmcpClient.start(await TestTelnetClient.connect(port, '127.0.0.1', undefined, { width: null }));
     expect(await mudlet.next('Char.Login.Default', 0)).toEqual({ type: ['password-credentials'] });
     mudlet.send('Char.Login.Credentials', { account: 'Mapper', password: 'not-the-password' });
     expect(await mudlet.next('Char.Login.Result', 0)).toMatchObject({ success: false });

@@ -59,7 +59,7 @@ describe('NEW-ENVIRON (MNES)', () => {
 
   it('takes IPADDRESS from a MUD_PROXY_FROM gateway', async () => {
     run = await reach.start({ tls: false, reach: { proxyFrom: ['127.0.0.1'] } });
-    const client = await TestTelnetClient.connect(run.port, '127.0.0.1');
+    const client = await TestTelnetClient.connect(run.port, '127.0.0.1', undefined, { width: null });
     client.sendRaw(proxyV1('203.0.113.7'));
     await client.waitFor('Welcome to');
     await answerEnviron(client, { CLIENT_NAME: 'WebGate', IPADDRESS: '198.51.100.20' });

@@ -11,7 +11,7 @@ let run: ReachGame | null = null;
 
 /** A connection from `from` (a loopback alias) that starts with `header`, then speaks telnet. */
 async function viaGateway(port: number, header: string | Buffer, from = '127.0.0.1'): Promise<TestTelnetClient> {
-  const client = await TestTelnetClient.connect(port, '127.0.0.1', from);
+  const client = await TestTelnetClient.connect(port, '127.0.0.1', from, { width: null });
   reach.keep(client);
   client.sendRaw(header);
   return client;

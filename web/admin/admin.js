@@ -321,19 +321,24 @@ for (const type of EVENT_TYPES) {
   $('event-types').append(option);
 }
 
+/** Bumped by each request: an answer to an older one (the view's opening load, overtaken by a Search) is dropped. */
+let eventsRequest = 0;
+
 async function loadEvents(page = 1) {
   const params = new URLSearchParams(/** @type {any} */ (new FormData(filters)));
   params.set('page', String(page));
   $('events-error').textContent = '';
+  const mine = ++eventsRequest;
   try {
     const result = await api(`events?${query(params)}`);
+    if (mine !== eventsRequest) return;
     eventsPage = result.page;
     fill($('events-table'), result.events.map(eventRow), 'No events match.');
     $('events-page').textContent = `Page ${result.page}`;
     /** @type {HTMLButtonElement} */ ($('events-prev')).disabled = result.page <= 1;
     /** @type {HTMLButtonElement} */ ($('events-next')).disabled = !result.more;
   } catch (error) {
-    $('events-error').textContent = error instanceof Error ? error.message : String(error);
+    if (mine === eventsRequest) $('events-error').textContent = error instanceof Error ? error.message : String(error);
   }
 }
 
