@@ -43,7 +43,7 @@ export function metricsAccess(
   return isLoopback(clientAddress(socketAddress, headers, trustProxy)) ? 200 : 403;
 }
 
-type Labels = Record<string, string>;
+export type Labels = Record<string, string>;
 
 function escapeLabel(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
@@ -56,8 +56,8 @@ function number(value: number): string {
   return String(value);
 }
 
-/** Builds the exposition text: each family's HELP and TYPE once, then its samples. */
-class Exposition {
+/** Builds the exposition text: each family's HELP and TYPE once, then its samples (the game's, and the portal's own). */
+export class Exposition {
   private readonly lines: string[] = [];
 
   family(name: string, type: 'counter' | 'gauge', help: string, samples: Array<[Labels, number]> | number): this {

@@ -117,6 +117,11 @@ export class PortalSessions implements FrontEndSessions {
     return conn;
   }
 
+  /** A game takes lines now (not mid-reload, not down). */
+  get attached(): boolean {
+    return this.game !== null;
+  }
+
   loggedIn(): Connection[] {
     return [...this.connections.values()].filter((c) => c.accountId !== null);
   }
