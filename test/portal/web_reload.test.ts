@@ -73,4 +73,23 @@ describe('browser sessions survive a reload', () => {
     expect(portal.trail().filter((r) => r.event_type === 'puppet').length).toBe(1);
     web.close();
   });
+
+  it('meters what is not a line at the portal, as one process does: a flood of junk events gets a bounded answer', { timeout: 60_000 }, async () => {
+    const burst = 3;
+    const portal = await startPortal({ env: { MUD_WEB: 'on', MUD_RATE_EXEMPT: '', MUD_COMMAND_RATE: '1', MUD_COMMAND_BURST: String(burst) } });
+    const web = await TestWebClient.connect(portal.webUrl());
+    await web.waitFor('Welcome to', 30_000);
+    await web.waitFor('quit');
+    const started = performance.now();
+    for (let i = 0; i < 30; i++) web.emitRaw('command', 'look');
+    // A real line after them, answered once the junk before it has been handled.
+    web.send(`create Junky ${PASSWORD}`);
+    await web.waitFor('You become Junky');
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const answered = web.text.split("The webclient only sends 'input' events").length - 1;
+    expect(answered).toBeGreaterThan(0);
+    // A token bucket's bound: the burst, plus one token a second since the flood began.
+    expect(answered).toBeLessThanOrEqual(burst + Math.ceil(elapsedSeconds));
+    web.close();
+  });
 });
