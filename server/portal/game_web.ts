@@ -81,7 +81,9 @@ export function gameWebMount(ports: GameWebPorts): WebMount {
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
           const body = Buffer.concat([...chunks, Buffer.from(gameGauges(new Exposition(), 'running').toString())]);
+          // The game's length and ETag describe its part only.
           delete headers['content-length'];
+          delete headers.etag;
           res.writeHead(200, { ...headers, 'content-length': body.length }).end(body);
         });
         answer.on('error', () => res.destroy());

@@ -39,7 +39,8 @@ function sentence(state: NoGameState): string {
     case 'unreachable':
       return 'The game is not answering; retry in a moment.';
     case 'down':
-      return 'The game is down until an operator fixes it (players stay connected); retry later.';
+      // Also the crash backoff (a restart is a moment away) as well as a game that will not start.
+      return 'The game is not running: it is restarting after a crash, or down until an operator fixes it (players stay connected). Retry in a moment.';
   }
 }
 

@@ -98,7 +98,7 @@ describe('the console, /metrics and /health through the portal', () => {
       expect(page.status).toBe(503);
       expect(page.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-      expect(await page.text()).toContain('retry later');
+      expect(await page.text()).toContain('down until an operator fixes it');
       const api = await fetch(`${url}/admin/api/me`, { headers: { cookie: login.cookie! } });
       expect(api.status).toBe(503);
       expect(await api.json()).toMatchObject({ game: 'down' });
