@@ -1,6 +1,7 @@
 /**
  * `npm start`: the portal process. It holds the data dir's lock, the listening ports and every
- * connection with its protocol state (telnet negotiation, NAWS, TTYPE, GMCP, MCCP2), and keeps
+ * connection with its protocol state (telnet negotiation, NAWS, TTYPE, GMCP, MCCP2; the
+ * webclient's socket.io, with /admin, /metrics and /health passed to the game), and keeps
  * one game process (server/game_main.ts) attached over the link; `@reload`, `npm run reload`
  * and SIGUSR2 swap that process for a fresh one without dropping anyone. Prints one line per
  * listener, like the single-process server (server/main.ts), so tools read both alike.
