@@ -2,8 +2,8 @@
  * The web port's routes that need the game (the audit console under /admin with its live-tail
  * socket, /metrics, /health), mounted on the portal's web front end: each request is passed to
  * the attached game's private socket (server/web/private_port.ts) with the client's address in
- * CLIENT_ADDRESS_HEADER, so the console's loopback check, lock-outs and audit see the real
- * client; while no game is attached the portal answers itself (game_web_fallback.ts).
+ * CLIENT_ADDRESS_HEADER (and whether it came over https in CLIENT_PROTO_HEADER), so the
+ * console's loopback check, lock-outs, audit and Secure cookie see the real client; while no game is attached the portal answers itself (game_web_fallback.ts).
  *
  * Why a proxy to a private socket rather than the console in the portal: the console reads
  * the store, the sessions, the audit table and the live bus, which live in the game and change
@@ -16,7 +16,8 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type express from 'express';
 import type { Request, Response } from 'express';
-import { CLIENT_ADDRESS_HEADER, requestAddress } from '../web/guards.ts';
+import { cameOverHttps } from '../console/sessions.ts';
+import { CLIENT_ADDRESS_HEADER, CLIENT_PROTO_HEADER, requestAddress } from '../web/guards.ts';
 import type { WebMount } from '../web/http.ts';
 import { Exposition } from '../console/metrics.ts';
 import { answerWithoutGame, gameGauges, RETRY_AFTER_SECONDS, type NoGameState, type PortalWebFacts } from './game_web_fallback.ts';
@@ -39,12 +40,21 @@ export interface GameWebPorts extends PortalWebFacts {
   state(): GameState;
 }
 
-function forwardedHeaders(req: http.IncomingMessage, address: string): http.OutgoingHttpHeaders {
+/** Ours, replacing whatever the client put there: the game believes them on its private socket only. */
+const VOUCHED = new Set([CLIENT_ADDRESS_HEADER, CLIENT_PROTO_HEADER]);
+
+/** Who the client is, as the game is to see it: its address and whether it came over https. */
+function vouchedHeaders(req: http.IncomingMessage, trustProxy: boolean): Record<string, string> {
+  return {
+    [CLIENT_ADDRESS_HEADER]: requestAddress(req, trustProxy),
+    [CLIENT_PROTO_HEADER]: cameOverHttps(req.socket as { encrypted?: boolean }, req.headers, trustProxy) ? 'https' : 'http',
+  };
+}
+
+function forwardedHeaders(req: http.IncomingMessage, trustProxy: boolean): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && name !== CLIENT_ADDRESS_HEADER) headers[name] = value;
-  // Ours, replacing whatever the client put there: the game believes it on its private socket only.
-  headers[CLIENT_ADDRESS_HEADER] = address;
-  return headers;
+  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && !VOUCHED.has(name)) headers[name] = value;
+  return { ...headers, ...vouchedHeaders(req, trustProxy) };
 }
 
 function answerHeaders(answer: http.IncomingMessage): http.OutgoingHttpHeaders {
@@ -68,7 +78,7 @@ export function gameWebMount(ports: GameWebPorts): WebMount {
     if (!socketPath) return withoutGame(req, res);
     const isMetrics = req.originalUrl.split('?')[0] === '/metrics';
     const upstream = http.request(
-      { socketPath, agent, method: req.method, path: req.originalUrl, headers: forwardedHeaders(req, requestAddress(req, trustProxy)) },
+      { socketPath, agent, method: req.method, path: req.originalUrl, headers: forwardedHeaders(req, trustProxy) },
       (answer) => {
         const headers = answerHeaders(answer);
         if (!(isMetrics && answer.statusCode === 200)) {
@@ -122,9 +132,9 @@ export function gameWebMount(ports: GameWebPorts): WebMount {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       // rawHeaders keeps the Upgrade and Connection headers the handshake needs; no value holds a CR or LF (the parser refused those).
       for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-        if (req.rawHeaders[i]!.toLowerCase() !== CLIENT_ADDRESS_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        if (!VOUCHED.has(req.rawHeaders[i]!.toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
       }
-      lines.push(`${CLIENT_ADDRESS_HEADER}: ${requestAddress(req, trustProxy)}`);
+      for (const [name, value] of Object.entries(vouchedHeaders(req, trustProxy))) lines.push(`${name}: ${value}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length) upstream.write(head);
       upstream.pipe(socket);

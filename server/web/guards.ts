@@ -34,8 +34,16 @@ export function clientAddress(socketAddress: string | undefined, headers: Incomi
  */
 export const CLIENT_ADDRESS_HEADER = 'x-mud-client-address';
 
+/** ...and whether that client came over https (`https` or `http`), for the console's Secure cookie. */
+export const CLIENT_PROTO_HEADER = 'x-mud-client-proto';
+
 /** Set on the sockets of the game's private web server: only the portal reaches it (mode 0600). */
 export const FROM_PORTAL = Symbol('a connection from the portal');
+
+/** Did this request come to the game's private socket, from the portal? */
+export function fromPortal(req: IncomingMessage): boolean {
+  return (req.socket as { [FROM_PORTAL]?: boolean })[FROM_PORTAL] === true;
+}
 
 /**
  * The client of an HTTP request: on the private socket, the address the portal vouches for
@@ -43,7 +51,7 @@ export const FROM_PORTAL = Symbol('a connection from the portal');
  * `trustProxy` X-Forwarded-For's last entry.
  */
 export function requestAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if ((req.socket as { [FROM_PORTAL]?: boolean })[FROM_PORTAL]) {
+  if (fromPortal(req)) {
     const vouched = normaliseAddress(firstHeader(req.headers[CLIENT_ADDRESS_HEADER]));
     // A request without a usable address is a bug in the portal; "unknown" is never loopback or exempt.
     return net.isIP(vouched) ? vouched : 'unknown';
