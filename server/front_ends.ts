@@ -53,7 +53,7 @@ export function webWithConsole(
  * The game process under the portal: the console, /metrics and /health on the private socket
  * the portal passes those requests to (the browser front ends themselves run in the portal).
  */
-export function consoleForPortal(game: Game, reloads: ConsolePorts['reloads']): FrontEndFactory {
+export function consoleForPortal(game: Game, reloads?: ConsolePorts['reloads']): FrontEndFactory {
   return privateWebFrontEnd(() => [adminConsole(game, undefined, reloads)]);
 }
 

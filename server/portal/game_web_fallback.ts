@@ -7,7 +7,7 @@
  */
 import type { Request, Response } from 'express';
 import { resolveAdminSettings, type GameConfig } from '../config.ts';
-import { Exposition, METRICS_CONTENT_TYPE, metricsAccess, type Labels } from '../console/metrics.ts';
+import { connectionsFamily, crashRestartsFamily, Exposition, reloadsFamily, METRICS_CONTENT_TYPE, metricsAccess, type Labels } from '../console/metrics.ts';
 import type { ReloadCounters } from '../link/protocol.ts';
 import { requestAddress } from '../web/guards.ts';
 import { escapeHtml } from '../web/page.ts';
@@ -53,16 +53,11 @@ export function gameGauges(out: Exposition, state: GameState | 'unreachable'): E
 
 /** The metrics the portal has without a game; the same names as the game's where they mean the same. */
 function portalMetrics(facts: PortalWebFacts, state: NoGameState): string {
-  const byProtocol = new Map<string, number>([
-    ['telnet', 0],
-    ['web', 0],
-  ]);
-  for (const c of facts.sessions.describe()) byProtocol.set(c.protocol, (byProtocol.get(c.protocol) ?? 0) + 1);
   return gameGauges(new Exposition(), state)
     .family('mud_players_online', 'gauge', 'Sessions logged in to an account.', facts.sessions.loggedIn().length)
-    .family('mud_connections', 'gauge', 'Open game connections (logged in or not), by protocol.', [...byProtocol].map(([protocol, n]): [Labels, number] => [{ protocol }, n]))
-    .family('mud_reloads_total', 'counter', 'Reloads of the game process (@reload, npm run reload, SIGUSR2) since the portal started.', facts.counters.reloads)
-    .family('mud_crash_restarts_total', 'counter', 'Game processes the portal restarted after a crash.', facts.counters.crashRestarts)
+    .family(...connectionsFamily(facts.sessions.describe().map((c) => c.protocol)))
+    .family(...reloadsFamily(facts.counters.reloads))
+    .family(...crashRestartsFamily(facts.counters.crashRestarts))
     .family('mud_portal_uptime_seconds', 'gauge', 'Seconds since the portal started.', Math.floor((Date.now() - facts.startedAt.getTime()) / 1000))
     .family('process_resident_memory_bytes', 'gauge', 'Resident memory of the portal process.', process.memoryUsage.rss())
     .family('process_start_time_seconds', 'gauge', 'When the portal process started (Unix time).', Math.floor(Date.now() / 1000 - process.uptime()))
