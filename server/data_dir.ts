@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const DATA_DIR_MODE = 0o700;
@@ -45,4 +46,15 @@ export function serverSecret(dataDir: string): Buffer {
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
   if (key.length < 16) throw new Error(`${file} is not a server secret (64 hex digits); delete it to make a new one`);
   return key;
+}
+
+/**
+ * A Unix socket beside the data (`name` in the data dir, reachable only by the server's user):
+ * socket paths are limited to ~107 bytes, so a deep data dir gets a hashed name in the temp dir.
+ */
+export function socketPathIn(dataDir: string, name: string): string {
+  const beside = path.join(dataDir, name);
+  if (Buffer.byteLength(beside) < 100) return beside;
+  const hash = crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
+  return path.join(os.tmpdir(), `mud-${hash}-${name}`);
 }

@@ -8,6 +8,7 @@ import { telnetListeners } from './telnet/front_end.ts';
 import { webScheme } from './web/web_server.ts';
 import { createWebFrontEnd, type WebFrontEndOptions } from './web/front_end.ts';
 import type { WebMount } from './web/http.ts';
+import { privateWebFrontEnd } from './web/private_port.ts';
 import { mudWebSockets, webSocketLimits } from './web/websocket.ts';
 
 export interface FrontEndEntry {
@@ -22,25 +23,38 @@ function browsable(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The operators' audit console and /metrics, for the web port. `admin`: settings over the configured ones. */
+function adminConsole(game: Game, admin?: Partial<AdminSettings>, reloads?: ConsolePorts['reloads']): AdminConsole {
+  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt } = game;
+  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt, reloads };
+  return new AdminConsole(ports, admin);
+}
+
 /**
  * The browser front end with the operators' audit console, /metrics and the mudstandards.org
- * WebSocket endpoint (/ws) mounted on its port.
+ * WebSocket endpoint (/ws) mounted on its port (the single-process server).
  * `admin`: settings over the configured ones (the config file's "admin" block), for tests.
  */
 export function webWithConsole(
   game: Game,
   options: Omit<WebFrontEndOptions, 'mounts'> & { admin?: Partial<AdminSettings>; extraMounts?: () => WebMount[]; reloads?: ConsolePorts['reloads'] } = {},
 ): FrontEndFactory {
-  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt } = game;
-  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt, reloads: options.reloads };
   return createWebFrontEnd({
     ...options,
     mounts: (frontEndPorts, limits) => [
-      new AdminConsole(ports, options.admin),
+      adminConsole(game, options.admin, options.reloads),
       mudWebSockets(frontEndPorts, webSocketLimits(limits)),
       ...(options.extraMounts?.() ?? []),
     ],
   });
+}
+
+/**
+ * The game process under the portal: the console, /metrics and /health on the private socket
+ * the portal passes those requests to (the browser front ends themselves run in the portal).
+ */
+export function consoleForPortal(game: Game, reloads?: ConsolePorts['reloads']): FrontEndFactory {
+  return privateWebFrontEnd(() => [adminConsole(game, undefined, reloads)]);
 }
 
 /** The certificate for the web port: the server's, when MUD_WEB_TLS=on. */

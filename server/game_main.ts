@@ -3,7 +3,8 @@
  * never by hand). It loads the code on disk, says so, and waits: the portal tells it when to
  * open the store and take over the connections (once the previous game has handed over), when
  * to hand over itself (a reload) and when to stop. Its link to the portal is file descriptor 4,
- * a Unix socketpair; Node's IPC channel (fd 3) only carries web connections' descriptors.
+ * a Unix socketpair. The webclient's sessions come over the link like telnet's; the console,
+ * /metrics and /health are served on a private socket the portal passes those requests to.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -23,17 +24,14 @@ async function loadCode() {
   // Tests simulate new code that does not compile with a file, never by editing source.
   const broken = process.env.MUD_TEST_BROKEN_GAME_FILE;
   if (broken && fs.existsSync(broken)) throw new SyntaxError(fs.readFileSync(broken, 'utf8').trim() || 'simulated syntax error');
-  const [{ loadConfig }, { Game }, { GameLink }, { webWithConsole }, { handedWebConnections }, { reloadCommand }, { Certificates }, { watchCertificates }] = await Promise.all([
+  const [{ loadConfig }, { Game }, { GameLink }, { consoleForPortal }, { reloadCommand }] = await Promise.all([
     import('./config.ts'),
     import('./game.ts'),
     import('./link/game_side.ts'),
     import('./front_ends.ts'),
-    import('./link/web_handoff.ts'),
     import('../commands/admin/reload.ts'),
-    import('./net/certificate.ts'),
-    import('./net/certificate_reload.ts'),
   ]);
-  return { loadConfig, Game, GameLink, webWithConsole, handedWebConnections, reloadCommand, Certificates, watchCertificates };
+  return { loadConfig, Game, GameLink, consoleForPortal, reloadCommand };
 }
 
 type Code = Awaited<ReturnType<typeof loadCode>>;
@@ -45,10 +43,8 @@ let link: InstanceType<Code['GameLink']> | null = null;
 let stopMode: 'handover' | 'stop' | null = null;
 
 async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>): Promise<void> {
-  const loaded = code.loadConfig();
-  // The portal owns the public ports; the web front end here serves the connections it hands
-  // over, and its own listener stays on a private loopback port.
-  const config = { ...loaded, host: '127.0.0.1', webPort: 0 };
+  // The portal owns the public ports; this process listens on none of them.
+  const config = code.loadConfig();
   const reload = code.reloadCommand((by, sessionId) => channel.send({ t: 'reload', by, sessionId }));
   // The portal holds the data dir's lock for as long as it runs, across reloads.
   // Characters whose connections the portal kept are re-attached as they were; a reload moves nobody.
@@ -66,11 +62,9 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
   });
   link = new code.GameLink({ sessions: game.sessions, accounts: game.accounts, objects: game.objects, audit: game.audit, log: game.log.server }, channel);
   link.start(message);
-  // MUD_WEB_TLS: the handed-over sockets are served as https, with the portal's certificate files.
-  const certificates = config.reach.webTls ? code.Certificates.open(config.reach, config.dataDir, config.serverName) : null;
-  if (certificates) code.watchCertificates(certificates, game.log.server);
+  // The console, /metrics and /health, for the portal to pass requests to (web/private_port.ts).
   const gameLink = link;
-  if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()], certificates, reloads: () => gameLink.reloadStats })]);
+  if (config.webEnabled) await game.listen([code.consoleForPortal(game, () => gameLink.reloadStats)]);
   channel.send({ t: 'ready' });
 }
 
@@ -79,13 +73,6 @@ async function handover(): Promise<void> {
   if (!game || !link) return exit(0);
   stopMode = 'handover';
   const unsettled = await link.settle();
-  // Browser and /ws sessions live here (see link/web_handoff.ts): they end, audited, and their
-  // clients reconnect to the next game on their own.
-  for (const session of game.sessions.all()) {
-    if (session.protocol !== 'web' && session.protocol !== 'ws') continue;
-    session.disconnect('The game is reloading; reconnecting...', 'game restart');
-    session.connectionLost('game restart');
-  }
   await game.detach('reload');
   channel.send({ t: 'handed', unsettled });
   await exit(0);

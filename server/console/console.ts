@@ -15,7 +15,7 @@ import { Server, type Socket } from 'socket.io';
 import { diskSpace } from '../disk_space.ts';
 import type { ConsolePorts } from './ports.ts';
 import { escapeForLog } from '../text.ts';
-import { originAllowed } from '../web/guards.ts';
+import { originAllowed, requestAddress } from '../web/guards.ts';
 import type { WebMount } from '../web/http.ts';
 import { LiveTail, type TailSubscriber } from './live_tail.ts';
 import { METRICS_CONTENT_TYPE, metricsAccess, renderMetrics } from './metrics.ts';
@@ -79,7 +79,8 @@ export class AdminConsole implements WebMount {
   mount(app: express.Express, webDir: string): void {
     const trustProxy = this.ports.config.webTrustProxy;
     app.get('/metrics', (req, res) => {
-      const status = metricsAccess(this.settings, req.socket.remoteAddress, req.headers, trustProxy);
+      // The address as the console sees it (the portal's word for it on the private socket), already past X-Forwarded-For.
+      const status = metricsAccess(this.settings, requestAddress(req, trustProxy), req.headers, false);
       res.set('Cache-Control', 'no-store');
       if (status === 404) return res.status(404).type('text').send('Not found.\n');
       if (status === 403) return res.status(403).type('text').send('Metrics are served to loopback addresses only (see admin.metrics in the configuration).\n');

@@ -43,7 +43,7 @@ export function metricsAccess(
   return isLoopback(clientAddress(socketAddress, headers, trustProxy)) ? 200 : 403;
 }
 
-type Labels = Record<string, string>;
+export type Labels = Record<string, string>;
 
 function escapeLabel(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
@@ -56,8 +56,8 @@ function number(value: number): string {
   return String(value);
 }
 
-/** Builds the exposition text: each family's HELP and TYPE once, then its samples. */
-class Exposition {
+/** Builds the exposition text: each family's HELP and TYPE once, then its samples (the game's, and the portal's own). */
+export class Exposition {
   private readonly lines: string[] = [];
 
   family(name: string, type: 'counter' | 'gauge', help: string, samples: Array<[Labels, number]> | number): this {
@@ -86,6 +86,24 @@ export interface ConsoleCounters {
   liveSkipped: number;
 }
 
+/** The portal's counters, in the game's /metrics and in the portal's own while no game is up. */
+export const reloadsFamily = (n: number) => ['mud_reloads_total', 'counter', 'Game reloads under the portal (@reload, npm run reload, SIGUSR2) since the portal started.', n] as const;
+export const crashRestartsFamily = (n: number) => ['mud_crash_restarts_total', 'counter', 'Game processes the portal restarted after a crash since it started.', n] as const;
+
+/**
+ * mud_connections: open connections by protocol, each protocol from the start (a series that
+ * appears only once someone connects breaks rate() and alerts). The game's and the portal's.
+ */
+export function connectionsFamily(protocols: Iterable<string>): [string, 'gauge', string, Array<[Labels, number]>] {
+  const byProtocol = new Map<string, number>([
+    ['telnet', 0],
+    ['telnet+tls', 0],
+    ['web', 0],
+  ]);
+  for (const protocol of protocols) byProtocol.set(protocol, (byProtocol.get(protocol) ?? 0) + 1);
+  return ['mud_connections', 'gauge', 'Open game connections (logged in or not), by protocol.', [...byProtocol].map(([protocol, n]): [Labels, number] => [{ protocol }, n])];
+}
+
 /** The metrics text for a game now. */
 export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounters): string {
   const stats: AuditTrailStats = game.auditTrail.stats();
@@ -94,14 +112,6 @@ export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounte
   const errors = stats.sinks.filter((s) => s.lastError).map((s): [Labels, number] => [{ sink: s.name, error: s.lastError!.slice(0, 200) }, 1]);
 
   const reloads = game.reloads?.() ?? { reloads: 0, crashRestarts: 0, lastReloadMs: null };
-  const sessions = game.sessions.all();
-  const byProtocol = new Map<string, number>([
-    ['telnet', 0],
-    ['telnet+tls', 0],
-    ['web', 0],
-  ]);
-  for (const session of sessions) byProtocol.set(session.protocol, (byProtocol.get(session.protocol) ?? 0) + 1);
-
   const out = new Exposition()
     .family('mud_audit_events_written_total', 'counter', 'Audit events delivered to each sink by the audit worker.', perSink((s) => s.written))
     .family('mud_audit_events_dropped_total', 'counter', 'Audit events a sink never got (MUD_AUDIT_ON_FULL=drop with a full backlog; 0 normally).', perSink((s) => s.dropped))
@@ -118,11 +128,11 @@ export function renderMetrics(game: ConsolePorts, consoleCounters: ConsoleCounte
     .family('mud_audit_last_prune_timestamp_seconds', 'gauge', 'When retention last ran (0: not yet).', seconds(stats.lastPrune?.at))
     .family('mud_audit_last_prune_rows', 'gauge', 'Table rows the last retention run removed.', stats.lastPrune?.rows ?? 0)
     .family('mud_players_online', 'gauge', 'Sessions logged in to an account.', game.sessions.loggedIn().length)
-    .family('mud_connections', 'gauge', 'Open game connections (logged in or not), by protocol.', [...byProtocol].map(([protocol, n]): [Labels, number] => [{ protocol }, n]))
+    .family(...connectionsFamily(game.sessions.all().map((s) => s.protocol)))
     .family('mud_objects', 'gauge', 'Objects in the world.', game.objects.count)
     .family('mud_uptime_seconds', 'gauge', 'Seconds since the game started.', Math.floor((Date.now() - game.startedAt.getTime()) / 1000))
-    .family('mud_reloads_total', 'counter', 'Game reloads under the portal (@reload, npm run reload, SIGUSR2) since the portal started.', reloads.reloads)
-    .family('mud_crash_restarts_total', 'counter', 'Game processes the portal restarted after a crash since it started.', reloads.crashRestarts)
+    .family(...reloadsFamily(reloads.reloads))
+    .family(...crashRestartsFamily(reloads.crashRestarts))
     .family('mud_last_reload_seconds', 'gauge', 'How long the reload that started this game process took, from the request to taking over (no sample: none yet).', reloads.lastReloadMs === null ? [] : reloads.lastReloadMs / 1000)
     .family('mud_admin_sessions', 'gauge', 'Logged-in sessions of the web audit console.', consoleCounters.adminSessions)
     .family('mud_admin_live_sockets', 'gauge', 'Live-tail sockets of the web audit console.', consoleCounters.liveSockets)

@@ -8,7 +8,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { auditEvent, targetOf, type AuditActor } from '../audit/events.ts';
 import type { ConsolePorts } from './ports.ts';
-import { clientAddress, originAllowed } from '../web/guards.ts';
+import { originAllowed, requestAddress } from '../web/guards.ts';
 import { versionedPage } from '../web/page.ts';
 import type { Account } from '../../typeclasses/account.ts';
 import { AuditFilterError, characterHistory, listCharacters, parseEventSearch, searchEvents } from './queries.ts';
@@ -58,7 +58,7 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
   const trustProxy = ports.config.webTrustProxy;
   const { html, version } = page(ctx);
   const router = express.Router({ strict: false });
-  const addressOf = (req: Request) => clientAddress(req.socket.remoteAddress, req.headers, trustProxy);
+  const addressOf = (req: Request) => requestAddress(req, trustProxy);
 
   const sendPage = (_req: Request, res: Response) => {
     res.set('Cache-Control', 'no-cache');

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { CLIENT_PROTO_HEADER, FROM_PORTAL } from '../web/guards.ts';
 
 export const COOKIE_NAME = 'mud_admin';
 export const COOKIE_PATH = '/admin';
@@ -101,9 +102,11 @@ export function sessionCookie(id: string | null, secure: boolean): string {
 
 /**
  * Did this request reach us over https? Directly (a TLS socket), or through our own reverse
- * proxy that says so in X-Forwarded-Proto (believed only with trustProxy, like X-Forwarded-For).
+ * proxy that says so in X-Forwarded-Proto (believed only with trustProxy, like X-Forwarded-For),
+ * or, on the game's private socket, as the portal found it (its CLIENT_PROTO_HEADER).
  */
 export function cameOverHttps(socket: { encrypted?: boolean } | undefined, headers: IncomingHttpHeaders, trustProxy: boolean): boolean {
+  if ((socket as { [FROM_PORTAL]?: boolean } | undefined)?.[FROM_PORTAL]) return headers[CLIENT_PROTO_HEADER] === 'https';
   if (socket?.encrypted) return true;
   if (!trustProxy) return false;
   // Any https in the chain counts: a wrong guess only adds Secure, which is the safe direction.

@@ -7,6 +7,7 @@
  */
 import type { LinkChannel } from '../link/channel.ts';
 import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
+import { TokenBucket } from '../net/token_bucket.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
 import type { Protocol, SessionTransport } from '../sessions/session.ts';
@@ -70,6 +71,7 @@ export class PortalSessions implements FrontEndSessions {
   open(transport: SessionTransport): FrontEndSession {
     const id = PortalSessions.nextId++;
     const table = this;
+    const bucket = this.inputBucket(transport.remoteAddress);
     const conn: Connection = {
       id,
       transport,
@@ -96,7 +98,9 @@ export class PortalSessions implements FrontEndSessions {
       receiveOob: (pkg, data) => {
         if (!conn.closed && typeof pkg === 'string') table.toGame(conn, { t: 'oob', id: conn.id, pkg, data });
       },
-      admitInput: () => true,
+      // Input that is not a line (a malformed webclient event) is answered from here, so it pays
+      // the command rate here, as in one process; lines and GMCP pay it in the game's session.
+      admitInput: () => !bucket || bucket.take(),
       connectionLost: (reason) => table.lost(conn, reason),
       // A password the game asked for is never excerpted: the portal knows echo is off.
       reportProtocolError: (kind, excerpt) => conn.protocolErrors.report(kind, conn.secret || conn.passwordCutShort ? null : excerpt),
@@ -115,6 +119,18 @@ export class PortalSessions implements FrontEndSessions {
       this.game.send({ t: 'facts', id: conn.id, ...changingFacts(transport), environKnown: true });
     });
     return conn;
+  }
+
+  /** A game takes lines now (not mid-reload, not down). */
+  get attached(): boolean {
+    return this.game !== null;
+  }
+
+  /** The command rate (MUD_COMMAND_RATE, MUD_COMMAND_BURST) for one connection; null when unlimited. */
+  private inputBucket(address: string): TokenBucket | null {
+    const { commandRate, commandBurst } = this.limits.settings;
+    if (!commandRate || !commandBurst || this.limits.addresses.exempt.has(address)) return null;
+    return new TokenBucket(commandRate, commandBurst);
   }
 
   loggedIn(): Connection[] {

@@ -3,21 +3,16 @@
  * socket beside the data (only this machine's users with access to the data dir reach it), one
  * JSON request line, one JSON answer line.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { socketPathIn } from '../data_dir.ts';
 
 export type ControlRequest = { cmd: 'status' } | { cmd: 'reload' } | { cmd: 'stop' };
 export type ControlHandler = (request: ControlRequest) => Promise<Record<string, unknown>>;
 
-/** Unix socket paths are limited to ~107 bytes; a deep data dir gets a hashed name in the temp dir. */
+/** `data/portal.sock` (or a hashed name in the temp dir for a very deep data dir). */
 export function controlSocketPath(dataDir: string): string {
-  const beside = path.join(dataDir, 'portal.sock');
-  if (Buffer.byteLength(beside) < 100) return beside;
-  const hash = crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `mud-portal-${hash}.sock`);
+  return socketPathIn(dataDir, 'portal.sock');
 }
 
 /** Listens on the control socket. Called only while holding the data-dir lock, so a file left there is stale. */

@@ -1,7 +1,6 @@
 /**
  * One game process as the portal sees it: spawned on the code now on disk (server/game_main.ts)
- * with the link on fd 4 (a Unix socketpair: no Nagle, no socket file) and Node's IPC channel on
- * fd 3 for handing over web connections. Its stderr passes through and its tail is kept, so a
+ * with the link on fd 4 (a Unix socketpair: no Nagle, no socket file). Its stderr passes through and its tail is kept, so a
  * game that dies while loading can be reported with its own words.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,8 +33,8 @@ export class GameProcess extends EventEmitter<GameProcessEvents> {
     // The same Node and loader flags as the portal (tsx in development, none in a build).
     this.child = spawn(process.execPath, [...process.execArgv, GAME_ENTRY], {
       env,
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],
-      serialization: 'json',
+      // fd 3 unused (it carried web connections' descriptors once); the link stays on fd 4.
+      stdio: ['ignore', 'inherit', 'pipe', 'ignore', 'pipe'],
     });
     this.channel = new LinkChannel(this.child.stdio[4] as net.Socket);
     this.channel.on('message', (message) => this.emit('message', message));
@@ -61,12 +60,6 @@ export class GameProcess extends EventEmitter<GameProcessEvents> {
 
   send(message: PortalToGame): void {
     this.channel.send(message);
-  }
-
-  /** Passes a socket's descriptor to the game (web connections, link/web_handoff.ts). */
-  sendHandle(message: string, socket: net.Socket): boolean {
-    if (this.exited || !this.child.connected) return false;
-    return this.child.send(message, socket);
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {

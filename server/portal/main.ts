@@ -1,6 +1,7 @@
 /**
  * `npm start`: the portal process. It holds the data dir's lock, the listening ports and every
- * connection with its protocol state (telnet negotiation, NAWS, TTYPE, GMCP, MCCP2), and keeps
+ * connection with its protocol state (telnet negotiation, NAWS, TTYPE, GMCP, MCCP2; the
+ * webclient's socket.io, with /admin, /metrics and /health passed to the game), and keeps
  * one game process (server/game_main.ts) attached over the link; `@reload`, `npm run reload`
  * and SIGUSR2 swap that process for a fresh one without dropping anyone. Prints one line per
  * listener, like the single-process server (server/main.ts), so tools read both alike.
@@ -14,10 +15,14 @@ import type { FrontEndPorts } from '../sessions/front_end.ts';
 import { telnetListeners } from '../telnet/front_end.ts';
 import { CertificateError, Certificates } from '../net/certificate.ts';
 import { watchCertificates } from '../net/certificate_reload.ts';
-import { webHandoffListener } from '../link/web_handoff.ts';
+import { createWebFrontEnd } from '../web/front_end.ts';
+import { gameWebSocketPath } from '../web/private_port.ts';
+import { webScheme } from '../web/web_server.ts';
+import { mudWebSockets, webSocketLimits } from '../web/websocket.ts';
 import { PortalSessions } from './connections.ts';
 import { serveControl, type ControlRequest } from './control.ts';
 import { portalLogger } from './log.ts';
+import { gameWebMount } from './game_web.ts';
 import { GameSupervisor } from './supervisor.ts';
 
 export const EXIT_CONFIG = 2;
@@ -71,7 +76,6 @@ async function main(): Promise<void> {
   // has no audit trail of its own, so those refusals are lines of its log.
   const limits = new SessionLimits(config.limits, { emit: (event) => log.warn(describe(event)?.message ?? event.event_type) });
   const sessions = new PortalSessions(limits);
-  let web: ReturnType<typeof webHandoffListener> | null = null;
   let stopping: Promise<void> | null = null;
   let exitCode = 0;
 
@@ -79,12 +83,32 @@ async function main(): Promise<void> {
     sessions,
     log: (level, message) => log[level](message),
     stopRequested: (reason) => void stop(reason),
-    gameReady: () => web?.release(),
   });
-  const frontEndPorts = { config, sessions, log: { server: log, portal: log }, startedAt } satisfies FrontEndPorts;
+  const frontEndPorts: FrontEndPorts = { config, sessions, log: { server: log, portal: log }, startedAt };
   const listeners = telnetListeners(certificates);
   const telnet = listeners.telnet(frontEndPorts);
   const tlsTelnet = listeners.tls?.(frontEndPorts) ?? null;
+  // The webclient's and /ws's sessions live here, like telnet's (https with MUD_WEB_TLS, on the
+  // portal's certificate, which SIGHUP re-reads); what needs the game is passed to it.
+  const webTls = config.reach.webTls ? certificates : null;
+  const gameWeb = gameWebSocketPath(config.dataDir);
+  const web = config.webEnabled
+    ? createWebFrontEnd({
+        certificates: webTls,
+        mounts: (ports, limits) => [
+          // The mudstandards.org /ws endpoint's sessions live here too, on the same table.
+          mudWebSockets(ports, webSocketLimits(limits)),
+          gameWebMount({
+            config,
+            sessions,
+            counters: supervisor.counters,
+            startedAt,
+            target: () => (supervisor.serving ? gameWeb : null),
+            state: () => supervisor.state,
+          }),
+        ],
+      })(frontEndPorts)
+    : null;
   let control: net.Server | null = null;
 
   const stop = (reason: string): Promise<void> =>
@@ -124,14 +148,9 @@ async function main(): Promise<void> {
       const tlsPort = await tlsTelnet.listen();
       process.stdout.write(`Telnet over TLS listening on ${config.host}:${tlsPort} (openssl s_client -connect localhost:${tlsPort})\n`);
     }
-    if (config.webEnabled) {
-      web = webHandoffListener(() => supervisor.current);
-      const server = web.server;
-      const webPort = await new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.webPort, config.host, () => resolve((server.address() as net.AddressInfo).port));
-      });
-      process.stdout.write(`Web client on ${config.reach.webTls ? 'https' : 'http'}://${browsable(config.host)}:${webPort}/ (listening on ${config.host}:${webPort})\n`);
+    if (web) {
+      const webPort = await web.listen();
+      process.stdout.write(`Web client on ${webScheme(webTls)}://${browsable(config.host)}:${webPort}/ (listening on ${config.host}:${webPort})\n`);
     }
     control = await serveControl(config.dataDir, (request) => answer(request));
   } catch (error) {
@@ -141,8 +160,8 @@ async function main(): Promise<void> {
   }
   if (certificates) {
     process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
-    // The web port's https is served by the game process: it re-reads its copy when told.
-    watchCertificates(certificates, log, () => (config.reach.webTls ? supervisor.current?.kill('SIGHUP') : undefined));
+    // The telnet TLS port and the web port's https are both served here: one re-read covers them.
+    watchCertificates(certificates, log);
   }
   process.stdout.write(
     `${config.serverName} is running (portal pid ${process.pid}, game pid ${supervisor.current?.pid}; data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`,

@@ -40,8 +40,6 @@ export interface SupervisorPorts {
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** The game asked for the whole server to stop (@shutdown, SIGTERM to the game process). */
   stopRequested(reason: string): void;
-  /** A game is ready: web connections that waited go to it. */
-  gameReady(): void;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -55,6 +53,11 @@ export class GameSupervisor {
   private crashes: number[] = [];
 
   constructor(private readonly ports: SupervisorPorts) {}
+
+  /** The game taking lines now (and so the web port's /admin, /metrics, /health); null mid-switch. */
+  get serving(): GameProcess | null {
+    return this.ports.sessions.attached ? this.current : null;
+  }
 
   /** The first game; throws with its error if it cannot start. */
   async boot(): Promise<void> {
@@ -131,7 +134,6 @@ export class GameSupervisor {
     this.current = next;
     this.state = 'running';
     sessions.attach(next.channel);
-    this.ports.gameReady();
     Object.assign(this.counters, counted);
     if (!request) return { ok: true, ms: Date.now() - next.startedAt };
     sessions.broadcast(LINES.back);

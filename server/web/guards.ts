@@ -4,7 +4,7 @@
  * session stage's, for telnet and web alike: server/sessions/session_limits.ts.)
  */
 import net from 'node:net';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { normaliseAddress } from '../net/address.ts';
 
 export { normaliseAddress };
@@ -25,6 +25,38 @@ export function clientAddress(socketAddress: string | undefined, headers: Incomi
     if (net.isIP(last)) return last;
   }
   return normaliseAddress(socketAddress);
+}
+
+/**
+ * The header in which the portal names the client of a request it passes to the game's private
+ * socket (server/web/private_port.ts). Anyone can send it to the public port, where it means
+ * nothing; it is believed only on a socket marked as the private one.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-mud-client-address';
+
+/** ...and whether that client came over https (`https` or `http`), for the console's Secure cookie. */
+export const CLIENT_PROTO_HEADER = 'x-mud-client-proto';
+
+/** Set on the sockets of the game's private web server: only the portal reaches it (mode 0600). */
+export const FROM_PORTAL = Symbol('a connection from the portal');
+
+/** Did this request come to the game's private socket, from the portal? */
+export function fromPortal(req: IncomingMessage): boolean {
+  return (req.socket as { [FROM_PORTAL]?: boolean })[FROM_PORTAL] === true;
+}
+
+/**
+ * The client of an HTTP request: on the private socket, the address the portal vouches for
+ * (it applied X-Forwarded-For already, when trusted); elsewhere the socket's peer, or with
+ * `trustProxy` X-Forwarded-For's last entry.
+ */
+export function requestAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (fromPortal(req)) {
+    const vouched = normaliseAddress(firstHeader(req.headers[CLIENT_ADDRESS_HEADER]));
+    // A request without a usable address is a bug in the portal; "unknown" is never loopback or exempt.
+    return net.isIP(vouched) ? vouched : 'unknown';
+  }
+  return clientAddress(req.socket.remoteAddress, req.headers, trustProxy);
 }
 
 /** `host[:port]` as URL.host spells it (lower case, default port dropped), or null. */

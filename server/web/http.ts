@@ -11,8 +11,9 @@ import { versionedPage } from './page.ts';
 
 /**
  * Something else served on the web port, by the start-up wiring (the audit console and /metrics,
- * server/console/): its routes go before the webclient's files, it may hook the HTTP server
- * (its own socket.io path), and it is closed with the front end.
+ * server/console/; under the portal, the routes it passes to the game, server/portal/game_web.ts):
+ * its routes go before /health and the webclient's files, it may hook the HTTP server (its own
+ * socket.io path, upgrades), and it is closed with the front end.
  */
 export interface WebMount {
   mount(app: express.Express, webDir: string): void;
@@ -73,6 +74,10 @@ export function webApp(ports: FrontEndPorts, webDir = WEB_DIR, mounts: readonly 
     next();
   });
 
+  // What the wiring mounts (the audit console and /metrics; under the portal, the routes it
+  // passes to the game, /health among them) goes first.
+  for (const mount of mounts) mount.mount(app, webDir);
+
   app.get('/health', (_req, res) => {
     res.set('Cache-Control', 'no-store');
     res.json({
@@ -81,9 +86,6 @@ export function webApp(ports: FrontEndPorts, webDir = WEB_DIR, mounts: readonly 
       players_online: ports.sessions.loggedIn().length,
     });
   });
-
-  // The operators' audit console (/admin) and /metrics, when the wiring mounts them.
-  for (const mount of mounts) mount.mount(app, webDir);
 
   const sendPage = (_req: Request, res: Response) => {
     // Always revalidated, so a new release's asset URLs are seen at once.

@@ -1,7 +1,7 @@
 /**
  * The web port's server: http, or https with the server's certificate when MUD_WEB_TLS=on. The
- * one place that decides, for every wiring of the web port (the single process, the game
- * process under the portal, the portal itself), so they can never disagree. Over https the
+ * one place that decides, for every wiring of the web port (the single process, the portal),
+ * so they can never disagree. Over https the
  * console's cookie is `Secure` on its own: it asks whether the request came over TLS.
  */
 import http from 'node:http';

@@ -16,6 +16,8 @@ export interface Portal {
   server: ServerProcess;
   dir: string;
   env: Record<string, string>;
+  /** http://127.0.0.1:<web port>, from the portal's `Web client on` line (start it with MUD_WEB: 'on'). */
+  webUrl(): string;
   status(): Promise<PortalStatus>;
   /** The one-time admin token the game printed (it starts a moment after the portal). */
   adminToken(): Promise<string>;
@@ -78,6 +80,11 @@ export function trackPortals() {
       server,
       dir,
       env,
+      webUrl: () => {
+        const port = /Web client on http:\/\/[^ ]*:(\d+)\//.exec(server.stdout())?.[1];
+        if (!port) throw new Error(`no web port in:\n${server.stdout()}`);
+        return `http://127.0.0.1:${port}`;
+      },
       status: async () => (await askServer(dataDir, { cmd: 'status' })) as unknown as PortalStatus,
       adminToken: async () => {
         if (!(await until(() => server.adminToken() !== null, 30_000, 50))) throw new Error(`no admin token in:\n${server.stdout()}`);

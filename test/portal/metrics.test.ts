@@ -7,7 +7,7 @@ import { askServer } from '../../server/portal/control.ts';
 import { until } from '../support/wait.ts';
 import { trackPortals, type Portal } from './helpers.ts';
 
-/** The web port the portal printed (it owns it; the game of the moment serves it). */
+/** The web port the portal printed (it serves it; /metrics it passes to the game of the moment). */
 function webPort(portal: Portal): number {
   const found = /Web client on http:\/\/[^:]+:(\d+)\//.exec(portal.server.stdout());
   if (!found) throw new Error(`no web port in:\n${portal.server.stdout()}`);

@@ -1,7 +1,7 @@
 /**
  * Under `npm start` the telnet layer runs in the portal, which has no audit trail: its protocol
- * errors cross the link, already limited, and the game audits them. And /ws works there too (for
- * now served by the game process, on the web port the portal hands over).
+ * errors cross the link, already limited, and the game audits them. And /ws works there too,
+ * served by the portal with the rest of the web port, so its clients stay across a reload.
  */
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/game.ts';
@@ -38,22 +38,23 @@ describe('protocol errors and /ws under the portal', () => {
     expect(closedAt).toBeGreaterThan(trail.indexOf(trail.find((r) => r.payload.closing === true)!));
   });
 
-  it('serves /ws on the web port, sessions audited with protocol ws, ended (going away) at a reload like the webclient', { timeout: 120_000 }, async () => {
+  it('serves /ws on the web port from the portal, sessions audited with protocol ws, kept across a reload', { timeout: 120_000 }, async () => {
     const portal = await startPortal({ env: { MUD_WEB: 'on' } });
-    const webPort = Number(/Web client on http:\/\/[^:]+:(\d+)\//.exec(portal.server.stdout())?.[1]);
-    const client = await TestWsClient.connect(`ws://127.0.0.1:${webPort}/ws`, 'terminal.mudstandards.org');
+    const client = await TestWsClient.connect(`${portal.webUrl().replace(/^http/, 'ws')}/ws`, 'terminal.mudstandards.org');
     try {
       await client.waitFor('Welcome to');
       await client.command(`create Wendy ${PASSWORD}`, 'You become Wendy');
-      await client.command('look', 'Limbo');
+      await client.command('north', 'Courtyard');
       expect(await trailHas(portal, (r) => r.event_type === 'login_ok' && r.actor.account === 'Wendy' && (r.actor as { protocol?: string }).protocol === 'ws')).toBe(true);
-      // The game process serves the web port for now: its sessions end at a reload, and the client may come back.
+      // The portal holds the WebSocket, as it holds telnet's: the client stays, in the same room.
       const reload = npmRun(portal, 'reload');
       await client.waitFor('The game is reloading');
-      await client.waitClosed(30_000);
-      expect(client.closeCode).toBe(1001);
+      await client.waitFor('The game is back.', 30_000);
       expect((await reload).code).toBe(0);
-      expect(await trailHas(portal, (r) => r.event_type === 'connection_closed' && r.payload.reason === 'game restart')).toBe(true);
+      await client.command('look', 'Courtyard');
+      expect(client.closed).toBe(false);
+      expect(await trailHas(portal, (r) => r.event_type === 'reload')).toBe(true);
+      expect(portal.trail().filter((r) => r.event_type === 'connection_closed' || r.event_type === 'unpuppet')).toEqual([]);
     } finally {
       client.close();
     }

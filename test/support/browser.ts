@@ -23,6 +23,11 @@ export function findChromium(purpose: string): string | null {
   return requireTool(purpose, 'chromium');
 }
 
+/** Debian's Chromium at `executablePath`, headless, with nothing that reaches beyond this machine. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
 /**
  * For a `describe.skipIf(!executablePath)` block: starts the game and Chromium side by side before
  * its tests and closes both after them. The fields are filled in by beforeAll, so read them only
@@ -35,7 +40,7 @@ export function useGameAndBrowser<Run extends { stop(): Promise<void> }>(
   const session = {} as { run: Run; browser: Browser };
   beforeAll(async () => {
     // Non-null: without Chromium the describe block is skipped and this never runs.
-    [session.run, session.browser] = await Promise.all([startRun(), chromium.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS })]);
+    [session.run, session.browser] = await Promise.all([startRun(), launchChromium(executablePath!)]);
   });
   afterAll(async () => {
     await session.browser?.close();
