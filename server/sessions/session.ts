@@ -260,12 +260,14 @@ export class Session {
     } finally {
       if (options.secret) {
         this.askingSecret = false;
-        this.out((t) => {
-          // Another secret question asked in the same turn (new password, then its confirmation)
-          // keeps echo off: turning it on and off again would let a browser, which takes each
-          // message in its own task, show and remember what the player types in between.
-          if (!this.askingSecret) t.setSecretInput(false);
-          t.send('');
+        this.out((t) => t.send(''));
+        // Echo comes back once this turn's work is done, unless that work asked another secret
+        // question (the new password, then its confirmation): turning it on and off again would
+        // let a browser, which takes each message in its own task, show and keep what the player
+        // types in between. (The answer arrives outside any unit of work, so `out` would act at
+        // once; setImmediate is where the turn's own commit would run.)
+        setImmediate(() => {
+          if (!this.askingSecret) this.out((t) => t.setSecretInput(false));
         });
       }
     }
