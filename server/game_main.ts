@@ -63,6 +63,9 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
   link = new code.GameLink({ sessions: game.sessions, accounts: game.accounts, objects: game.objects, audit: game.audit, log: game.log.server }, channel);
   link.start(message);
   if (config.webEnabled) await game.listen([code.webWithConsole(game, { extraMounts: () => [code.handedWebConnections()] })]);
+  // The portal's first game starts the server; one after a reload or a crash carries it on.
+  if (message.reload === null) game.announceStart('game', { telnet: loaded.telnetPort, web: loaded.webPort });
+  else game.resumeServing();
   channel.send({ t: 'ready' });
 }
 
