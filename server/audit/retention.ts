@@ -88,13 +88,24 @@ export async function pruneTrailFiles(dir: string, cutoff: string, beforeRemove?
   };
 }
 
-/** Prunes a table (in chunks) and the old rotated files: the by-hand run (npm run audit-prune). */
+/**
+ * Prunes a table (in chunks) and the old rotated files: the by-hand run (npm run audit-prune).
+ * `beforeRemove` signs a checkpoint first (it may run twice: the second finds nothing new).
+ */
 export async function pruneTrail(options: { table: AuditTable | null; dir: string | null; days: number; now?: Date; beforeRemove?: () => Promise<void> }): Promise<PruneResult> {
   const cutoff = retentionCutoff(options.days, options.now);
   const result: PruneResult = { cutoff, days: options.days, rows: 0, files: [], fromSeq: null, toSeq: null, checkpoint: null };
   if (options.days <= 0) return result;
-  if (options.table) result.rows = options.table.prune(cutoff);
-  if (options.dir) Object.assign(result, await pruneTrailFiles(options.dir, cutoff, options.beforeRemove));
+  // The checkpoint comes before anything goes, rows too (the tool signs one if the tree grew).
+  if (options.table) {
+    await options.beforeRemove?.();
+    result.rows = options.table.prune(cutoff);
+  }
+  if (options.dir) {
+    Object.assign(result, await pruneTrailFiles(options.dir, cutoff, options.beforeRemove));
+    const newest = result.checkpoint ? null : latestCheckpoint(checkpointDirOf(options.dir));
+    if (newest?.file) result.checkpoint = { file: newest.file, size: newest.size };
+  }
   return result;
 }
 

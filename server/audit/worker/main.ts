@@ -20,6 +20,7 @@ import { TableSink } from '../sinks/table.ts';
 import { TextLogsSink } from '../sinks/text_logs.ts';
 import { Delivery } from './delivery.ts';
 import { inclusionProof, ProofError } from '../merkle/proofs.ts';
+import { checkpointDirOf, latestCheckpoint } from '../merkle/checkpoint.ts';
 import type { FromWorker, ProofOutcome, PruneOutcome, ToWorker, WorkerSetup } from './protocol.ts';
 
 const setup = (workerData as { setup: WorkerSetup }).setup;
@@ -99,10 +100,17 @@ async function pruneBySize(now: Date): Promise<PruneOutcome | null> {
 async function pruneBefore(cutoff: string, days: number, why: PruneOutcome['why'], because: string): Promise<PruneOutcome> {
   const outcome: PruneOutcome = { cutoff, days, rows: 0, files: [], fromSeq: null, toSeq: null, checkpoint: null, why };
   if (!delivery) return outcome;
-  outcome.rows = await delivery.prune(cutoff);
-  // A checkpoint of the whole trail before any file goes (retention.ts then moves the pruned base).
+  // A checkpoint of the whole trail before anything goes, rows included (a no-op when the tree
+  // has not grown since the last); retention.ts then moves the pruned base over removed files.
   const jsonl = sinks.find((s): s is JsonlSink => s instanceof JsonlSink);
-  if (setup.sinks.jsonl) Object.assign(outcome, await pruneTrailFiles(auditDirOf(setup.logs.dir), cutoff, async () => jsonl?.beforePrune()));
+  await jsonl?.beforePrune();
+  outcome.rows = await delivery.prune(cutoff);
+  if (setup.sinks.jsonl) {
+    const dir = auditDirOf(setup.logs.dir);
+    Object.assign(outcome, await pruneTrailFiles(dir, cutoff, async () => jsonl?.beforePrune()));
+    const newest = outcome.checkpoint ? null : latestCheckpoint(checkpointDirOf(dir));
+    if (newest?.file) outcome.checkpoint = { file: newest.file, size: newest.size };
+  }
   if (outcome.rows || outcome.files.length) {
     server.info(`Audit retention (${because}): pruned ${outcome.rows} event(s) before ${cutoff} and ${outcome.files.length} rotated file(s)`);
   }
