@@ -33,7 +33,7 @@ import { BENCH_SCRYPT_N } from './seed.ts';
 import { ROOT, serverEnv, spawnServer } from '../test/support/server_process.ts';
 import { tempDir } from '../test/support/temp_dir.ts';
 import { sleep } from '../test/support/wait.ts';
-import { gamePidOf, ioOf, mainThreadCpuMsOf, median, memoryOf, monotonicUs, settledRssKb, stopServer, treeCpuMsOf } from './proc.ts';
+import { cpuMsOf, gamePidOf, ioOf, mainThreadCpuMsOf, median, memoryOf, monotonicUs, settledRssKb, stopServer, treeCpuMsOf } from './proc.ts';
 import { listTrailFiles } from '../server/audit/jsonl_files.ts';
 import { ALL_SECTIONS, runSection, type SectionId, type SectionResult } from './sections.ts';
 import { AUDIT_DB_FILE, AuditTable } from '../server/store/audit_table.ts';
@@ -128,6 +128,8 @@ export interface RunRecord {
   paced?: RunResult;
   /** Server CPU time during the measured run, per completed command. */
   serverCpuUsPerCmd: number;
+  /** Under the portal: the portal process's part of it (sockets, telnet, the link's frames). */
+  portalCpuUsPerCmd?: number;
   /** The part of it on the game's own thread (the rest: audit worker, GC, libuv). */
   gameThreadCpuUsPerCmd: number;
   /** Server write syscalls (sockets and files) during the measured run, per command. */
@@ -248,6 +250,8 @@ export async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep
   let result: RunResult;
   let cpuBefore = 0;
   let cpuAfter = 0;
+  let ownCpuBefore = 0;
+  let ownCpuAfter = 0;
   let gameCpuBefore = 0;
   let gameCpuAfter = 0;
   let ioBefore = { syscw: 0, wchar: 0, syscr: 0 };
@@ -259,12 +263,14 @@ export async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep
     const gamePid = gamePidOf(server.pid);
     const measure = async (args: RunArgs): Promise<RunResult> => {
       cpuBefore = treeCpuMsOf(server.pid);
+      ownCpuBefore = cpuMsOf(server.pid);
       gameCpuBefore = mainThreadCpuMsOf(gamePid);
       ioBefore = ioOf(server.pid);
       const from = monotonicUs();
       const r = await load.run(args);
       windowUs = [from, monotonicUs()];
       cpuAfter = treeCpuMsOf(server.pid);
+      ownCpuAfter = cpuMsOf(server.pid);
       gameCpuAfter = mainThreadCpuMsOf(gamePid);
       ioAfter = ioOf(server.pid);
       return r;
@@ -345,6 +351,7 @@ export async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep
       ...partial,
       run: result!,
       serverCpuUsPerCmd: Math.round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result!.completed)),
+      ...(gamePid !== server.pid ? { portalCpuUsPerCmd: Math.round(((ownCpuAfter - ownCpuBefore) * 1000) / Math.max(1, result!.completed)) } : {}),
       gameThreadCpuUsPerCmd: Math.round(((gameCpuAfter - gameCpuBefore) * 1000) / Math.max(1, result!.completed)),
       serverWritesPerCmd: Math.round(((ioAfter.syscw - ioBefore.syscw) / Math.max(1, result!.completed)) * 10) / 10,
       serverBytesPerCmd: Math.round((ioAfter.wchar - ioBefore.wchar) / Math.max(1, result!.completed)),
