@@ -20,7 +20,7 @@ import { serverEnv, spawnServer } from '../test/support/server_process.ts';
 import { formatSinkRates, jsonlSinkRates } from './jsonl_sink.ts';
 import { LoadProcess } from './load_process.ts';
 import { median, stopServer } from './proc.ts';
-import { assertConnected, copyDir, names, noteRun, PASSWORD, runOne, type Context, type Mode, type RunRecord, type WorkloadId } from './run.ts';
+import { assertConnected, copyDir, countAuditCmdLines, countJsonlCommands, countTableCommands, names, noteRun, PASSWORD, runOne, type Context, type Mode, type RunRecord, type WorkloadId } from './run.ts';
 import { BENCH_SCRYPT_N } from './seed.ts';
 import { formatWorkerRates, workerRates } from './worker_rate.ts';
 
@@ -176,11 +176,19 @@ async function reload(ctx: Context, out: SectionResult): Promise<void> {
       reloads.push({ wallMs: Math.round(wallMs), portalMs: answer.ms ?? NaN, pausedMs: answer.pausedMs ?? NaN, playersAfter: status.players, openAfter: open, failedAfter: after.errors + after.wrongRoom });
       ctx.opts.log(`  reload     portal    ${i + 1}: ${Math.round(wallMs)} ms (portal: ${answer.ms} ms, commands waited ${answer.pausedMs} ms), ${status.players} players logged in, ${open} connections open after`);
     }
-  } finally {
-    const stop = await stopServer(server);
+  } catch (error) {
+    server.child.kill('SIGKILL');
     await load.close();
-    if (stop.code !== 0) out.failures.push(`reload: the portal exited ${stop.code}`);
+    throw error;
   }
+  // Across the reloads no command was lost or run twice: each has exactly one event in every sink.
+  const { commandsSent } = await load.stats();
+  const stop = await stopServer(server);
+  await load.close();
+  if (stop.code !== 0) out.failures.push(`reload: the portal exited ${stop.code}`);
+  const sinks = { text: countAuditCmdLines(env.MUD_LOG_DIR), jsonl: countJsonlCommands(env.MUD_LOG_DIR), table: countTableCommands(env.MUD_DATA_DIR) };
+  const complete = Object.values(sinks).every((n) => n === commandsSent);
+  if (!complete) out.failures.push(`reload: ${JSON.stringify(sinks)} command events for ${commandsSent} commands sent`);
   const lost = reloads.filter((r) => r.playersAfter !== total || r.openAfter !== total || r.failedAfter > 0);
   if (lost.length) out.failures.push(`reload: players lost or commands failed after a reload: ${JSON.stringify(lost)}`);
   const m = (f: (r: (typeof reloads)[number]) => number) => median(reloads.map(f));
@@ -190,8 +198,9 @@ async function reload(ctx: Context, out: SectionResult): Promise<void> {
     `  reload, as the portal times it, median ms             ${fmt(m((r) => r.portalMs)).padStart(10)}`,
     `  commands waited in the portal, median ms              ${fmt(m((r) => r.pausedMs)).padStart(10)}`,
     `${mark(!lost.length)} all ${total} players still logged in after every reload, and the active ones' commands answered: ${lost.length ? `NOT in ${lost.length} reload(s)` : 'yes'}`,
+    `${mark(complete)} every command across the reloads has exactly one event in every sink: ${commandsSent} sent; text log ${sinks.text}, JSONL ${sinks.jsonl}, table ${sinks.table}`,
   );
-  out.figures = { players: total, reloads };
+  out.figures = { players: total, reloads, commandsSent, sinks };
 }
 
 const SECTIONS: Record<SectionId, (ctx: Context, out: SectionResult) => Promise<void>> = { checkpoints, portal, reload };
