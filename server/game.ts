@@ -217,7 +217,11 @@ export class Game {
       // Refused connections still in a flood are audited while the audit takes events.
       this.sessions.limits.close();
       // The last event of a server's run (OWASP sys_shutdown); a shell tool's game never served.
-      if (this.serving) this.audit.emit(serverStoppedEvent(reason, this.startedAt, sessions.length));
+      // Delivered before the last line, so that `Shutdown complete` ends server.log.
+      if (this.serving) {
+        this.audit.emit(serverStoppedEvent(reason, this.startedAt, sessions.length));
+        await this.auditTrail.flush();
+      }
       this.store.setState(RUNNING, 'no');
       this.log.server.info('Shutdown complete');
       // Every sink takes what was committed and the log files close, before the store closes.
