@@ -76,3 +76,46 @@ export function ioOf(pid: number): { syscw: number; wchar: number; syscr: number
 
 /** CLOCK_MONOTONIC in microseconds: the clock of V8's .cpuprofile timestamps, in every process. */
 export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/** The pids whose parent is `pid` (from /proc/<n>/stat: field 4 is the parent). */
+export function childPidsOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(name));
+    } catch {
+      // it exited while we looked
+    }
+  }
+  return children;
+}
+
+/**
+ * The process that runs the game's commands: under the portal (`npm start`) its child running
+ * server/game_main.ts, else the server process itself.
+ */
+export function gamePidOf(pid: number): number {
+  for (const child of childPidsOf(pid)) {
+    try {
+      if (fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('game_main')) return child;
+    } catch {
+      // gone
+    }
+  }
+  return pid;
+}
+
+/** CPU time of a process and of its live children (the portal and its game), in ms. */
+export function treeCpuMsOf(pid: number): number {
+  let total = cpuMsOf(pid);
+  for (const child of childPidsOf(pid)) {
+    try {
+      total += cpuMsOf(child);
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}

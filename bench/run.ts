@@ -25,23 +25,26 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ConnectArgs, RunArgs, RunResult } from './load.ts';
+import type { RunArgs, RunResult } from './load.ts';
+import { LoadProcess } from './load_process.ts';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile_top.ts';
 import { LOOPBACK } from '../server/net/address.ts';
 import { BENCH_SCRYPT_N } from './seed.ts';
 import { ROOT, serverEnv, spawnServer } from '../test/support/server_process.ts';
 import { tempDir } from '../test/support/temp_dir.ts';
 import { sleep } from '../test/support/wait.ts';
-import { cpuMsOf, ioOf, mainThreadCpuMsOf, median, memoryOf, monotonicUs, settledRssKb, stopServer } from './proc.ts';
+import { cpuMsOf, gamePidOf, ioOf, mainThreadCpuMsOf, median, memoryOf, monotonicUs, settledRssKb, stopServer, treeCpuMsOf } from './proc.ts';
 import { listTrailFiles } from '../server/audit/jsonl_files.ts';
-import { formatSinkRates, jsonlSinkRates } from './jsonl_sink.ts';
+import { ALL_SECTIONS, runSection, type SectionId, type SectionResult } from './sections.ts';
 import { AUDIT_DB_FILE, AuditTable } from '../server/store/audit_table.ts';
 
-export type Mode = 'audited' | 'unaudited' | 'echo' | 'fanout' | 'portal';
+export type Mode = 'audited' | 'unaudited' | 'echo' | 'fanout' | 'portal' | 'nocp';
 export type WorkloadId = 'single' | 'concurrent' | 'idle' | 'world';
-export const ALL_MODES: Mode[] = ['audited', 'unaudited', 'echo', 'fanout', 'portal'];
+export const ALL_MODES: Mode[] = ['audited', 'unaudited', 'echo', 'fanout', 'portal', 'nocp'];
 /** The modes that run the game itself (the others are baselines on bare sockets). */
-const isGame = (mode: Mode) => mode === 'audited' || mode === 'unaudited' || mode === 'portal';
+const isGame = (mode: Mode) => mode === 'audited' || mode === 'unaudited' || mode === 'portal' || mode === 'nocp';
+/** The modes whose runs are checked for one command event per command in every sink. */
+const isAudited = (mode: Mode) => mode === 'audited' || mode === 'portal' || mode === 'nocp';
 /**
  * `portal`: the audited game as `npm start` runs it, a portal process and a game process over
  * the link, to measure what the link costs against `audited` (one process). Run only when
@@ -49,8 +52,11 @@ const isGame = (mode: Mode) => mode === 'audited' || mode === 'unaudited' || mod
  */
 const BASELINE_SCRIPT: Partial<Record<Mode, string>> = { echo: 'bench/echo_server.ts', fanout: 'bench/fanout_server.ts', portal: 'server/portal/main.ts' };
 export const ALL_WORKLOADS: WorkloadId[] = ['single', 'concurrent', 'idle', 'world'];
+/** What --only takes: the workloads of the main table, and the sections of bench/sections.ts. */
+export type Part = WorkloadId | SectionId;
+export const ALL_PARTS: Part[] = [...ALL_WORKLOADS, ...ALL_SECTIONS];
 
-const PASSWORD = 'bench-pass-123';
+export const PASSWORD = 'bench-pass-123';
 const MODE_ENV: Record<Mode, Record<string, string>> = {
   audited: {},
   // Auditing off: plain Characters, and every audit sink off (the command/movement/player logs,
@@ -68,11 +74,13 @@ const MODE_ENV: Record<Mode, Record<string, string>> = {
   echo: {},
   fanout: {},
   portal: {},
+  // Issue 18's game-thread check: the audited server with the Merkle tree and signatures off.
+  nocp: { MUD_AUDIT_CHECKPOINTS: 'off' },
 };
 
 export interface BenchOptions {
   quick: boolean;
-  only: WorkloadId[];
+  only: Part[];
   modes: Mode[];
   reps: number;
   profile: boolean;
@@ -81,7 +89,7 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-interface Sizes {
+export interface Sizes {
   single: { commands: number; warmup: number };
   concurrent: { clients: number; commands: number; warmup: number; paced: number; thinkMs: [number, number] };
   idle: { idle: number; active: number; commands: number; warmup: number };
@@ -120,6 +128,8 @@ export interface RunRecord {
   paced?: RunResult;
   /** Server CPU time during the measured run, per completed command. */
   serverCpuUsPerCmd: number;
+  /** Under the portal: the portal process's part of it (sockets, telnet, the link's frames). */
+  portalCpuUsPerCmd?: number;
   /** The part of it on the game's own thread (the rest: audit worker, GC, libuv). */
   gameThreadCpuUsPerCmd: number;
   /** Server write syscalls (sockets and files) during the measured run, per command. */
@@ -148,75 +158,6 @@ export interface BenchResult {
   records: RunRecord[];
   completeness: { runs: number; complete: number; failures: string[] };
   outFile: string;
-}
-
-/** The load process, over an IPC channel. */
-class LoadProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
-  private constructor(readonly child: ChildProcess) {
-    child.on('message', (msg: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.result);
-      else p.reject(new Error(`load process: ${msg.error}`));
-    });
-    child.on('exit', () => {
-      for (const p of this.pending.values()) p.reject(new Error('load process exited'));
-      this.pending.clear();
-    });
-  }
-
-  static start(): LoadProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/load.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    return new LoadProcess(child);
-  }
-
-  call<T>(op: string, args: object, timeoutMs: number): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`load process: '${op}' did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolve(v as T);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      this.child.send({ id, op, ...args });
-    });
-  }
-
-  connect(args: ConnectArgs): Promise<{ connected: number; ms: number; errors: string[] }> {
-    return this.call('connect', args, (args.timeoutMs ?? 60_000) * 2 + 120_000);
-  }
-
-  run(args: RunArgs): Promise<RunResult> {
-    return this.call('run', args, args.maxMs + 60_000);
-  }
-
-  stats(): Promise<{ commandsSent: number; bytesIn: number; open: number; cpuMs: number }> {
-    return this.call('stats', {}, 30_000);
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    await this.call('close', {}, 10_000).catch(() => this.child.kill('SIGKILL'));
-    await Promise.race([exited, sleep(5000)]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-  }
 }
 
 /** Counts `command` events across the JSONL trail files. */
@@ -253,7 +194,7 @@ export function countAuditCmdLines(logDir: string): number {
   return n;
 }
 
-function copyDir(from: string, to: string): void {
+export function copyDir(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
   for (const file of fs.readdirSync(from)) {
     if (file === 'server.pid') continue;
@@ -277,7 +218,7 @@ function runChild(args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
-interface Context {
+export interface Context {
   opts: BenchOptions;
   sizes: Sizes;
   tmp: string;
@@ -285,11 +226,11 @@ interface Context {
   seedInfo: Record<string, unknown>;
 }
 
-const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+export const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
-async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: number, { profileDir }: { profileDir?: string } = {}): Promise<RunRecord> {
+export async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: number, { profileDir, tag = '' }: { profileDir?: string; tag?: string } = {}): Promise<RunRecord> {
   const { sizes } = ctx;
-  const dir = path.join(ctx.tmp, `${workload}-${mode}-${rep}${profileDir ? '-prof' : ''}`);
+  const dir = path.join(ctx.tmp, `${tag}${workload}-${mode}-${rep}${profileDir ? '-prof' : ''}`);
   // The load comes from loopback as hundreds of players at full speed: exempt from the command
   // rate and the per-address limits (stated here, not left to the test helper's default). And the
   // bench measures the game, not scrypt: a cheap cost, which the seeded hashes match (so no login
@@ -309,6 +250,8 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
   let result: RunResult;
   let cpuBefore = 0;
   let cpuAfter = 0;
+  let ownCpuBefore = 0;
+  let ownCpuAfter = 0;
   let gameCpuBefore = 0;
   let gameCpuAfter = 0;
   let ioBefore = { syscw: 0, wchar: 0, syscr: 0 };
@@ -316,15 +259,19 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
   let windowUs: [number, number] = [0, 0];
   try {
     const rssStartKb = await settledRssKb(server.pid, 3, 100);
+    // Under the portal the game is its child: CPU counts both processes, the game thread is the child's.
+    const gamePid = gamePidOf(server.pid);
     const measure = async (args: RunArgs): Promise<RunResult> => {
-      cpuBefore = cpuMsOf(server.pid);
-      gameCpuBefore = mainThreadCpuMsOf(server.pid);
+      cpuBefore = treeCpuMsOf(server.pid);
+      ownCpuBefore = cpuMsOf(server.pid);
+      gameCpuBefore = mainThreadCpuMsOf(gamePid);
       ioBefore = ioOf(server.pid);
       const from = monotonicUs();
       const r = await load.run(args);
       windowUs = [from, monotonicUs()];
-      cpuAfter = cpuMsOf(server.pid);
-      gameCpuAfter = mainThreadCpuMsOf(server.pid);
+      cpuAfter = treeCpuMsOf(server.pid);
+      ownCpuAfter = cpuMsOf(server.pid);
+      gameCpuAfter = mainThreadCpuMsOf(gamePid);
       ioAfter = ioOf(server.pid);
       return r;
     };
@@ -404,6 +351,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
       ...partial,
       run: result!,
       serverCpuUsPerCmd: Math.round(((cpuAfter - cpuBefore) * 1000) / Math.max(1, result!.completed)),
+      ...(gamePid !== server.pid ? { portalCpuUsPerCmd: Math.round(((ownCpuAfter - ownCpuBefore) * 1000) / Math.max(1, result!.completed)) } : {}),
       gameThreadCpuUsPerCmd: Math.round(((gameCpuAfter - gameCpuBefore) * 1000) / Math.max(1, result!.completed)),
       serverWritesPerCmd: Math.round(((ioAfter.syscw - ioBefore.syscw) / Math.max(1, result!.completed)) * 10) / 10,
       serverBytesPerCmd: Math.round((ioAfter.wchar - ioBefore.wchar) / Math.max(1, result!.completed)),
@@ -414,7 +362,7 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
       commandsSent,
     };
     if (server.stderr().trim()) record.serverStderr = server.stderr().slice(0, 2000);
-    if (mode === 'audited' || mode === 'portal') {
+    if (isAudited(mode)) {
       record.auditCmdLines = countAuditCmdLines(env.MUD_LOG_DIR);
       record.jsonlCommands = countJsonlCommands(env.MUD_LOG_DIR);
       record.tableCommands = countTableCommands(env.MUD_DATA_DIR);
@@ -429,12 +377,13 @@ async function runOne(ctx: Context, workload: WorkloadId, mode: Mode, rep: numbe
   }
 }
 
-function assertConnected(c: { connected: number; errors: string[] }, wanted: number): void {
+export function assertConnected(c: { connected: number; errors: string[] }, wanted: number): void {
   if (c.connected !== wanted) throw new Error(`only ${c.connected} of ${wanted} clients connected: ${c.errors.join('; ')}`);
 }
 
 async function prepareSeeds(ctx: Context): Promise<void> {
-  const wantIdle = ctx.opts.only.includes('idle') && ctx.opts.modes.some(isGame);
+  // The portal and reload sections log in the same seeded idle crowd (a part of it for the portal's).
+  const wantIdle = (ctx.opts.only.includes('idle') && ctx.opts.modes.some(isGame)) || ctx.opts.only.includes('portal') || ctx.opts.only.includes('reload');
   const wantWorld = ctx.opts.only.includes('world') && ctx.opts.modes.some(isGame);
   if (wantIdle) {
     const dir = path.join(ctx.tmp, 'seed-idle');
@@ -583,36 +532,47 @@ function aims(records: RunRecord[]): string[] {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Logs one run's line; returns what went wrong in it (errors, an incomplete audit, a bad exit). */
+export function noteRun(record: RunRecord, log: (line: string) => void, tag = ''): string[] {
+  const { workload, mode, rep } = record;
+  const r = record.run;
+  const failures: string[] = [];
+  log(
+    `  ${`${tag}${workload}`.padEnd(10)} ${mode.padEnd(9)} rep ${rep}: ${r.completed} cmds in ${r.wallMs} ms = ${r.perSecond}/s, ` +
+      `p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms, server ${record.serverCpuUsPerCmd} us/cmd, RSS ${(record.rssAfterKb / 1024).toFixed(1)} MB` +
+      (record.perIdleConnectionKb !== undefined ? `, ${record.perIdleConnectionKb} KB/idle conn` : '') +
+      (r.errors || r.wrongRoom ? `, ERRORS ${r.errors} wrong-room ${r.wrongRoom}: ${r.firstErrors.join(' | ')}` : '') +
+      (record.complete !== undefined ? `, audit ${record.auditCmdLines}/${record.commandsSent} ${record.complete ? 'complete' : 'INCOMPLETE'}` : ''),
+  );
+  const what = `${tag}${workload}/${mode}/rep ${rep}`;
+  if (record.complete === false) failures.push(`${what}: ${record.auditCmdLines} AUDIT CMD lines, ${record.jsonlCommands} JSONL and ${record.tableCommands} table command events for ${record.commandsSent} commands sent (exit ${record.exitCode})`);
+  if (r.errors || r.wrongRoom) failures.push(`${what}: ${r.errors} errors, ${r.wrongRoom} wrong rooms: ${r.firstErrors.join(' | ')}`);
+  if (record.exitCode !== 0) failures.push(`${what}: server exit code ${record.exitCode}`);
+  return failures;
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const sizes = opts.quick ? QUICK : FULL;
   const tmp = tempDir('mud-bench-');
   const ctx: Context = { opts, sizes, tmp, seeds: {}, seedInfo: {} };
   const records: RunRecord[] = [];
+  const sections: SectionResult[] = [];
   const failures: string[] = [];
   const t0 = performance.now();
   try {
-    opts.log(`bench: ${opts.quick ? 'quick' : 'full'} run, workloads ${opts.only.join(',')}, modes ${opts.modes.join(',')}, ${opts.reps} rep(s); temp dir ${tmp}`);
+    opts.log(`bench: ${opts.quick ? 'quick' : 'full'} run, ${opts.only.join(',')}, modes of the main table ${opts.modes.join(',')}, ${opts.reps} rep(s); temp dir ${tmp}`);
     await prepareSeeds(ctx);
     if (Object.keys(ctx.seedInfo).length) opts.log(`seeded: ${JSON.stringify(ctx.seedInfo)}`);
+    const workloads = ALL_WORKLOADS.filter((w) => opts.only.includes(w));
     for (let rep = 0; rep < opts.reps; rep++) {
-      for (const workload of opts.only) {
+      for (const workload of workloads) {
         // Interleaved, and the order flips every repetition, so drift on the shared machine
         // (others' tests) hits every mode alike.
         const modes = opts.modes.filter((m) => workload !== 'world' || isGame(m)); // the baselines have only the start world
         for (const mode of rep % 2 ? [...modes].reverse() : modes) {
           const record = await runOne(ctx, workload, mode, rep);
           records.push(record);
-          const r = record.run;
-          opts.log(
-            `  ${workload.padEnd(10)} ${mode.padEnd(9)} rep ${rep}: ${r.completed} cmds in ${r.wallMs} ms = ${r.perSecond}/s, ` +
-              `p50 ${r.latencyMs.p50} p99 ${r.latencyMs.p99} ms, server ${record.serverCpuUsPerCmd} us/cmd, RSS ${(record.rssAfterKb / 1024).toFixed(1)} MB` +
-              (record.perIdleConnectionKb !== undefined ? `, ${record.perIdleConnectionKb} KB/idle conn` : '') +
-              (r.errors || r.wrongRoom ? `, ERRORS ${r.errors} wrong-room ${r.wrongRoom}: ${r.firstErrors.join(' | ')}` : '') +
-              (record.complete !== undefined ? `, audit ${record.auditCmdLines}/${record.commandsSent} ${record.complete ? 'complete' : 'INCOMPLETE'}` : ''),
-          );
-          if (record.complete === false) failures.push(`${workload}/${mode}/rep ${rep}: ${record.auditCmdLines} AUDIT CMD lines, ${record.jsonlCommands} JSONL and ${record.tableCommands} table command events for ${record.commandsSent} commands sent (exit ${record.exitCode})`);
-          if (r.errors || r.wrongRoom) failures.push(`${workload}/${mode}/rep ${rep}: ${r.errors} errors, ${r.wrongRoom} wrong rooms: ${r.firstErrors.join(' | ')}`);
-          if (record.exitCode !== 0) failures.push(`${workload}/${mode}/rep ${rep}: server exit code ${record.exitCode}`);
+          failures.push(...noteRun(record, opts.log));
         }
       }
     }
@@ -635,14 +595,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         }
       }
     }
+    // The sections (issue 18's checkpoints, issue 14's portal and reload), each its own comparison.
+    for (const id of ALL_SECTIONS.filter((s) => opts.only.includes(s))) {
+      const section = await runSection(id, ctx);
+      sections.push(section);
+      failures.push(...section.failures);
+    }
   } finally {
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }
-  // The worker's cost of the Merkle tree and the signatures (issue 18), apart from the game.
-  const sinkRates = await jsonlSinkRates(opts.quick ? 10_000 : 50_000, opts.quick ? 1 : 2);
   const measured = records.filter((r) => r.rep >= 0);
-  const table = buildTable(measured, sizes, opts.modes);
-  const audited = measured.filter((r) => r.complete !== undefined);
+  const table = measured.length ? buildTable(measured, sizes, opts.modes) : '(no workload of the main table run)';
+  const audited = [...measured, ...sections.flatMap((s) => s.records)].filter((r) => r.complete !== undefined);
   const completeness = { runs: audited.length, complete: audited.filter((r) => r.complete).length, failures };
   const aimLines = aims(measured);
   const summary = [
@@ -650,7 +614,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     table,
     '',
     ...aimLines,
-    formatSinkRates(sinkRates),
+    ...sections.flatMap((s) => ['', ...s.lines]),
     `completeness: ${completeness.complete}/${completeness.runs} audited runs have exactly one command event per command sent in every sink (text log, JSONL, table)` + (failures.length ? `\nFAILURES:\n  ${failures.join('\n  ')}` : ''),
     `total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   ].join('\n');
@@ -669,7 +633,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         seed: ctx.seedInfo,
         table: table.split('\n'),
         aims: aimLines,
-        jsonlSink: sinkRates,
+        sections: sections.map(({ id, lines, figures }) => ({ id, lines, figures })),
         completeness,
         records,
       },
@@ -683,7 +647,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 export function parseArgs(argv: readonly string[]): BenchOptions {
   const opts: BenchOptions = {
     quick: false,
-    only: [...ALL_WORKLOADS],
+    only: [...ALL_PARTS],
     modes: [...ALL_MODES],
     reps: 0,
     profile: false,
@@ -703,7 +667,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (flag === '--quick') opts.quick = true;
     else if (flag === '--profile') opts.profile = true;
     else if (flag === '--keep') opts.keep = true;
-    else if (flag === '--only') opts.only = list(ALL_WORKLOADS);
+    else if (flag === '--only') opts.only = list(ALL_PARTS);
     else if (flag === '--modes') {
       opts.modes = list(ALL_MODES);
       modesGiven = true;
@@ -715,8 +679,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   // The quick run is a smoke test of the harness and stays short: the fan-out baseline, a
   // comparison that means something only at full size, runs there only when asked for.
   if (opts.quick && !modesGiven) opts.modes = opts.modes.filter((m) => m !== 'fanout');
-  // The two-process server is a comparison asked for by name (--modes=audited,portal).
-  if (!modesGiven) opts.modes = opts.modes.filter((m) => m !== 'portal');
+  // The two-process server and checkpoints off are comparisons of their sections (or asked for by name).
+  if (!modesGiven) opts.modes = opts.modes.filter((m) => m !== 'portal' && m !== 'nocp');
   if (!opts.reps) opts.reps = opts.quick ? 1 : 2;
   if (!Number.isInteger(opts.reps) || opts.reps < 1 || opts.reps > 10) throw new Error('--reps takes 1 to 10');
   return opts;

@@ -14,6 +14,7 @@ import { AuditBus } from './audit/bus.ts';
 import { plainTextLogSink } from './audit/sinks/text_lines.ts';
 import type { AuditReader } from './audit/reader.ts';
 import { openAuditTrail, type AuditTrail } from './audit/trail.ts';
+import { auditPrunedEvent, disabledAuditParts, serverAuditDisabledEvent, serverStartedEvent, serverStoppedEvent, type ServerProcessKind } from './audit/server_events.ts';
 import type { GameConfig } from './config.ts';
 import { makeDataDirPrivate, serverSecret } from './data_dir.ts';
 import type { GameLogs } from './logging/index.ts';
@@ -82,6 +83,8 @@ export class Game {
   private readonly dataDirLock: Pick<OsLock, 'release'>;
   private readonly frontEnds: FrontEnd[] = [];
   private stopping: Promise<void> | null = null;
+  /** True once this game serves as the server (announceStart, resumeServing): its stop is a server_stopped. */
+  private serving = false;
   private readonly stopListeners: Array<(reason: string) => void> = [];
 
   constructor(
@@ -108,6 +111,8 @@ export class Game {
       if (this.auditTrail.outboxEnabled) this.audit.subscribe(this.auditTrail.sink);
       // Auditing off: the server and portal logs still name connections and new characters.
       else this.audit.subscribe(plainTextLogSink(this.logs, config.logs));
+      // Every prune of the trail, scheduled or asked for, is itself on the record (OWASP sensitive_delete).
+      this.auditTrail.onPruned = (outcome) => this.audit.emit(auditPrunedEvent(outcome));
       this.typeclasses = options.typeclasses ?? defaultTypeclasses();
       this.accounts = new AccountManager(
         this.store,
@@ -184,6 +189,25 @@ export class Game {
     return ports;
   }
 
+  /**
+   * The server is up and serving: a `server_started` event (OWASP sys_startup) with the version,
+   * pid and a summary of the settings, then an `audit_disabled` one (sys_monitor_disabled) when
+   * some of the audit is configured off, at every such start, for as long as it lasts. Start-up
+   * calls it (server/main.ts; server/game_main.ts at the portal's first start); a game process
+   * that takes over at a reload calls resumeServing() instead: the server did not start again.
+   */
+  announceStart(kind: ServerProcessKind, ports: Record<string, number> = {}): void {
+    this.serving = true;
+    this.audit.emit(serverStartedEvent(this.config, kind, ports));
+    const off = disabledAuditParts(this.config);
+    if (off.length) this.audit.emit(serverAuditDisabledEvent(off));
+  }
+
+  /** A game process taking over a running server (a reload, a crash restart): its final stop is the server's. */
+  resumeServing(): void {
+    this.serving = true;
+  }
+
   onStop(listener: (reason: string) => void): void {
     this.stopListeners.push(listener);
   }
@@ -207,6 +231,12 @@ export class Game {
       // Refused connections still in a flood are audited while the audit takes events.
       this.sessions.limits.close();
       this.sessions.flushConnectionErrors();
+      // The last event of a server's run (OWASP sys_shutdown); a shell tool's game never served.
+      // Delivered before the last line, so that `Shutdown complete` ends server.log.
+      if (this.serving) {
+        this.audit.emit(serverStoppedEvent(reason, this.startedAt, sessions.length));
+        await this.auditTrail.flush();
+      }
       this.store.setState(RUNNING, 'no');
       this.log.server.info('Shutdown complete');
       // Every sink takes what was committed and the log files close, before the store closes.

@@ -65,6 +65,9 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
   // The console, /metrics and /health, for the portal to pass requests to (web/private_port.ts).
   const gameLink = link;
   if (config.webEnabled) await game.listen([code.consoleForPortal(game, () => gameLink.reloadStats)]);
+  // The portal's first game starts the server; one after a reload or a crash carries it on.
+  if (message.reload === null) game.announceStart('game', { telnet: config.telnetPort, web: config.webPort });
+  else game.resumeServing();
   channel.send({ t: 'ready' });
 }
 

@@ -61,9 +61,11 @@ async function main(): Promise<void> {
     void game.shutdown('uncaught exception');
   });
 
+  const bound: Record<string, number> = {};
   try {
     for (const frontEnd of frontEndsFor(game, certificates)) {
       const ports = await game.listen([frontEnd.factory]);
+      Object.assign(bound, ports);
       process.stdout.write(`${frontEnd.describe(config.host, ports[frontEnd.name]!)}\n`);
     }
   } catch (error) {
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
     watchCertificates(certificates, game.log.server);
   }
+  game.announceStart('single', bound);
   const token = game.accounts.adminToken();
   if (token) process.stdout.write(`No admin yet. Log in, then type: claim ${token}   (one-time admin token; npm run admin -- token shows it again)\n`);
   process.stdout.write(`${config.serverName} is running (data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`);

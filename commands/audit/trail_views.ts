@@ -115,6 +115,8 @@ const BUILDER_MAY_READ: Record<AuditEventType, boolean> = {
   access_denied: true, audit_attribute_changed: true, rate_limited: true, permissions_changed: true,
   admin_action: true, connection_banned: true, report_filed: false, channel: true,
   protocol_error: true,
+  // The server's own events hold no secret (server_events.ts): staff may know how it runs.
+  server_started: true, server_stopped: true, audit_disabled: true, audit_pruned: true,
 };
 const BUILDER_TYPES = Object.entries(BUILDER_MAY_READ).filter(([, ok]) => ok).map(([type]) => type);
 const ADMIN_ONLY_TYPES = new Set(Object.entries(BUILDER_MAY_READ).filter(([, ok]) => !ok).map(([type]) => type));

@@ -28,12 +28,16 @@ export const typeclass: CharacterCommand = {
     // Swapping a character away from AuditedCharacter switches its command and movement audit
     // off without a word: only an Admin may, and the swap itself is an admin action on record.
     const stillAudited = (cls: { prototype: object }) => cls === AuditedCharacter || cls.prototype instanceof AuditedCharacter;
-    if (target instanceof AuditedCharacter && !stillAudited(typeclasses.resolve(rhs)) && !ctx.account.hasPermission('Admin')) {
+    // Asked before the swap: it re-binds the object's prototype in place.
+    const auditStops = target instanceof AuditedCharacter && !stillAudited(typeclasses.resolve(rhs));
+    if (auditStops && !ctx.account.hasPermission('Admin')) {
       return ctx.deny('Admin', `Changing ${target.key}(${target.dbref}) away from AuditedCharacter stops its audit: that needs Admin permission.`);
     }
     const runStartHooks = !switches.includes('noinit');
     objects.swapTypeclass(target, rhs, { runStartHooks });
     ctx.audit('typeclass_swapped', { target: targetOf(target), payload: { from, to: rhs, run_start_hooks: runStartHooks } });
+    // Its own event too (OWASP sys_monitor_disabled): a SIEM rule need not know our typeclasses.
+    if (auditStops) ctx.audit('audit_disabled', { target: targetOf(target, 'character'), payload: { scope: 'character', via: '@typeclass', from, to: rhs } });
     reply(`${target.key}(${target.dbref}) changed from ${from} to ${rhs}${runStartHooks ? '' : ' without running its creation hook'}.`);
   },
 };

@@ -60,7 +60,15 @@ export type AuditEventType =
   /** A player's `report`, with its id. */
   | 'report_filed'
   /** A protocol violation by a client (server/sessions/protocol_errors.ts), at most one per kind a minute per session. */
-  | 'protocol_error';
+  | 'protocol_error'
+  /** The server started serving (server/lifecycle.ts): version, pid, the settings that matter, no secret. */
+  | 'server_started'
+  /** The server stopped (a signal, @shutdown, a failed start, a crash): why, and after how long. */
+  | 'server_stopped'
+  /** Some auditing is off: a character swapped away from AuditedCharacter, or sinks off at start. */
+  | 'audit_disabled'
+  /** Audit events were pruned (retention, the size bound, npm run audit-prune): what range, which checkpoint before. */
+  | 'audit_pruned';
 
 /**
  * What the server itself did, rather than a player in the game: a reload of the game process

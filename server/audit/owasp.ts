@@ -4,9 +4,6 @@
  * as `owasp` on the JSONL record so SIEM rules written for that vocabulary match unchanged. It is
  * computed on the audit worker from the event, so the game thread's cost per event is the same.
  * The mapping is listed in docs/audit-events.md ("OWASP names").
- *
- * Types that are not emitted yet (a server start or stop, auditing switched off) are mapped
- * already, so a record of them carries its name the day they are.
  */
 import type { AuditEvent } from './events.ts';
 
@@ -22,6 +19,8 @@ const BY_TYPE: Readonly<Record<string, string>> = {
   server_started: 'sys_startup',
   server_stopped: 'sys_shutdown',
   audit_disabled: 'sys_monitor_disabled',
+  // The vocabulary's name for data deleted; audit records are the data a SIEM cares most about.
+  audit_pruned: 'sensitive_delete',
 };
 
 export function owaspName(event: Pick<AuditEvent, 'event_type' | 'payload'>): string | null {

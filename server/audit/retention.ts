@@ -13,10 +13,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditTable } from '../store/audit_table.ts';
 import { listTrailFiles, trailPosition } from './jsonl_files.ts';
-import { checkpointDirOf, listCheckpointFiles, parseCheckpoint } from './merkle/checkpoint.ts';
-import { advancePrunedBase } from './merkle/trail_tree.ts';
+import { checkpointDirOf, latestCheckpoint, listCheckpointFiles, parseCheckpoint } from './merkle/checkpoint.ts';
+import { advancePrunedBase, readPrunedBase } from './merkle/trail_tree.ts';
 
-export interface PruneResult {
+/** The records of the trail a prune removed, and the checkpoint that covered them before it. */
+export interface TrailPrune {
+  /** Rotated JSONL files removed (absolute paths). */
+  files: string[];
+  /** The seq range of the records in them (null when no file went). */
+  fromSeq: number | null;
+  toSeq: number | null;
+  /** The newest checkpoint when the files went: signed just before, it covers every removed record. */
+  checkpoint: { file: string; size: number } | null;
+}
+
+export interface PruneResult extends Omit<TrailPrune, 'files'> {
   /** ISO timestamp: everything strictly before it was pruned. */
   cutoff: string;
   days: number;
@@ -41,13 +52,16 @@ export function expiredTrailFiles(dir: string, cutoff: string): string[] {
 }
 
 /**
- * Removes the rotated JSONL files whose whole day is before `cutoff`; returns their paths.
- * `beforeRemove` runs first when there are any (the worker signs a checkpoint there).
+ * Removes the rotated JSONL files whose whole day is before `cutoff`; says which, the records in
+ * them and the checkpoint before. `beforeRemove` runs first when there are any (the worker signs
+ * a checkpoint there).
  */
-export async function pruneTrailFiles(dir: string, cutoff: string, beforeRemove?: () => Promise<void>): Promise<string[]> {
+export async function pruneTrailFiles(dir: string, cutoff: string, beforeRemove?: () => Promise<void>): Promise<TrailPrune> {
   const expired = expiredTrailFiles(dir, cutoff);
-  if (!expired.length) return [];
+  if (!expired.length) return { files: [], fromSeq: null, toSeq: null, checkpoint: null };
   await beforeRemove?.();
+  const before = readPrunedBase(dir).lastSeq;
+  const signed = latestCheckpoint(checkpointDirOf(dir));
   const base = await advancePrunedBase(dir, expired);
   const removed: string[] = [];
   for (const file of expired) {
@@ -65,16 +79,33 @@ export async function pruneTrailFiles(dir: string, cutoff: string, beforeRemove?
       // not a checkpoint we can read: left for audit-verify to report
     }
   }
-  return removed;
+  const moved = base.lastSeq > before;
+  return {
+    files: removed,
+    fromSeq: moved ? before + 1 : null,
+    toSeq: moved ? base.lastSeq : null,
+    checkpoint: signed?.file ? { file: signed.file, size: signed.size } : null,
+  };
 }
 
-/** Prunes a table (in chunks) and the old rotated files: the by-hand run (npm run audit-prune). */
+/**
+ * Prunes a table (in chunks) and the old rotated files: the by-hand run (npm run audit-prune).
+ * `beforeRemove` signs a checkpoint first (it may run twice: the second finds nothing new).
+ */
 export async function pruneTrail(options: { table: AuditTable | null; dir: string | null; days: number; now?: Date; beforeRemove?: () => Promise<void> }): Promise<PruneResult> {
   const cutoff = retentionCutoff(options.days, options.now);
-  const result: PruneResult = { cutoff, days: options.days, rows: 0, files: [] };
+  const result: PruneResult = { cutoff, days: options.days, rows: 0, files: [], fromSeq: null, toSeq: null, checkpoint: null };
   if (options.days <= 0) return result;
-  if (options.table) result.rows = options.table.prune(cutoff);
-  if (options.dir) result.files = await pruneTrailFiles(options.dir, cutoff, options.beforeRemove);
+  // The checkpoint comes before anything goes, rows too (the tool signs one if the tree grew).
+  if (options.table) {
+    await options.beforeRemove?.();
+    result.rows = options.table.prune(cutoff);
+  }
+  if (options.dir) {
+    Object.assign(result, await pruneTrailFiles(options.dir, cutoff, options.beforeRemove));
+    const newest = result.checkpoint ? null : latestCheckpoint(checkpointDirOf(options.dir));
+    if (newest?.file) result.checkpoint = { file: newest.file, size: newest.size };
+  }
   return result;
 }
 

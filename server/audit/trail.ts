@@ -68,6 +68,8 @@ export class AuditTrail {
   private lastDrop = 0;
   private lastPrune: AuditTrailStats['lastPrune'] = null;
   private closing: Promise<void> | null = null;
+  /** Every prune that removed something, scheduled or asked for (the game audits it). */
+  onPruned: ((outcome: PruneOutcome) => void) | null = null;
 
   constructor(
     private readonly gameConfig: GameConfig,
@@ -125,6 +127,12 @@ export class AuditTrail {
       () => this.committedSeq,
     );
     this.logs = this.worker.logs;
+    this.worker.onPruned = (outcome) => this.pruned(outcome);
+  }
+
+  private pruned(outcome: PruneOutcome): void {
+    this.lastPrune = { ...outcome, at: new Date().toISOString() };
+    if (!this.closing && (outcome.rows || outcome.files.length)) this.onPruned?.(outcome);
   }
 
   /** The bus sink: one INSERT in the running transaction. No I/O, no hashing, no formatting. */
@@ -254,8 +262,8 @@ export class AuditTrail {
   /** Prunes every sink's events (and rotated JSONL files) older than the retention (or `days`). */
   async prune(days = this.config.retentionDays, now = new Date()): Promise<PruneOutcome> {
     await this.flush();
-    const outcome = (await this.worker.prune(days, now)) ?? { cutoff: now.toISOString(), days, rows: 0, files: [] };
-    this.lastPrune = { ...outcome, at: new Date().toISOString() };
+    const outcome = (await this.worker.prune(days, now)) ?? { cutoff: now.toISOString(), days, rows: 0, files: [], fromSeq: null, toSeq: null, checkpoint: null, why: 'request' as const };
+    this.pruned(outcome);
     return outcome;
   }
 

@@ -3,14 +3,20 @@
  * (MUD_AUDIT_RETENTION_DAYS, default 90; or --days) from the audit table (data/audit.sqlite3), and rotated
  * JSONL files whose whole day is older, then says how many went. The server does the same on a
  * schedule; this is the by-hand run. Safe while the server runs (SQLite locks the rows).
+ * A prune that removed something is itself an `audit_pruned` event (who ran it, the range, the
+ * checkpoint before), put in the game database's outbox for the server to deliver.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { acquireTrailLock, auditDirOf } from '../audit/jsonl_files.ts';
 import { checkpointOrigin } from '../audit/merkle/checkpoint.ts';
 import { loadOrCreateKey } from '../audit/merkle/signed_note.ts';
 import { checkpointOfFiles } from '../audit/merkle/trail_tree.ts';
 import { pruneTrail } from '../audit/retention.ts';
+import { auditPrunedEvent } from '../audit/server_events.ts';
+import { appendFromShell } from '../store/audit_outbox.ts';
 import { defaultAuditTrailConfig, signingKeyFileOf } from '../config.ts';
 import { AUDIT_DB_FILE, AuditTable } from '../store/audit_table.ts';
 import { die, loadConfigOrDie } from './shell.ts';
@@ -70,6 +76,16 @@ try {
   );
   for (const f of result.files) process.stdout.write(`  removed ${f}\n`);
   if (signed) process.stdout.write(`${signed}\n`);
+  if (result.rows || result.files.length) {
+    const actor = { account: null, character: null, session_id: null, protocol: 'shell', remote_addr: null };
+    const event = auditPrunedEvent(result, { via: 'npm run audit-prune', actor, osUser: os.userInfo().username });
+    const recorded = appendFromShell(Database, path.join(config.dataDir, 'game.sqlite3'), event.ts, JSON.stringify(event));
+    process.stdout.write(
+      recorded
+        ? 'Recorded as an audit_pruned event (the server delivers it to the trail; a stopped server at its next start).\n'
+        : `warning: no game database in ${config.dataDir}: this prune is not recorded in the audit trail.\n`,
+    );
+  }
 } finally {
   table?.close();
 }

@@ -83,3 +83,27 @@ export class OutboxReader {
     if (this.db.open) this.db.close();
   }
 }
+
+/**
+ * One event into a game database's outbox from a shell tool (npm run audit-prune), on a
+ * connection of its own: SQLite serialises it with the server's turns (it waits for a turn's
+ * COMMIT, up to `busyMs`), so its seq follows everything the server numbered. A running server's
+ * worker delivers it with the next events; a stopped one's at its next start. False when there
+ * is no game database (the server never ran here).
+ */
+export function appendFromShell(Sqlite: typeof Database, gameDbFile: string, ts: string, eventJson: string, busyMs = 10_000): boolean {
+  let db: Database.Database;
+  try {
+    db = new Sqlite(gameDbFile, { fileMustExist: true, timeout: busyMs });
+  } catch {
+    return false;
+  }
+  try {
+    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_outbox'").get();
+    if (!has) return false;
+    db.prepare('INSERT INTO audit_outbox (ts, event) VALUES (?, ?)').run(ts, eventJson);
+    return true;
+  } finally {
+    db.close();
+  }
+}

@@ -10,6 +10,7 @@ import { startGame, type RunningGame } from '../support/game.ts';
 import { tempDir } from '../support/temp_dir.ts';
 import { auditConfig, auditDir, readTrail } from '../audit_trail/helpers.ts';
 import { consistent, leaf, mth, openCheckpoint, recordLines, rootFromInclusion } from './rfc6962.ts';
+import { startAdminGame, type AdminGame } from '../web_admin/support.ts';
 
 const DAY = 86_400_000;
 const b = (s: string) => Buffer.from(s, 'base64');
@@ -127,5 +128,24 @@ describe('Merkle proofs of the audit trail', () => {
     expect(owasp('account_created').owasp).toBe('user_created');
     expect(owasp('say')?.owasp ?? null).toBeNull();
     expect(owasp('connection_opened').owasp).toBeUndefined();
+  });
+
+  it('the console answers the same proof to an Admin, checked here against the signed checkpoint it names', async () => {
+    const admin: AdminGame = await startAdminGame();
+    run = admin;
+    const player = await admin.login('Reader');
+    for (let i = 0; i < 5; i++) await player.command(`say line ${i}`, `line ${i}`);
+    expect((await admin.get('/admin/api/proof/3')).status).toBe(401);
+    const cookie = await admin.adminCookie();
+    expect((await admin.get('/admin/api/proof/x', cookie)).status).toBe(400);
+    expect((await admin.get('/admin/api/proof/999999', cookie)).status).toBe(404);
+    const answer = await admin.getJson('/admin/api/proof/3', cookie);
+    const vkey = runCli('audit_pubkey.ts', [], envFor(admin)).stdout.trim();
+    const signed = openCheckpoint(answer.checkpoint, vkey);
+    expect(JSON.parse(answer.record).seq).toBe(3);
+    expect(signed.size).toBe(answer.treeSize);
+    expect(rootFromInclusion(answer.leafIndex, answer.treeSize, leaf(Buffer.from(answer.record)), answer.proof.map(b))?.equals(signed.root)).toBe(true);
+    // The same record, byte for byte, as the trail's line for seq 3.
+    expect(recordLines(auditDir(admin.config.logDir))[2]!.toString()).toBe(answer.record);
   });
 });

@@ -11,6 +11,7 @@ const TYPES: Record<AuditEventType, true> = {
   object_created: true, object_destroyed: true, object_renamed: true, say: true, whisper: true, channel: true, emote: true,
   get: true, drop: true, give: true, rate_limited: true, access_denied: true, audit_attribute_changed: true,
   admin_action: true, connection_banned: true, report_filed: true, protocol_error: true,
+  server_started: true, server_stopped: true, audit_disabled: true, audit_pruned: true,
 };
 const ALL_TYPES = Object.keys(TYPES) as AuditEventType[];
 
@@ -21,6 +22,14 @@ describe('every audit event type', () => {
   it('is produced by a real session and lands identically in the JSONL trail and the table, without secrets', async () => {
     // Loopback is not exempt here, so the flood below meets the default command rate.
     run = await startGame({ config: { limits: { rateExempt: [] } }, game: { loginGuard: { maxFailures: 2, windowMs: 60_000, lockMs: 60_000 } } });
+    // As server/main.ts does once it listens; then a prune of that first event from the table
+    // (retention as if a day had passed), so that the prune is on the record too.
+    run.game.announceStart('single', { telnet: run.port });
+    await run.game.auditTrail.flush();
+    const cutoff = new Date(Date.now() + 1);
+    while (Date.now() <= cutoff.getTime() + 1) await new Promise((r) => setTimeout(r, 2));
+    const pruned = await run.game.auditTrail.prune(1, new Date(cutoff.getTime() + 86_400_000));
+    expect(pruned.rows).toBeGreaterThan(0);
     const secrets = ['First-Secret-1', 'Second-Secret-2', 'Guess-Secret-3', 'Guess-Secret-4'];
     const root = await run.login('Root');
     const pleb = await run.connect();
@@ -58,11 +67,16 @@ describe('every audit event type', () => {
     const flooder = await run.connect();
     flooder.sendRaw('look\r\n'.repeat(run.config.limits.commandBurst + 40));
     await flooder.waitFor('You are sending too fast');
+    // Last, as it ends Root's own command audit.
+    await root.command('@typeclass/noinit me = typeclasses/character.Character', 'changed from');
 
     await run.stop();
     const trail = readTrail(run.config.logDir);
     const table = readTableFile(run.config.dataDir);
-    expect(table.map((e) => [e.seq, facts(e)])).toEqual(trail.map((r) => [r.seq, facts(r)]));
+    // The table holds exactly what the prune left: every record from its cut-off on.
+    const kept = trail.filter((r) => r.ts >= cutoff.toISOString());
+    expect(trail.filter((r) => r.ts < cutoff.toISOString()).map((r) => r.event_type)).toContain('server_started');
+    expect(table.map((e) => [e.seq, facts(e)])).toEqual(kept.map((r) => [r.seq, facts(r)]));
     const seen = new Set(trail.map((r) => r.event_type));
     expect(ALL_TYPES.filter((t) => !seen.has(t))).toEqual([]);
     expect([...seen].filter((t) => !ALL_TYPES.includes(t as AuditEventType))).toEqual([]);

@@ -37,4 +37,30 @@ describe('bench smoke', () => {
     expect(json.table).toEqual(result.table.split('\n'));
     expect(json.records).toHaveLength(6);
   });
+
+  it('runs the sections alone: checkpoints on vs off, the portal against one process, a reload with everyone logged in', { timeout: 300_000 }, async () => {
+    const dir = tempDir('mud-bench-smoke-');
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, 'latest.json');
+    const lines: string[] = [];
+    const opts = { ...parseArgs(['--quick', '--only=checkpoints,portal,reload', '--reps=1', `--out=${out}`]), log: (l: string) => lines.push(l) };
+    const result = await runBench(opts);
+
+    expect(result.completeness.failures).toEqual([]);
+    expect(result.ok).toBe(true);
+    // Only the sections ran: no workload of the main table.
+    expect(result.records).toEqual([]);
+    const text = lines.join('\n');
+    expect(text).toMatch(/checkpoints \(issue 18\): 20 clients.*cp on +cp off +ratio\n {2}cmds\/s +[\d,]+ +[\d,]+ +\d+%/);
+    expect(text).toMatch(/audit worker thread, every sink .*\n {2}checkpoints off \(MUD_AUDIT_CHECKPOINTS=off\) +[\d,]+ +100% +[\d.]+\n {2}Merkle tree \+ checkpoint every 10,000 \(default\) +[\d,]+ +\d+% +[\d.]+/);
+    expect(text).toMatch(/portal \(issue 14\): 20 clients flat out.*portal\+game +single/);
+    expect(text).toMatch(/(met {4}|MISSED) the portal link keeps >= 90% of single-process throughput: \d+%/);
+    expect(text).toMatch(/met {4}50 connected \/ 10 active through the portal with no failure: 0 failed commands/);
+    expect(text).toMatch(/met {4}all 160 players still logged in after every reload/);
+    // The sections' audited runs are complete in every sink, as the main table's are.
+    expect(result.completeness).toMatchObject({ runs: 6, complete: 6 });
+    const json = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(json.sections.map((s: { id: string }) => s.id)).toEqual(['checkpoints', 'portal', 'reload']);
+    expect(json.sections[2].figures.reloads).toHaveLength(2);
+  });
 });

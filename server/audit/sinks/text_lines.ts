@@ -204,6 +204,29 @@ export function describe(event: AuditEvent): LogLine | null {
       const about = event.target ? ` about ${ref(event.target)}` : '';
       return { logger: 'mud.admin', level: 'info', message: `REPORT #${q(p.report_id)}: ${actor}${about}: ${quoted(p.text)}` };
     }
+    case 'server_started': {
+      const c = (p.config ?? {}) as { ports?: Record<string, unknown> };
+      const ports = Object.entries(c.ports ?? {}).map(([name, port]) => `${q(name)} ${q(port)}`).join(', ');
+      return { logger: 'mud.server', level: 'info', message: `AUDIT STARTUP: version ${q(p.version)} on Node ${q(p.node)}, pid ${q(p.pid)} (${q(p.process)})${ports ? `, ports ${ports}` : ''}` };
+    }
+    case 'server_stopped':
+      return { logger: 'mud.server', level: 'info', message: `AUDIT SHUTDOWN: pid ${q(p.pid)} after ${q(p.uptime_seconds)}s, ${q(p.sessions)} session(s) closed, reason ${quoted(p.reason)}` };
+    case 'audit_disabled':
+      // Auditing switched off is the one event a SIEM must not miss: WARN, on the log still written.
+      if (p.scope === 'character') {
+        return { logger: 'mud.admin', level: 'warn', message: `AUDIT DISABLED: ${ref(event.target)} is no longer audited (${q(p.from)} -> ${q(p.to)}) by ${actor}` };
+      }
+      return { logger: 'mud.server', level: 'warn', message: `AUDIT DISABLED: ${(Array.isArray(p.settings) ? p.settings : []).map(q).join(', ')}: ${(Array.isArray(p.off) ? p.off : []).map(q).join(', ')} off` };
+    case 'audit_pruned': {
+      const seqs = p.from_seq !== null && p.from_seq !== undefined ? ` (seq ${q(p.from_seq)} to ${q(p.to_seq)})` : '';
+      const cp = p.checkpoint as { file?: unknown; size?: unknown } | null;
+      const by = p.os_user !== undefined ? ` by ${q(p.os_user)} via ${q(p.via)}` : ` (${q(p.via)})`;
+      return {
+        logger: 'mud.server',
+        level: 'info',
+        message: `AUDIT PRUNED: events before ${q(p.cutoff)}${by}: ${q(p.rows)} table row(s), ${Array.isArray(p.files) ? p.files.length : 0} file(s)${seqs}${cp ? `; checkpoint ${q(cp.file)} (tree size ${q(cp.size)}) signed before` : ''}`,
+      };
+    }
     case 'reload': {
       const asked = p.via === 'crash' ? `after a crash (${q(p.cause)})` : `by ${q(event.actor.account ?? 'the operator')} via ${q(p.via)}`;
       return { logger: 'mud.server', level: p.via === 'crash' ? 'warn' : 'info', message: `AUDIT RELOAD: game process reloaded ${asked} in ${q(p.duration_ms)} ms, ${q(p.sessions)} sessions kept` };

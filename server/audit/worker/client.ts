@@ -26,6 +26,8 @@ export class AuditWorkerClient {
   progress: SinkProgress[] = [];
   /** The server's own log lines, written by the worker. */
   readonly logs: GameLogs;
+  /** A prune the worker ran on its own schedule (retention, the size bound) removed something. */
+  onPruned: ((outcome: PruneOutcome) => void) | null = null;
 
   constructor(
     private readonly setup: WorkerSetup,
@@ -108,6 +110,10 @@ export class AuditWorkerClient {
   private received(message: FromWorker): void {
     if (message.t === 'fatal') {
       process.stderr.write(`[audit worker] ${message.message}\n`);
+      return;
+    }
+    if (message.t === 'pruned') {
+      this.onPruned?.(message.outcome);
       return;
     }
     this.progress = message.sinks;

@@ -20,6 +20,7 @@ import { TableSink } from '../sinks/table.ts';
 import { TextLogsSink } from '../sinks/text_logs.ts';
 import { Delivery } from './delivery.ts';
 import { inclusionProof, ProofError } from '../merkle/proofs.ts';
+import { checkpointDirOf, latestCheckpoint } from '../merkle/checkpoint.ts';
 import type { FromWorker, ProofOutcome, PruneOutcome, ToWorker, WorkerSetup } from './protocol.ts';
 
 const setup = (workerData as { setup: WorkerSetup }).setup;
@@ -84,37 +85,51 @@ const delivery = outbox
 // The text sink recognises what a crashed run already wrote before anything else is logged.
 delivery?.start();
 
-async function prune(days: number, now: Date): Promise<PruneOutcome> {
-  if (days <= 0) return { cutoff: now.toISOString(), days, rows: 0, files: [] };
-  return pruneBefore(retentionCutoff(days, now), days, `${days} days`);
+async function prune(days: number, now: Date, why: PruneOutcome['why']): Promise<PruneOutcome> {
+  if (days <= 0) return { cutoff: now.toISOString(), days, rows: 0, files: [], fromSeq: null, toSeq: null, checkpoint: null, why };
+  return pruneBefore(retentionCutoff(days, now), days, why, `${days} days`);
 }
 
 /** MUD_AUDIT_MAX_BYTES: the oldest whole days go from every sink once the files outgrow it. */
-async function pruneBySize(now: Date): Promise<void> {
-  if (!setup.sinks.jsonl) return;
+async function pruneBySize(now: Date): Promise<PruneOutcome | null> {
+  if (!setup.sinks.jsonl) return null;
   const cutoff = sizeCutoff(auditDirOf(setup.logs.dir), setup.maxBytes, now);
-  if (cutoff) await pruneBefore(cutoff, setup.retentionDays, `size over MUD_AUDIT_MAX_BYTES=${setup.maxBytes}`);
+  return cutoff ? pruneBefore(cutoff, setup.retentionDays, 'size', `size over MUD_AUDIT_MAX_BYTES=${setup.maxBytes}`) : null;
 }
 
-async function pruneBefore(cutoff: string, days: number, why: string): Promise<PruneOutcome> {
-  const outcome: PruneOutcome = { cutoff, days, rows: 0, files: [] };
+async function pruneBefore(cutoff: string, days: number, why: PruneOutcome['why'], because: string): Promise<PruneOutcome> {
+  const outcome: PruneOutcome = { cutoff, days, rows: 0, files: [], fromSeq: null, toSeq: null, checkpoint: null, why };
   if (!delivery) return outcome;
-  outcome.rows = await delivery.prune(cutoff);
-  // A checkpoint of the whole trail before any file goes (retention.ts then moves the pruned base).
+  // A checkpoint of the whole trail before anything goes, rows included (a no-op when the tree
+  // has not grown since the last); retention.ts then moves the pruned base over removed files.
   const jsonl = sinks.find((s): s is JsonlSink => s instanceof JsonlSink);
-  if (setup.sinks.jsonl) outcome.files = await pruneTrailFiles(auditDirOf(setup.logs.dir), cutoff, async () => jsonl?.beforePrune());
+  await jsonl?.beforePrune();
+  outcome.rows = await delivery.prune(cutoff);
+  if (setup.sinks.jsonl) {
+    const dir = auditDirOf(setup.logs.dir);
+    Object.assign(outcome, await pruneTrailFiles(dir, cutoff, async () => jsonl?.beforePrune()));
+    const newest = outcome.checkpoint ? null : latestCheckpoint(checkpointDirOf(dir));
+    if (newest?.file) outcome.checkpoint = { file: newest.file, size: newest.size };
+  }
   if (outcome.rows || outcome.files.length) {
-    server.info(`Audit retention (${why}): pruned ${outcome.rows} event(s) before ${cutoff} and ${outcome.files.length} rotated file(s)`);
+    server.info(`Audit retention (${because}): pruned ${outcome.rows} event(s) before ${cutoff} and ${outcome.files.length} rotated file(s)`);
   }
   return outcome;
 }
+
+/** What a scheduled prune removed goes to the game, which records it as an audit event. */
+const reportPruned = (outcome: PruneOutcome | null) => {
+  if (outcome && (outcome.rows || outcome.files.length)) send({ t: 'pruned', outcome });
+};
 
 let pruneTimer: NodeJS.Timeout | null = null;
 if ((setup.retentionDays > 0 || setup.maxBytes > 0) && delivery) {
   const every = setup.pruneIntervalMinutes * 60_000;
   const scheduled = () => {
-    prune(setup.retentionDays, new Date())
+    prune(setup.retentionDays, new Date(), 'retention')
+      .then(reportPruned)
       .then(() => pruneBySize(new Date()))
+      .then(reportPruned)
       .catch((error: unknown) => server.error(`Audit retention failed: ${(error as Error).message}`))
       .finally(() => {
         pruneTimer = setTimeout(scheduled, every);
@@ -165,7 +180,7 @@ port.on('message', (message: ToWorker) => {
       void proof(message.seq).then((outcome) => done(message.id, { proof: outcome }));
       return;
     case 'prune':
-      void prune(message.days, new Date(message.now)).then(
+      void prune(message.days, new Date(message.now), 'request').then(
         (outcome) => done(message.id, { prune: outcome }),
         (error: unknown) => {
           server.error(`Audit retention failed: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 /** The messages between the game thread and the audit worker (server/audit/worker/main.ts). */
 import type { LogConfig, LoggerName, LogLevel } from '../../logging/index.ts';
 import type { ConsistencyAnswer, InclusionAnswer } from '../merkle/proofs.ts';
+import type { PruneResult } from '../retention.ts';
 
 export interface WorkerSetup {
   /** The game database holding the outbox (read-only here). */
@@ -50,15 +51,15 @@ export interface SinkProgress {
   lagSeconds: number;
 }
 
-export interface PruneOutcome {
-  cutoff: string;
-  days: number;
-  rows: number;
-  files: string[];
+/** What a prune removed (retention.ts), and why it ran: the age, the size bound, or asked for (npm run audit-prune, a test). */
+export interface PruneOutcome extends PruneResult {
+  why: 'retention' | 'size' | 'request';
 }
 
 export type FromWorker =
   | { t: 'progress'; sinks: SinkProgress[] }
+  /** A prune the worker ran on its own schedule removed something (for the game to audit it). */
+  | { t: 'pruned'; outcome: PruneOutcome }
   | { t: 'done'; id: number; sinks: SinkProgress[]; prune?: PruneOutcome; proof?: ProofOutcome }
   | { t: 'fatal'; message: string };
 
