@@ -120,6 +120,8 @@ export class Session {
   beforeInput: (() => void) | null = null;
   /** The game asked for a password: what the client sends now is never excerpted. */
   private askingSecret = false;
+  /** What the client was last told: its typing is hidden (echo off, a password field). */
+  private inputHidden = false;
   private protocolErrors: ProtocolErrorLimiter | null = null;
   /**
    * Columns the ready prompt takes on the player's screen while nothing has followed it: output
@@ -250,7 +252,10 @@ export class Session {
     if (this.closed) throw new SessionClosedError('connection closed');
     if (options.secret) this.askingSecret = true;
     this.out((t) => {
-      if (options.secret) t.setSecretInput(true);
+      if (options.secret && !this.inputHidden) {
+        this.inputHidden = true;
+        t.setSecretInput(true);
+      }
       t.prompt(safeForTerminal(question));
     });
     try {
@@ -267,7 +272,12 @@ export class Session {
         // types in between. (The answer arrives outside any unit of work, so `out` would act at
         // once; setImmediate is where the turn's own commit would run.)
         setImmediate(() => {
-          if (!this.askingSecret) this.out((t) => t.setSecretInput(false));
+          if (this.askingSecret) return;
+          this.out((t) => {
+            if (!this.inputHidden) return;
+            this.inputHidden = false;
+            t.setSecretInput(false);
+          });
         });
       }
     }
