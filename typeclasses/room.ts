@@ -97,6 +97,11 @@ export class Room extends DefaultObject {
     }
   }
 
+  /** Its name or description changed: the room panels of everyone here show it at once. */
+  appearanceChanged(): void {
+    this.peopleChanged(null);
+  }
+
   override atObjectReceive(mover: DefaultObject, source: DefaultObject | null): void {
     super.atObjectReceive(mover, source);
     // The mover itself gets the whole room from its atPostMove (Session.roomChanged).

@@ -1,5 +1,6 @@
 import { targetOf } from '../../server/audit/events.ts';
 import { AUDIT_ATTRIBUTES, AuditedCharacter } from '../../typeclasses/audited_character.ts';
+import { Room } from '../../typeclasses/room.ts';
 import type { CharacterCommand } from '../command.ts';
 import { findOne } from '../search.ts';
 import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
@@ -18,6 +19,7 @@ export const describe: CharacterCommand = {
     if (!text) return ctx.reply('Usage: @desc [<object> =] <description>');
     ctx.noteTarget(target);
     target.attributes.set('desc', text);
+    if (target instanceof Room) target.appearanceChanged();
     ctx.reply(`Description of ${target.key} set.`);
   },
 };
@@ -40,6 +42,7 @@ export const rename: CharacterCommand = {
     if (rhs.includes(';')) target.record.aliases = aliases;
     ctx.objects.save(target);
     target.location?.itemChanged('Update', target);
+    if (target instanceof Room) target.appearanceChanged();
     ctx.noteTarget(target);
     ctx.audit('object_renamed', { target: targetOf(target), payload: { old_name: old, aliases: target.aliases } });
     ctx.reply(`${old} is now called ${key}.`);

@@ -104,6 +104,10 @@ export class Channels {
       const lines = this.history(channel);
       if (!lines.length) continue;
       session.msg([`Last on [${channel.key}]:`, ...lines.map((l) => `  ${l.ts.slice(11, 19)} ${channelText(channel, l)}`)].join('\n'));
+      // The same lines for chat tabs (Mudlet's, the webclient's), marked as history, with their time.
+      if (session.wantsOob('Comm.Channel.Text')) {
+        for (const l of lines) session.oob('Comm.Channel.Text', { channel: channel.key, talker: l.speaker, text: `${l.ts.slice(11, 19)} ${channelText(channel, l)}`, history: true });
+      }
     }
   }
 
