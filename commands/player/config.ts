@@ -1,4 +1,4 @@
-import type { SessionTransport } from '../../server/sessions/session.ts';
+import type { SessionTransport } from '../../server/sessions/transport.ts';
 import type { CharacterCommand } from '../command.ts';
 
 /** A player's own settings: each kept as an attribute of their character, so it survives logins. */

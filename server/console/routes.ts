@@ -32,7 +32,8 @@ export interface ConsoleContext {
   stats(): Record<string, unknown>;
 }
 
-const ASSETS = ['admin.js', 'admin.css', 'reports.js'];
+/** The page's files (web/admin/), all of them: their hash versions the URLs index.html gives them. */
+const ASSETS = ['admin.js', 'admin.css', 'common.js', 'live.js', 'events.js', 'characters.js', 'history.js', 'reports.js', 'health.js'];
 
 /** The page's files: web/admin/ of the front end's web dir, else this checkout's. */
 export function adminDir(webDir: string): string {

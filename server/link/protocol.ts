@@ -4,7 +4,7 @@
  * whole life, chosen by the portal, so a session keeps its id (and its audit actor) across reloads.
  */
 import type { ProtocolErrorKind } from '../sessions/protocol_errors.ts';
-import type { Protocol } from '../sessions/session.ts';
+import type { Protocol } from '../sessions/transport.ts';
 
 /** What the portal knows about a connection from its protocol alone. */
 export interface ConnectionFacts {

@@ -10,7 +10,7 @@ import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } fro
 import { TokenBucket } from '../net/token_bucket.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
-import type { Protocol, SessionTransport } from '../sessions/session.ts';
+import type { Protocol, SessionTransport } from '../sessions/transport.ts';
 import { AddressProtocolErrors, ProtocolErrorLimiter, type ProtocolErrorKind, type ProtocolErrorReport } from '../sessions/protocol_errors.ts';
 
 /** Lines (and GMCP messages) one connection may send while the game reloads; a pasted script still fits. */

@@ -6,7 +6,8 @@ import type { GameConfig } from '../config.ts';
 import type { GameLogger } from '../logging/index.ts';
 import type { ProtocolErrorKind } from './protocol_errors.ts';
 import type { SessionLimits } from './session_limits.ts';
-import type { Protocol, Session, SessionTransport } from './session.ts';
+import type { Session } from './session.ts';
+import type { Protocol, SessionTransport } from './transport.ts';
 
 /** What a front end does with its session: feed it lines, have it say something, report the end. */
 export type FrontEndSession = Pick<Session, 'id' | 'closed' | 'remoteAddress' | 'msg' | 'receiveLine' | 'receiveOob' | 'admitInput' | 'connectionLost' | 'reportProtocolError'>;

@@ -13,7 +13,7 @@
  */
 import { auditEvent, type AuditActor, type AuditEvent } from '../audit/events.ts';
 import { normaliseAddress } from '../net/address.ts';
-import type { Protocol } from './session.ts';
+import type { Protocol } from './transport.ts';
 
 export type ProtocolErrorKind =
   /** IAC SB … longer than the subnegotiation cap (its body was dropped). */

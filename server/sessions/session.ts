@@ -1,65 +1,21 @@
+/**
+ * The session itself: login state, puppet, the input queue, questions (`ask`), GMCP input, the
+ * idle limit and protocol-error reports. Its neighbours hold the rest, each with one job: what
+ * it sends and when (session_output.ts), what GMCP says of its character (oob_character.ts), what
+ * a client may send out of band (oob.ts), and what a front end implements for it (transport.ts).
+ */
 import type { Account } from '../../typeclasses/account.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { GameConfig } from '../config.ts';
 import type { ObjectStore } from '../store/index.ts';
-import { Room } from '../../typeclasses/room.ts';
-import { cleanInput, safeForTerminal } from '../text.ts';
+import { cleanInput } from '../text.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import { actorOf } from '../audit/events.ts';
-import { visibleWidth, wrapText } from '../text_wrap.ts';
 import { OobSupports, parseOobRequest } from './oob.ts';
+import { sendCharacterState, sendItemChange, sendItemsList, sendLoginState, sendRoom, sendStatus, type ItemsLocation } from './oob_character.ts';
 import { ProtocolErrorLimiter, protocolErrorEvent, type ProtocolErrorKind, type ProtocolErrorReport } from './protocol_errors.ts';
-
-/** `ws`: the mudstandards.org WebSocket endpoint (/ws on the web port), whichever subprotocol. */
-export type Protocol = 'telnet' | 'telnet+tls' | 'web' | 'ws';
-
-/**
- * What a front end (telnet, web) offers a session: text out, a way to hide typed input, an
- * out-of-band channel (GMCP), and closing. Front ends know bytes and sockets; sessions know
- * neither, so both front ends feed the one pipeline.
- */
-export interface SessionTransport {
-  readonly protocol: Protocol;
-  readonly remoteAddress: string;
-  /** The client's name if it told us (telnet TTYPE / GMCP Core.Hello, browser user agent). */
-  readonly clientName: string | null;
-  send(text: string): void;
-  /** Text that waits for an answer on the same line (then GA/EOR on telnet). */
-  prompt(text: string): void;
-  /**
-   * The game is ready for the next command: the command prompt (`MUD_PROMPT`), marked with
-   * IAC EOR or GA on telnet. A front end without a prompt line (the browser) leaves it out.
-   */
-  readyPrompt?(text: string): void;
-  /** Hide what the player types (telnet WILL ECHO, a password field in the browser). */
-  setSecretInput(secret: boolean): void;
-  /** Structured data for clients that take it (GMCP); ignored by those that do not. */
-  sendOob(pkg: string, data: unknown): void;
-  /** False while the client takes no OOB at all (telnet before DO GMCP): nothing is built for it. */
-  readonly oobEnabled?: boolean;
-  close(reason: string): void;
-  /** The client's screen width (telnet NAWS), when it told us. */
-  readonly width?: number | null;
-  /**
-   * What the client said of itself (telnet NEW-ENVIRON, MNES names: CLIENT_NAME, CLIENT_VERSION,
-   * TERMINAL_TYPE, MTTS, CHARSET, and IPADDRESS from a gateway), for @examine and the audit.
-   */
-  readonly environ?: Readonly<Record<string, string>>;
-  /**
-   * The front end is still asking the client about itself: `ready` is called once it has
-   * answered or given up, so that the connection's audit event can say what it said.
-   */
-  whenEnvironKnown?(ready: () => void): void;
-}
-
-/**
- * A session's identity when the front end chooses it: the portal numbers its connections, so a
- * session keeps its id and its start across a game reload.
- */
-export interface SessionIdentity {
-  readonly id: number;
-  readonly connectedAt: Date;
-}
+import { SessionOutput } from './session_output.ts';
+import type { Protocol, SessionIdentity, SessionTransport } from './transport.ts';
 
 /** What a session needs from the game: its settings, the unit of work, and the dispatcher. */
 export interface SessionPorts {
@@ -73,9 +29,6 @@ export interface SessionPorts {
   /** Where `protocol_error` events go (none: they are dropped, as in unit tests of sessions). */
   readonly audit?: Pick<AuditBus, 'emit'>;
 }
-
-/** Where a GMCP Char.Items message says the item is: the room, or what the character carries. */
-export type ItemsLocation = 'room' | 'inv';
 
 /** Raised in a command waiting on `ask` when the connection goes away. */
 export class SessionClosedError extends Error {
@@ -111,23 +64,13 @@ export class Session {
   /** The GMCP modules the client asked for (Core.Supports.*). */
   readonly oobSupports = new OobSupports();
   private oobLoginRunning = false;
-  /** A command prompt is due at the end of this event-loop turn. */
-  private promptDue = false;
   /**
    * Called before the first thing the player sends is taken (the session manager's pending
    * connection_opened, so that it always comes before whatever that input makes happen).
    */
   beforeInput: (() => void) | null = null;
-  /** The game asked for a password: what the client sends now is never excerpted. */
-  private askingSecret = false;
-  /** What the client was last told: its typing is hidden (echo off, a password field). */
-  private inputHidden = false;
   private protocolErrors: ProtocolErrorLimiter | null = null;
-  /**
-   * Columns the ready prompt takes on the player's screen while nothing has followed it: output
-   * arriving then (someone's say) starts after it, and its first line is wrapped shorter.
-   */
-  private promptColumns = 0;
+  private readonly output: SessionOutput;
 
   constructor(
     private readonly ports: SessionPorts,
@@ -140,6 +83,10 @@ export class Session {
   ) {
     this.id = identity?.id ?? Session.nextId++;
     this.connectedAt = identity?.connectedAt ?? new Date();
+    this.output = new SessionOutput(transport, ports.units, ports.config, {
+      closed: () => this.closed,
+      mayPrompt: () => !this.running && !this.answer && this.puppet !== null && this.wantsPrompt,
+    });
     this.armIdleTimer();
   }
 
@@ -163,48 +110,12 @@ export class Session {
   }
 
   msg(text: string): void {
-    this.out((t) => {
-      t.send(this.fit(text));
-      this.promptSoon();
-    });
-  }
-
-  /**
-   * Text as the client's screen takes it: terminal controls removed, then wrapped at its width
-   * (telnet NAWS, 80 by default), at the moment it goes out, so a resized window counts. A
-   * front end with no width (the browser) wraps for itself.
-   */
-  private fit(text: string): string {
-    const safe = safeForTerminal(text);
-    const width = this.transport.width;
-    const start = this.promptColumns;
-    // What goes out ends its line, so the prompt is no longer where the next text starts.
-    this.promptColumns = 0;
-    return width === undefined ? safe : wrapText(safe, width, start);
+    this.output.text(text);
   }
 
   /** The player's own choice (`config prompt off`), kept on their character. */
   get wantsPrompt(): boolean {
     return this.puppet?.attributes.get<boolean>('prompt', true) !== false;
-  }
-
-  /**
-   * Output went out: follow it with the command prompt once this event-loop turn is over, so
-   * a command's lines, or a burst of others' says and arrivals, end with exactly one prompt
-   * (Evennia sends GA after each message; Mudlet's listing guide wants one after every prompt).
-   * Not while a command runs (its end prompts) or a question waits (it is its own prompt).
-   */
-  private promptSoon(): void {
-    if (this.promptDue || this.closed) return;
-    this.promptDue = true;
-    setImmediate(() => {
-      this.promptDue = false;
-      if (this.closed || this.running || this.answer || !this.puppet || !this.wantsPrompt) return;
-      if (!this.transport.readyPrompt) return;
-      const prompt = safeForTerminal(this.ports.config.prompt);
-      this.transport.readyPrompt(prompt);
-      this.promptColumns = visibleWidth(prompt);
-    });
   }
 
   /**
@@ -225,8 +136,7 @@ export class Session {
     // Before anything else, answers to a password prompt included: a dropped line costs nothing.
     if (!this.admitInput()) return false;
     this.lastInputAt = Date.now();
-    // The player pressed Enter: their screen is on a fresh line again.
-    this.promptColumns = 0;
+    this.output.lineEntered();
     const line = cleanInput(raw);
     if (this.answer) {
       const { resolve } = this.answer;
@@ -250,36 +160,14 @@ export class Session {
    */
   async ask(question: string, options: { secret?: boolean } = {}): Promise<string> {
     if (this.closed) throw new SessionClosedError('connection closed');
-    if (options.secret) this.askingSecret = true;
-    this.out((t) => {
-      if (options.secret && !this.inputHidden) {
-        this.inputHidden = true;
-        t.setSecretInput(true);
-      }
-      t.prompt(safeForTerminal(question));
-    });
+    const secret = options.secret === true;
+    this.output.question(question, secret);
     try {
       // Typed ahead before the question came: the player already answered.
       if (this.queue.length) return this.dequeue();
       return await new Promise<string>((resolve, reject) => (this.answer = { resolve, reject }));
     } finally {
-      if (options.secret) {
-        this.askingSecret = false;
-        this.out((t) => t.send(''));
-        // Echo comes back once this turn's work is done, unless that work asked another secret
-        // question (the new password, then its confirmation): turning it on and off again would
-        // let a browser, which takes each message in its own task, show and keep what the player
-        // types in between. (The answer arrives outside any unit of work, so `out` would act at
-        // once; setImmediate is where the turn's own commit would run.)
-        setImmediate(() => {
-          if (this.askingSecret) return;
-          this.out((t) => {
-            if (!this.inputHidden) return;
-            this.inputHidden = false;
-            t.setSecretInput(false);
-          });
-        });
-      }
+      if (secret) this.output.secretAnswered();
     }
   }
 
@@ -289,7 +177,7 @@ export class Session {
    */
   oob(pkg: string, data?: unknown): void {
     if (!this.wantsOob(pkg)) return;
-    this.out((t) => t.sendOob(pkg, data));
+    this.output.afterCommit((t) => t.sendOob(pkg, data));
   }
 
   /** Would the client take `pkg`? Asked before building a payload nobody reads. */
@@ -314,12 +202,12 @@ export class Session {
           this.oob('Char.Login.Default', { type: ['password-credentials'] });
         }
         // What the client takes now, at once, rather than at the next move.
-        if (this.puppet && request.verb !== 'remove') this.sendCharacterState();
+        if (this.puppet && request.verb !== 'remove') sendCharacterState(this);
         return;
       case 'ping':
         return this.oob('Core.Ping');
       case 'items':
-        return this.sendItemsList(request.location);
+        return sendItemsList(this, request.location);
       case 'login':
         return void this.loginOutOfBand(request.name, request.password);
       case 'hello':
@@ -340,72 +228,31 @@ export class Session {
     }
   }
 
-  /** Tells GMCP clients the room they are in now: Room.Info, Webclient.Room, who and what is here, Char.Status. */
+  // What GMCP tells the client of its character and room (the messages: oob_character.ts).
   roomChanged(room: DefaultObject): void {
-    if (this.wantsOob('Room.Info')) {
-      this.oob('Room.Info', room instanceof Room ? room.gmcpInfo() : { num: room.id, name: room.key, area: 'Unknown', exits: {} });
-    }
-    // The description and who is here, for the webclient's panels (typeclasses/room.ts).
-    if (room instanceof Room && this.wantsOob('Webclient.Room')) this.oob('Webclient.Room', room.panelInfo(this.puppet));
-    this.sendItemsList('room');
-    this.sendStatus();
+    sendRoom(this, room);
   }
-
-  /** Char.Items.Add/Remove/Update: `item` came, went or changed in the room or the inventory. */
   itemChanged(change: 'Add' | 'Remove' | 'Update', location: ItemsLocation, item: DefaultObject): void {
-    if (!this.wantsOob(`Char.Items.${change}`)) return;
-    this.oob(`Char.Items.${change}`, { location, item: item.gmcpItem() });
+    sendItemChange(this, change, location, item);
   }
-
-  /** Char.Items.List: everything in the room (but the character itself), or everything it carries. */
   sendItemsList(location: ItemsLocation): void {
-    const puppet = this.puppet;
-    if (!puppet || !this.wantsOob('Char.Items.List')) return;
-    const container = location === 'inv' ? puppet : puppet.location;
-    const items = (container?.contents ?? []).filter((obj) => obj !== puppet && !obj.isExit).map((obj) => obj.gmcpItem());
-    this.oob('Char.Items.List', { location, items });
+    sendItemsList(this, location);
   }
-
-  /** Char.Status: who is playing, as whom, with what permission, and where. */
   sendStatus(): void {
-    const { account, puppet } = this;
-    if (!account || !puppet || !this.wantsOob('Char.Status')) return;
-    const room = puppet.location;
-    this.oob('Char.Status', {
-      name: puppet.key,
-      fullname: puppet.key,
-      account: account.name,
-      permission: account.permissionLevel,
-      location: room?.key ?? null,
-      area: room instanceof Room ? room.area : null,
-    });
-  }
-
-  /** Everything a GMCP client shows of its character, sent again (after Core.Supports). */
-  private sendCharacterState(): void {
-    const name = this.puppet?.key ?? this.account?.name ?? '';
-    this.oob('Char.Name', { name, fullname: name });
-    const room = this.puppet?.location;
-    if (room) this.roomChanged(room);
-    this.sendItemsList('inv');
+    sendStatus(this);
   }
 
   /** Logged in: no idle limit any more. */
   loggedIn(account: Account): void {
     this.account = account;
     this.clearIdleTimer();
-    const name = this.puppet?.key ?? account.name;
-    this.oob('Char.Name', { name, fullname: name });
-    this.sendItemsList('inv');
+    sendLoginState(this);
   }
 
   /** Ends the connection from the game's side; the front end then reports it closed. */
   disconnect(message?: string, reason = 'disconnected'): void {
     if (this.closed) return;
-    this.out((t) => {
-      if (message) t.send(this.fit(message));
-      t.close(reason);
-    });
+    this.output.close(message, reason);
   }
 
   /**
@@ -415,7 +262,7 @@ export class Session {
   reportProtocolError(kind: ProtocolErrorKind, excerpt: string): void {
     if (this.closed) return;
     this.protocolErrors ??= new ProtocolErrorLimiter((report) => this.recordProtocolError(report));
-    this.protocolErrors.report(kind, this.askingSecret ? null : excerpt);
+    this.protocolErrors.report(kind, this.output.askingSecret ? null : excerpt);
   }
 
   /** A report already limited where the protocol state lives (the portal, over the link). */
@@ -437,18 +284,6 @@ export class Session {
     this.onLost(this, reason);
   }
 
-  /**
-   * Everything a session sends goes out only once the unit of work it was said in has
-   * committed, so no player (the one typing, or one watching) is ever told of an effect that a
-   * crash could still take back. Outside a unit of work it goes at once.
-   */
-  private out(action: (transport: SessionTransport) => void): void {
-    // Checked now, not at the commit: a farewell and its close, said just before the session
-    // is marked closed (a shutdown does both in one go), must still go out.
-    if (this.closed) return;
-    this.ports.units.afterCommit(() => action(this.transport));
-  }
-
   private dequeue(): string {
     const line = this.queue.shift()!;
     this.queuedChars -= line.length;
@@ -462,8 +297,7 @@ export class Session {
         const line = this.dequeue();
         this.commandsRun++;
         await this.ports.dispatch(this, line);
-        // Even a command that said nothing ends with a prompt, after whatever it did say.
-        this.out(() => this.promptSoon());
+        this.output.commandDone();
       }
     } finally {
       this.running = false;

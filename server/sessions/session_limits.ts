@@ -11,7 +11,8 @@ import { normaliseAddress } from '../net/address.ts';
 import { TokenBucket } from '../net/token_bucket.ts';
 import { AddressLimits, type LimitKind, type Refusal } from './address_limits.ts';
 import { FLOOD_TIMING, FloodReporter, type Flood, type FloodTiming } from './flood_report.ts';
-import type { Protocol, Session } from './session.ts';
+import type { Session } from './session.ts';
+import type { Protocol } from './transport.ts';
 
 interface FloodInfo {
   actor: AuditActor;

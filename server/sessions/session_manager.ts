@@ -4,7 +4,8 @@ import type { AuditBus } from '../audit/bus.ts';
 import { actorOf, auditEvent, targetOf } from '../audit/events.ts';
 import { banner } from './login.ts';
 import { AddressProtocolErrors, connectionActor, protocolErrorEvent, type ProtocolErrorKind, type ProtocolErrorReport } from './protocol_errors.ts';
-import { Session, type Protocol, type SessionIdentity, type SessionPorts, type SessionTransport } from './session.ts';
+import { Session, type SessionPorts } from './session.ts';
+import type { Protocol, SessionIdentity, SessionTransport } from './transport.ts';
 import type { SessionLimits } from './session_limits.ts';
 
 /** What the session stage is handed: the sessions' own ports, the audit bus, the limits. */

@@ -7,7 +7,7 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { FrontEndPorts } from '../sessions/front_end.ts';
-import type { Protocol } from '../sessions/session.ts';
+import type { Protocol } from '../sessions/transport.ts';
 import { AddressSet, normaliseAddress } from '../net/address.ts';
 import { carriesProxyHeader, ProxyHeaderError, readProxyHeader } from '../net/proxy_protocol.ts';
 import { escapeForLog } from '../text.ts';

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
-import type { Protocol, SessionTransport } from '../sessions/session.ts';
+import type { Protocol, SessionTransport } from '../sessions/transport.ts';
 import type { Certificates } from '../net/certificate.ts';
 import { refuseSocket } from '../net/refuse.ts';
 import { acceptTelnet, gatewaysOf, type Accepted } from './accept.ts';

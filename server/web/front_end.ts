@@ -11,7 +11,7 @@
 import { Server, type Socket } from 'socket.io';
 import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
 import { lineExcerpt } from '../sessions/protocol_errors.ts';
-import type { SessionTransport } from '../sessions/session.ts';
+import type { SessionTransport } from '../sessions/transport.ts';
 import { cleanInput, escapeForLog } from '../text.ts';
 import { clientAddress, originAllowed } from './guards.ts';
 import { WEB_DIR, webApp, type WebMount } from './http.ts';

@@ -16,7 +16,7 @@
 import WebSocket from 'ws';
 import type { FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
 import { lineExcerpt } from '../sessions/protocol_errors.ts';
-import type { SessionTransport } from '../sessions/session.ts';
+import type { SessionTransport } from '../sessions/transport.ts';
 import { LineSplitter } from '../telnet/lines.ts';
 import { gmcpExcerpt, parseGmcp } from '../telnet/options/gmcp.ts';
 import { escapeForLog } from '../text.ts';

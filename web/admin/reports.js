@@ -2,7 +2,7 @@
  * The console's Reports view: players' open reports (`report <player> = <text>` in game), each
  * with the audit events kept with it as evidence. Read only: staff close a report in game with
  * `@reports/close <id> = <note>`. Everything from the server is inserted as text, never markup:
- * a report is what a player typed. Self-contained: admin.js shows the panel (tab "reports").
+ * a report is what a player typed. Self-contained: the tabs (common.js) show its panel.
  */
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
