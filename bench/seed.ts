@@ -47,6 +47,9 @@ export function gridWorld(rooms: number): WorldData {
 /** The scrypt cost N the bench's servers run with (MUD_SCRYPT_N), and its seeded hashes have. */
 export const BENCH_SCRYPT_N = 1024;
 
+/** The password of every bench account: the seeded ones and those the load creates at login. */
+export const PASSWORD = 'bench-pass-123';
+
 /** The `scrypt$N$r$p$salt$hash` format of typeclasses/passwords.ts, at the bench's low cost. */
 export function cheapHash(password: string): string {
   const salt = randomBytes(16);
