@@ -36,8 +36,10 @@ export function parseGmcp(body: Buffer): { pkg: string; data: unknown } | null {
  * and its size, never its body, which may be a login's password.
  */
 export function gmcpExcerpt(text: string): string {
-  const sp = text.search(/\s/);
-  return `${(sp === -1 ? text : text.slice(0, sp)).slice(0, 40)} (${Buffer.byteLength(text)} bytes)`;
+  // Only what a package name can be made of: `Char.Login.Credentials{"password":…}` (no space)
+  // or a bare `{"password":…}` must leave nothing of the body.
+  const name = /^[A-Za-z0-9_.-]{1,40}/.exec(text)?.[0] ?? '(no package name)';
+  return `${name} (${Buffer.byteLength(text)} bytes)`;
 }
 
 /** IAC SB GMCP "Package.Name <json>" IAC SE; JSON omitted when data is undefined. */
