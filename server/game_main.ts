@@ -84,6 +84,8 @@ async function handover(): Promise<void> {
 async function main(): Promise<void> {
   // Ctrl-C reaches every process of the terminal: the portal decides, this one waits to be told.
   process.on('SIGINT', () => {});
+  // The portal re-reads certificates; a SIGHUP sent to the whole process group must not end this one.
+  process.on('SIGHUP', () => {});
   // SIGTERM to this process stops the whole server, through the portal.
   process.on('SIGTERM', () => {
     if (channel.isOpen) channel.send({ t: 'shutdown', reason: 'SIGTERM' });

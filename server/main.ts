@@ -81,10 +81,8 @@ async function main(): Promise<void> {
     await game.shutdown('start-up failed');
     return;
   }
-  if (certificates) {
-    process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
-    watchCertificates(certificates, game.log.server);
-  }
+  if (certificates) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
+  watchCertificates(certificates, game.log.server);
   game.announceStart('single', bound);
   const token = game.accounts.adminToken();
   if (token) process.stdout.write(`No admin yet. Log in, then type: claim ${token}   (one-time admin token; npm run admin -- token shows it again)\n`);

@@ -10,9 +10,17 @@ interface Log {
   error(message: string): void;
 }
 
-/** Re-reads `certificates` on every SIGHUP, for as long as the process runs; `also` runs after. */
-export function watchCertificates(certificates: Certificates, log: Log, also?: () => void): void {
+/**
+ * Re-reads `certificates` on every SIGHUP, for as long as the process runs; `also` runs after.
+ * Without a certificate SIGHUP is still taken (and logged): Node's default for it ends the
+ * process, which would drop every player on an operator's `kill -HUP` meant for a renewal.
+ */
+export function watchCertificates(certificates: Certificates | null, log: Log, also?: () => void): void {
   process.on('SIGHUP', () => {
+    if (!certificates) {
+      log.info('SIGHUP: no TLS certificate is configured, nothing to re-read');
+      return;
+    }
     try {
       const pair = certificates.reload();
       log.info(`SIGHUP: TLS certificate re-read, SHA-256 fingerprint ${pair.fingerprint}`);

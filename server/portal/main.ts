@@ -158,11 +158,9 @@ async function main(): Promise<void> {
     exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES' ? EXIT_PORT_IN_USE : 1;
     return stop('start-up failed');
   }
-  if (certificates) {
-    process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
-    // The telnet TLS port and the web port's https are both served here: one re-read covers them.
-    watchCertificates(certificates, log);
-  }
+  if (certificates) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
+  // The telnet TLS port and the web port's https are both served here: one re-read covers them.
+  watchCertificates(certificates, log);
   process.stdout.write(
     `${config.serverName} is running (portal pid ${process.pid}, game pid ${supervisor.current?.pid}; data in ${config.dataDir}, logs in ${config.logDir}). Ctrl-C stops it.\n`,
   );

@@ -54,6 +54,17 @@ describe('npm run build: the production start', () => {
     server = dir = undefined;
   });
 
+  it('never empties a directory that no build made (a typo in --out-dir must not wipe the data dir)', async () => {
+    dir = tempDir('mud-build-');
+    const precious = path.join(dir, 'data');
+    fs.mkdirSync(precious);
+    fs.writeFileSync(path.join(precious, 'game.sqlite3'), 'the world');
+    const refused = await run('npm', ['run', '--silent', 'build', '--', '--out-dir', precious]);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('is not empty and no earlier build made it');
+    expect(fs.readFileSync(path.join(precious, 'game.sqlite3'), 'utf8')).toBe('the world');
+  });
+
   it('builds to JavaScript that plain node runs: log in, reload with the built server_ctl, SIGTERM exits 0', { timeout: 240_000 }, async () => {
     dir = tempDir('mud-build-');
     const out = path.join(dir, 'out');

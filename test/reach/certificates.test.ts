@@ -183,3 +183,22 @@ describe('settings', () => {
     expect(server.stderr()).toContain('MUD_WEB_TLS=on needs a certificate: set MUD_TLS_CERT and MUD_TLS_KEY, or MUD_TLS_SELF_SIGNED=on');
   });
 });
+
+describe('SIGHUP without a certificate', () => {
+  for (const script of ['server/main.ts', 'server/portal/main.ts']) {
+    it(`${script}: is logged and ends nothing (Node's default would stop the server)`, async () => {
+      const dir = tempDir('mud-hup-');
+      const server = await spawnServer(serverEnv(dir), { script, timeoutMs: 60_000 });
+      servers.push(server);
+      const player = await TestTelnetClient.connect(server.telnetPort);
+      clients.push(player);
+      await player.waitFor('Welcome to');
+      await player.command(`create Hup ${PASSWORD}`, 'You become Hup');
+      server.child.kill('SIGHUP');
+      const log = script === 'server/main.ts' ? 'server.log' : 'portal_process.log';
+      expect(await logLine(dir, log, /SIGHUP: no TLS certificate is configured, nothing to re-read/)).toBe(true);
+      await player.command('say still here', 'You say, "still here"');
+      expect(server.child.exitCode).toBeNull();
+    });
+  }
+});
