@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     const err = error as NodeJS.ErrnoException & { port?: number };
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
       const what = err.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this process does not have';
-      process.stderr.write(`error: cannot listen on ${config.host}:${err.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_WEB_PORT to free ports.\n`);
+      process.stderr.write(`error: cannot listen on ${config.host}:${err.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_TLS_PORT / MUD_WEB_PORT to free ports.\n`);
       exitCode = EXIT_PORT_IN_USE;
     } else {
       process.stderr.write(`error: cannot start: ${err.message}\n`);

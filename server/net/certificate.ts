@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import type { ReachSettings } from '../config_reach.ts';
 
 export class CertificateError extends Error {
@@ -113,6 +114,9 @@ export class Certificates {
    */
   reload(): CertificatePair {
     const next = readCertificate(this.files);
+    // Made into a TLS context before anyone switches: a pair Node cannot serve throws here, while
+    // every listener still serves the old one (no port half on the new pair).
+    tls.createSecureContext({ cert: next.cert, key: next.key });
     this.pair = next;
     for (const listener of this.listeners) listener(next);
     return next;

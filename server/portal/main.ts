@@ -42,7 +42,7 @@ function browsable(host: string): string {
 function listenError(config: GameConfig, error: NodeJS.ErrnoException & { port?: number }): string {
   if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') return `cannot start: ${error.message}`;
   const what = error.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this process does not have';
-  return `cannot listen on ${config.host}:${error.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_WEB_PORT to free ports.`;
+  return `cannot listen on ${config.host}:${error.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_TLS_PORT / MUD_WEB_PORT to free ports.`;
 }
 
 async function main(): Promise<void> {

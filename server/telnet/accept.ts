@@ -8,12 +8,42 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { FrontEndPorts } from '../sessions/front_end.ts';
 import type { Protocol } from '../sessions/transport.ts';
-import { AddressSet, normaliseAddress } from '../net/address.ts';
+import { AddressSet, addressKey, normaliseAddress } from '../net/address.ts';
 import { carriesProxyHeader, ProxyHeaderError, readProxyHeader } from '../net/proxy_protocol.ts';
 import { escapeForLog } from '../text.ts';
 
 /** How long a client may take to finish its TLS handshake, and a gateway its PROXY header. */
 const HANDSHAKE_MS = 10_000;
+
+/**
+ * TLS handshakes one client address (its /64 for IPv6) may have in flight at once. The
+ * per-address limits count sessions, which start after the handshake: without this, one address
+ * that opens sockets and never finishes a handshake could hold every slot of the TLS port.
+ */
+const HANDSHAKES_PER_ADDRESS = 8;
+
+/** The TLS handshakes in flight per client address, for one listener. */
+export class HandshakesInFlight {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly perAddress = HANDSHAKES_PER_ADDRESS) {}
+
+  /** False when `address` already has its share in flight; else counted until `end`. */
+  begin(address: string): boolean {
+    const key = addressKey(address);
+    const n = this.counts.get(key) ?? 0;
+    if (n >= this.perAddress) return false;
+    this.counts.set(key, n + 1);
+    return true;
+  }
+
+  end(address: string): void {
+    const key = addressKey(address);
+    const n = (this.counts.get(key) ?? 0) - 1;
+    if (n > 0) this.counts.set(key, n);
+    else this.counts.delete(key);
+  }
+}
 
 export interface Accepted {
   /** Readable (paused: the caller resumes it once it listens), TLS already unwrapped. */
@@ -47,6 +77,7 @@ export function acceptTelnet(
   secureContext: (() => tls.SecureContext) | null,
   start: (accepted: Accepted) => void,
   gateways: AddressSet,
+  inFlight: HandshakesInFlight | null = null,
 ): void {
   socket.on('error', () => {});
   const peer = normaliseAddress(socket.remoteAddress);
@@ -67,6 +98,24 @@ export function acceptTelnet(
     return;
   }
   if (!secureContext) return proceed(peer);
+  if (inFlight) {
+    if (!inFlight.begin(peer)) {
+      socket.destroy();
+      return;
+    }
+    // Counted until the handshake is done or the socket is gone, whichever comes first.
+    let counted = true;
+    const end = () => {
+      if (counted) inFlight.end(peer);
+      counted = false;
+    };
+    socket.once('close', end);
+    const started = start;
+    start = (accepted) => {
+      end();
+      started(accepted);
+    };
+  }
   // A TLS client speaks first (its ClientHello), so its first bytes can be looked at before the
   // handshake: a PROXY header there is refused with a log line, not left to fail as bad TLS.
   firstBytes(socket, HANDSHAKE_MS).then((chunk) => {

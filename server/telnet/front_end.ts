@@ -9,7 +9,7 @@ import type { FrontEnd, FrontEndFactory, FrontEndPorts, FrontEndSession } from '
 import type { Protocol, SessionTransport } from '../sessions/transport.ts';
 import type { Certificates } from '../net/certificate.ts';
 import { refuseSocket } from '../net/refuse.ts';
-import { acceptTelnet, gatewaysOf, type Accepted } from './accept.ts';
+import { acceptTelnet, gatewaysOf, HandshakesInFlight, type Accepted } from './accept.ts';
 import { TelnetConnection } from './connection.ts';
 
 /** Refuses new connections past this many, so a connection flood cannot take the process down. */
@@ -131,15 +131,16 @@ export function telnetListeners(certificates: Certificates | null): { telnet: Fr
   if (!certificates) return { telnet, tls: null };
   const tlsFactory: FrontEndFactory = (ports) => {
     let context = tls.createSecureContext({ cert: certificates.current.cert, key: certificates.current.key });
-    const onChange = () => (context = tls.createSecureContext({ cert: certificates.current.cert, key: certificates.current.key }));
+    const onChange = (pair: { cert: string | Buffer; key: string | Buffer }) => (context = tls.createSecureContext({ cert: pair.cert, key: pair.key }));
     certificates.onChange(onChange);
     // The raw TCP side: a PROXY header (if any) comes before the TLS handshake, in clear.
     const server = net.createServer({ noDelay: true, pauseOnConnect: true });
     server.maxConnections = MAX_CONNECTIONS;
     const mssp = msspFor(ports, bound);
     const gateways = gatewaysOf(ports);
+    const inFlight = new HandshakesInFlight();
     server.on('connection', (socket) =>
-      acceptTelnet(ports, socket, 'telnet+tls', () => context, (accepted) => startSession(ports, accepted, mssp), gateways),
+      acceptTelnet(ports, socket, 'telnet+tls', () => context, (accepted) => startSession(ports, accepted, mssp), gateways, inFlight),
     );
     return listener('telnet+tls', ports, server, ports.config.reach.tlsPort, (port) => (bound.tls = port));
   };

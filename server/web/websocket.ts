@@ -32,8 +32,8 @@ import { WsTextConnection, type WsTextLimits } from './ws_text.ts';
 import { WebSocketByteStream } from './ws_stream.ts';
 
 export const WS_PATH = '/ws';
-export const MUD_SUBPROTOCOLS = ['telnet.mudstandards.org', 'gmcp.mudstandards.org', 'terminal.mudstandards.org'] as const;
-export type MudSubprotocol = (typeof MUD_SUBPROTOCOLS)[number];
+export const WS_SUBPROTOCOLS = ['telnet.mudstandards.org', 'gmcp.mudstandards.org', 'terminal.mudstandards.org'] as const;
+export type MudSubprotocol = (typeof WS_SUBPROTOCOLS)[number];
 
 export interface WsLimits extends WsTextLimits {
   /** The largest message a client may send; a bigger one closes its connection (1009). */
@@ -63,7 +63,7 @@ export function offeredSubprotocols(header: string | string[] | undefined): stri
 
 /** The first offered subprotocol we speak, or null. */
 export function chooseSubprotocol(offered: Iterable<string>): MudSubprotocol | null {
-  for (const protocol of offered) if ((MUD_SUBPROTOCOLS as readonly string[]).includes(protocol)) return protocol as MudSubprotocol;
+  for (const protocol of offered) if ((WS_SUBPROTOCOLS as readonly string[]).includes(protocol)) return protocol as MudSubprotocol;
   return null;
 }
 
@@ -72,7 +72,7 @@ function httpRefusal(status: string, text: string): string {
   return `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
-export const NO_SUBPROTOCOL = `This is the game's WebSocket endpoint; ask for one of the mudstandards.org subprotocols in Sec-WebSocket-Protocol: ${MUD_SUBPROTOCOLS.join(', ')}.`;
+export const NO_SUBPROTOCOL = `This is the game's WebSocket endpoint; ask for one of the mudstandards.org subprotocols in Sec-WebSocket-Protocol: ${WS_SUBPROTOCOLS.join(', ')}.`;
 
 /** A frame `ws` refused, as a protocol error: which rule (its error code) and what it says. */
 function refusedFrame(error: Error & { code?: string }): { kind: ProtocolErrorKind; excerpt: string } | null {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selfSignedFiles } from '../../server/net/certificate.ts';
@@ -52,6 +53,43 @@ describe.skipIf(!openssl)('the TLS telnet port', () => {
     await run.stop();
     run = await reach.start({ config: { dataDir: path.dirname(files.cert).replace(/\/tls$/, '') } });
     expect(run.certificates!.current.fingerprint).toBe(before);
+  });
+
+  it('lets one address hold at most 8 unfinished handshakes; others, and that address later, still get in', async () => {
+    run = await reach.start();
+    const port = run.tlsPort;
+    const open = (localAddress: string) =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+    // Eight silent sockets from one address: no ClientHello, so each waits in its handshake.
+    const dawdlers = await Promise.all(Array.from({ length: 8 }, () => open('127.0.0.6')));
+    reach.keep({ close: () => dawdlers.forEach((s) => s.destroy()) });
+    await expect.poll(() => dawdlers.every((s) => !s.destroyed)).toBe(true);
+    // The ninth is closed at once, before any handshake: while the eight still wait in theirs
+    // (without the cap it would wait too, and the eight, opened first, would time out first).
+    const ninth = await open('127.0.0.6');
+    await closed(ninth);
+    expect(dawdlers.filter((s) => s.destroyed)).toEqual([]);
+    // Another address is not affected.
+    const other = await TestTelnetClient.connectTls(port, { localAddress: '127.0.0.7' });
+    reach.keep(other);
+    await other.waitFor('Welcome to');
+    // Once the eight are gone, the address gets in again.
+    for (const socket of dawdlers) socket.destroy();
+    await Promise.all(dawdlers.map(closed));
+    await expect.poll(async () => {
+      try {
+        const client = await TestTelnetClient.connectTls(port, { localAddress: '127.0.0.6' });
+        reach.keep(client);
+        await client.waitFor('Welcome to', 2_000);
+        return true;
+      } catch {
+        return false;
+      }
+    }).toBe(true);
   });
 
   it('names the TLS port in MSSP (TLS and SSL), for Mudlet to offer it', async () => {
