@@ -193,6 +193,11 @@ export function createWebFrontEnd(options: WebFrontEndOptions = {}): FrontEndFac
       serveClient: true,
       maxHttpBufferSize: limits.maxPacketBytes,
       connectTimeout: 10_000,
+      // engine.io ends every upgrade on this port it does not serve once it has gone a while
+      // with no byte written (1 s by default): under the portal that includes the console's live
+      // tail tunnelled to the game, whose 101 can take longer when the game is busy. An upgrade
+      // nobody serves is still ended, after 10 s.
+      destroyUpgradeTimeout: 10_000,
       allowRequest: (req, callback) => {
         if (!originAllowed(req.headers, config.webOrigins, config.webTrustProxy)) return callback('Origin not allowed', false);
         if (io.engine.clientsCount >= limits.maxConnections) return callback('Too many connections', false);
