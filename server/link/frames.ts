@@ -46,6 +46,8 @@ function isWellFormed(text: string): boolean {
 
 /** The smallest buffer a writer starts; each turn's frames are written into it back to back. */
 const WRITER_CHUNK = 64 * 1024;
+/** The largest buffer a writer keeps between turns. */
+const WRITER_KEEP_MAX = 1024 * 1024;
 
 /**
  * Encodes messages into frames, back to back in one buffer, so a turn of many messages costs no
@@ -87,6 +89,11 @@ export class FrameWriter {
   take(): Buffer {
     const frames = this.buf.subarray(this.start, this.used);
     this.start = this.used;
+    // A big one (a reload's snapshot grew it) is not kept for the small turns after it.
+    if (this.buf.length > WRITER_KEEP_MAX) {
+      this.buf = Buffer.allocUnsafe(0);
+      this.start = this.used = 0;
+    }
     return frames;
   }
 
