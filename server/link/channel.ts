@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { encodeFrame, FrameReader } from './frames.ts';
+import { FrameError, FrameReader, FrameWriter } from './frames.ts';
 
 export interface LinkChannelEvents<In> {
   message: [message: In];
@@ -14,9 +14,10 @@ export interface LinkChannelEvents<In> {
   close: [reason: string];
 }
 
-export class LinkChannel<In, Out> extends EventEmitter<LinkChannelEvents<In>> {
+export class LinkChannel<In, Out extends object> extends EventEmitter<LinkChannelEvents<In>> {
   private readonly reader = new FrameReader();
-  private outgoing: Buffer[] = [];
+  /** This turn's frames, back to back. */
+  private readonly outgoing = new FrameWriter();
   private flushScheduled = false;
   private closed = false;
   /** Messages and bytes sent and received, for the bench and /metrics. */
@@ -37,7 +38,7 @@ export class LinkChannel<In, Out> extends EventEmitter<LinkChannelEvents<In>> {
   /** Queues `message`; everything queued in this turn leaves in one write, in order. */
   send(message: Out): void {
     if (this.closed) return;
-    this.outgoing.push(encodeFrame(message));
+    this.outgoing.append(message);
     this.counters.framesOut++;
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -48,8 +49,7 @@ export class LinkChannel<In, Out> extends EventEmitter<LinkChannelEvents<In>> {
   flush(): void {
     this.flushScheduled = false;
     if (this.closed || !this.outgoing.length) return;
-    const batch = this.outgoing.length === 1 ? this.outgoing[0]! : Buffer.concat(this.outgoing);
-    this.outgoing = [];
+    const batch = this.outgoing.take();
     this.counters.writes++;
     this.counters.bytesOut += batch.length;
     this.stream.write(batch);
@@ -69,10 +69,10 @@ export class LinkChannel<In, Out> extends EventEmitter<LinkChannelEvents<In>> {
     try {
       messages = this.reader.push(chunk);
     } catch (error) {
-      // A corrupt stream cannot be resynchronised: drop the link, the supervisor recovers. Not
-      // JSON.parse's message: it quotes the frame, which may hold a GMCP login's password.
+      // A corrupt stream cannot be resynchronised: drop the link, the supervisor recovers. Only a
+      // FrameError's message is shown: it never quotes the frame, which may hold a password.
       this.stream.destroy();
-      this.finish(`link protocol error: ${error instanceof SyntaxError ? 'a frame that is not JSON' : (error as Error).message}`);
+      this.finish(`link protocol error: ${error instanceof FrameError ? error.message : 'a frame that could not be read'}`);
       return;
     }
     for (const message of messages) {
@@ -84,7 +84,7 @@ export class LinkChannel<In, Out> extends EventEmitter<LinkChannelEvents<In>> {
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.outgoing = [];
+    this.outgoing.take();
     this.emit('close', reason);
   }
 }

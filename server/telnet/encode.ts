@@ -22,7 +22,9 @@ export function stripSgr(text: string): string {
  * "\r" becomes CR NUL, the NVT spelling of "carriage return without newline".
  */
 export function toNvtNewlines(text: string): string {
-  if (!text.includes('\n') && !text.includes('\r')) return text;
+  // Game text almost never holds a CR: one native replaceAll, not a regex with a callback per
+  // newline (the portal's profile had this at a tenth of its time).
+  if (!text.includes('\r')) return text.includes('\n') ? text.replaceAll('\n', '\r\n') : text;
   return text.replace(/\r\n|\r|\n/g, (m) => (m === '\r' ? '\r\0' : '\r\n'));
 }
 
