@@ -28,7 +28,7 @@ interface Connection extends FrontEndSession {
   /** GMCP modules the client asked for, as the game last said (null: it never said). */
   supports: string[] | null;
   /** What the client sent while no game took it: lines and GMCP messages, in order. */
-  waiting: Array<Extract<PortalToGame, { t: 'line' | 'oob' }>>;
+  waiting: Array<Extract<PortalToGame, { t: 'line' | 'oob' | 'protocol_error' }>>;
   /** Echo is off: the game asked for a password. */
   secret: boolean;
   /** A reload cut a password question short: the next line is that password, and is dropped. */
@@ -268,7 +268,11 @@ export class PortalSessions implements FrontEndSessions {
    * limiter has already counted it, and what is suppressed later is reported with a count.
    */
   private protocolError(conn: Connection, report: ProtocolErrorReport): void {
-    if (this.game && conn.opened) this.game.send({ t: 'protocol_error', id: conn.id, ...report });
+    const message = { t: 'protocol_error' as const, id: conn.id, ...report };
+    if (this.game && conn.opened) this.game.send(message);
+    // Mid-reload: it waits with the lines (the limiter already let it through, so dropping it
+    // would lose the event and hide the next minute's). At most one per kind a minute.
+    else conn.waiting.push(message);
   }
 
   private lost(conn: Connection, reason: string): void {
