@@ -1,4 +1,5 @@
 import type { AdminSettings } from './config.ts';
+import { browsable } from './startup.ts';
 import { AdminConsole } from './console/console.ts';
 import type { ConsolePorts } from './console/ports.ts';
 import type { Game } from './game.ts';
@@ -17,11 +18,6 @@ export interface FrontEndEntry {
   describe(host: string, port: number): string;
 }
 
-/** 0.0.0.0 / :: listen everywhere; a browser on this machine reaches them as localhost. */
-function browsable(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
-}
 
 /** The operators' audit console and /metrics, for the web port. `admin`: settings over the configured ones. */
 function adminConsole(game: Game, admin?: Partial<AdminSettings>, reloads?: ConsolePorts['reloads']): AdminConsole {

@@ -8,15 +8,8 @@ import { frontEndsFor } from './front_ends.ts';
 import { DataDirInUseError } from './pid_file.ts';
 import { CertificateError, Certificates } from './net/certificate.ts';
 import { watchCertificates } from './net/certificate_reload.ts';
+import { EXIT_CONFIG, EXIT_DATA_DIR_IN_USE, fail, listenError } from './startup.ts';
 
-export const EXIT_CONFIG = 2;
-export const EXIT_PORT_IN_USE = 3;
-export const EXIT_DATA_DIR_IN_USE = 4;
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(code);
-}
 
 async function main(): Promise<void> {
   let config;
@@ -69,15 +62,9 @@ async function main(): Promise<void> {
       process.stdout.write(`${frontEnd.describe(config.host, ports[frontEnd.name]!)}\n`);
     }
   } catch (error) {
-    const err = error as NodeJS.ErrnoException & { port?: number };
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-      const what = err.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this process does not have';
-      process.stderr.write(`error: cannot listen on ${config.host}:${err.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_TLS_PORT / MUD_WEB_PORT to free ports.\n`);
-      exitCode = EXIT_PORT_IN_USE;
-    } else {
-      process.stderr.write(`error: cannot start: ${err.message}\n`);
-      exitCode = 1;
-    }
+    const refused = listenError(config.host, error as NodeJS.ErrnoException & { port?: number });
+    process.stderr.write(`error: ${refused.message}\n`);
+    exitCode = refused.code;
     await game.shutdown('start-up failed');
     return;
   }

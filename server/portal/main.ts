@@ -24,26 +24,7 @@ import { serveControl, type ControlRequest } from './control.ts';
 import { portalLogger } from './log.ts';
 import { gameWebMount } from './game_web.ts';
 import { GameSupervisor } from './supervisor.ts';
-
-export const EXIT_CONFIG = 2;
-export const EXIT_PORT_IN_USE = 3;
-export const EXIT_ALREADY_RUNNING = 4;
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(code);
-}
-
-function browsable(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-function listenError(config: GameConfig, error: NodeJS.ErrnoException & { port?: number }): string {
-  if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') return `cannot start: ${error.message}`;
-  const what = error.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this process does not have';
-  return `cannot listen on ${config.host}:${error.port ?? '?'}: the port ${what}. Set MUD_TELNET_PORT / MUD_TLS_PORT / MUD_WEB_PORT to free ports.`;
-}
+import { browsable, EXIT_CONFIG, EXIT_DATA_DIR_IN_USE, fail, listenError } from '../startup.ts';
 
 async function main(): Promise<void> {
   let config: GameConfig;
@@ -59,7 +40,7 @@ async function main(): Promise<void> {
     lock = lockDataDir(config.dataDir);
   } catch (error) {
     if (!(error instanceof DataDirInUseError)) throw error;
-    fail(`a server is already running on ${config.dataDir}${error.pid ? ` (pid ${error.pid})` : ''}; stop it first (npm run stop), or give this one another MUD_DATA_DIR.`, EXIT_ALREADY_RUNNING);
+    fail(`a server is already running on ${config.dataDir}${error.pid ? ` (pid ${error.pid})` : ''}; stop it first (npm run stop), or give this one another MUD_DATA_DIR.`, EXIT_DATA_DIR_IN_USE);
   }
   // Made (self-signed) or read here, before the game starts: the game reads the same files.
   let certificates: Certificates | null;
@@ -154,8 +135,9 @@ async function main(): Promise<void> {
     }
     control = await serveControl(config.dataDir, (request) => answer(request));
   } catch (error) {
-    process.stderr.write(`error: ${listenError(config, error as NodeJS.ErrnoException)}\n`);
-    exitCode = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES' ? EXIT_PORT_IN_USE : 1;
+    const refused = listenError(config.host, error as NodeJS.ErrnoException);
+    process.stderr.write(`error: ${refused.message}\n`);
+    exitCode = refused.code;
     return stop('start-up failed');
   }
   if (certificates) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${certificates.current.fingerprint}\n`);
