@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_ADDRESS_HEADER } from '../../server/web/guards.ts';
+import { CLIENT_ADDRESS_HEADER, CLIENT_PROTO_HEADER } from '../../server/web/guards.ts';
 import { PASSWORD } from '../support/game.ts';
 import { TailClient } from '../web_admin/support.ts';
 import { TestWebClient } from '../web/support.ts';
@@ -59,6 +59,17 @@ describe('the console, /metrics and /health through the portal', () => {
     await expect
       .poll(() => portal.log('player_activity.log'), { timeout: 10_000 })
       .toContainEqual(expect.stringMatching(new RegExp(`AUDIT LOGIN FAILED: from ${ELSEWHERE.replaceAll('.', '\\.')} via web-admin \\(wrong password\\) name 'Keeper'$`)));
+
+    // Nor can a client claim https over plain http with the portal's other header: the cookie
+    // is Secure only when the portal itself served https.
+    const spoofed = await fetch(`${url}/admin/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mud-admin': '1', [CLIENT_PROTO_HEADER]: 'https' },
+      body: JSON.stringify({ name: 'Keeper', password: PASSWORD }),
+    });
+    expect(spoofed.status).toBe(200);
+    expect(spoofed.headers.get('set-cookie')).toMatch(/^mud_admin=[^;]+; HttpOnly/);
+    expect(spoofed.headers.get('set-cookie')).not.toMatch(/;\s*Secure/i);
 
     // The console works through the portal, its live tail's WebSocket too.
     const login = await consoleLogin(url, 'Keeper', PASSWORD);
