@@ -3,13 +3,15 @@
  * errors cross the link, already limited, and the game audits them. And /ws works there too,
  * served by the portal with the rest of the web port, so its clients stay across a reload.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/game.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 import { TestWsClient } from '../support/ws_client.ts';
 import { npmRun, trackPortals, trailHas } from './helpers.ts';
 
-const IAC = 255, SB = 250, NOP = 241;
+const IAC = 255, SB = 250, NOP = 241, DO = 253, MSSP = 70;
 
 describe('protocol errors and /ws under the portal', () => {
   const startPortal = trackPortals();
@@ -36,6 +38,29 @@ describe('protocol errors and /ws under the portal', () => {
     const trail = portal.trail();
     const closedAt = trail.findIndex((r) => r.event_type === 'connection_closed' && r.actor.session_id === events[0]!.actor.session_id);
     expect(closedAt).toBeGreaterThan(trail.indexOf(trail.find((r) => r.payload.closing === true)!));
+  });
+
+  it('keeps a protocol error met while no game is attached, and the next game audits it', { timeout: 120_000 }, async () => {
+    const broken = path.join(process.env.TMPDIR ?? '/tmp', `mud-broken-pe-${process.pid}-${Date.now()}`);
+    const portal = await startPortal({ env: { MUD_TEST_BROKEN_GAME_FILE: broken } });
+    const client = await TestTelnetClient.connect(portal.server.telnetPort);
+    await client.waitFor('Welcome to');
+    try {
+      // A game that cannot load any more, and dies: no game is attached until the fix.
+      fs.writeFileSync(broken, 'SyntaxError: simulated');
+      process.kill((await portal.status()).game.pid!, 'SIGKILL');
+      await client.waitFor('The game could not be started', 30_000);
+      // A cut-short subnegotiation, then IAC DO MSSP: the portal's telnet layer answers MSSP
+      // itself, so its answer shows the bytes before it were taken while no game was there.
+      client.sendRaw(Buffer.from([IAC, SB, 24, 0x41, IAC, NOP, IAC, DO, MSSP]));
+      await expect.poll(() => client.raw.includes(Buffer.from([IAC, SB, MSSP])), { timeout: 10_000 }).toBe(true);
+    } finally {
+      fs.rmSync(broken, { force: true });
+    }
+    expect((await npmRun(portal, 'reload')).code).toBe(0);
+    await client.waitFor('The game is back.', 30_000);
+    expect(await trailHas(portal, (r) => r.event_type === 'protocol_error' && r.payload.kind === 'subneg_truncated' && r.payload.excerpt === 'IAC SB 24 cut short')).toBe(true);
+    client.close();
   });
 
   it('serves /ws on the web port from the portal, sessions audited with protocol ws, kept across a reload', { timeout: 120_000 }, async () => {
