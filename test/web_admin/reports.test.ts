@@ -6,8 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { findChromium, useGameAndBrowser } from '../support/browser.ts';
 import { stopAfterEach } from '../support/cleanup.ts';
-import { PASSWORD } from '../support/game.ts';
-import { ADMIN, startAdminGame, type AdminGame } from './support.ts';
+import { ADMIN, signInToConsole, startAdminGame, type AdminGame } from './support.ts';
 
 // Page functions run in the browser, which has `document`; this project compiles without the DOM lib.
 declare const document: any;
@@ -58,12 +57,7 @@ describe.skipIf(!executablePath)('the Reports view in a real browser', () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${session.run.url}/admin`);
-    await page.waitForSelector('#login:not([hidden])');
-    await page.fill('#login-name', ADMIN);
-    await page.fill('#login-password', PASSWORD);
-    await page.click('#loginform button[type="submit"]');
-    await page.waitForSelector('#tabs:not([hidden])');
+    await signInToConsole(page, session.run.url);
     return { page, problems, dialogs };
   }
 

@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { AdminSettings } from '../../server/config.ts';
 import { webWithConsole } from '../../server/front_ends.ts';
@@ -149,4 +150,14 @@ export class TailClient {
   close(): void {
     this.socket.close();
   }
+}
+
+/** Opens the console in `page` and signs in as the game's Admin (ADMIN), as an operator would. */
+export async function signInToConsole(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/admin`);
+  await page.waitForSelector('#login:not([hidden])');
+  await page.fill('#login-name', ADMIN);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#loginform button[type="submit"]');
+  await page.waitForSelector('#tabs:not([hidden])');
 }

@@ -8,8 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from '../support/axe.ts';
 import { ARTIFACTS, findChromium, useGameAndBrowser } from '../support/browser.ts';
-import { PASSWORD } from '../support/game.ts';
-import { ADMIN, startAdminGame } from './support.ts';
+import { signInToConsole, startAdminGame } from './support.ts';
 
 // Page functions run in the browser, which has `document`; this project compiles without the DOM lib.
 declare const document: any;
@@ -27,12 +26,7 @@ describe.skipIf(!executablePath)('the audit console views in a real browser', ()
     page.on('console', (message) => {
       if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(`console: ${message.text()}`);
     });
-    await page.goto(`${session.run.url}/admin`);
-    await page.waitForSelector('#login:not([hidden])');
-    await page.fill('#login-name', ADMIN);
-    await page.fill('#login-password', PASSWORD);
-    await page.click('#loginform button[type="submit"]');
-    await page.waitForSelector('#tabs:not([hidden])');
+    await signInToConsole(page, session.run.url);
     return { page, problems };
   }
 
