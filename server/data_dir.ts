@@ -50,11 +50,24 @@ export function serverSecret(dataDir: string): Buffer {
 
 /**
  * A Unix socket beside the data (`name` in the data dir, reachable only by the server's user):
- * socket paths are limited to ~107 bytes, so a deep data dir gets a hashed name in the temp dir.
+ * socket paths are limited to ~107 bytes, so a deep data dir gets a hashed directory in the temp
+ * dir, 0700 and the server user's own: in the world-writable temp dir itself another local user
+ * could take the name first, or reach the socket before its chmod.
  */
 export function socketPathIn(dataDir: string, name: string): string {
   const beside = path.join(dataDir, name);
   if (Buffer.byteLength(beside) < 100) return beside;
   const hash = crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `mud-${hash}-${name}`);
+  const dir = path.join(os.tmpdir(), `mud-${hash}`);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const stat = fs.lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0) {
+    throw new Error(`${dir} (for the data dir's sockets) is not a directory of this user's with mode 0700; remove it, or use a shorter MUD_DATA_DIR`);
+  }
+  return path.join(dir, name);
 }
