@@ -45,12 +45,15 @@ export function countAuditCmdLines(logDir: string): number {
   return n;
 }
 
+/** Each sink's `command` events after a run: the text log's lines, the JSONL records, the table's rows. */
+export function sinkCommandCounts(logDir: string, dataDir: string): Pick<RunRecord, 'auditCmdLines' | 'jsonlCommands' | 'tableCommands'> {
+  return { auditCmdLines: countAuditCmdLines(logDir), jsonlCommands: countJsonlCommands(logDir), tableCommands: countTableCommands(dataDir) };
+}
+
 /** After an audited run: each sink's `command` events, and whether every sink has one per command sent and the server exited 0. */
 export function checkAuditSinks(logDir: string, dataDir: string, commandsSent: number, exitCode: number | null): Pick<RunRecord, 'auditCmdLines' | 'jsonlCommands' | 'tableCommands' | 'complete'> {
-  const auditCmdLines = countAuditCmdLines(logDir);
-  const jsonlCommands = countJsonlCommands(logDir);
-  const tableCommands = countTableCommands(dataDir);
-  return { auditCmdLines, jsonlCommands, tableCommands, complete: [auditCmdLines, jsonlCommands, tableCommands].every((n) => n === commandsSent) && exitCode === 0 };
+  const counts = sinkCommandCounts(logDir, dataDir);
+  return { ...counts, complete: Object.values(counts).every((n) => n === commandsSent) && exitCode === 0 };
 }
 
 /** Logs one run's line; returns what went wrong in it (errors, an incomplete audit, a bad exit). */

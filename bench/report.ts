@@ -9,13 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatCompleteness, type Completeness } from './completeness.ts';
+import { fmt, mark, ratio } from './format.ts';
 import { ALL_MODES, type Mode } from './modes.ts';
 import { median } from './proc.ts';
 import type { SectionResult } from './sections.ts';
 import type { RunRecord, Sizes, WorkloadId } from './workloads.ts';
 
-const fmt = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? '-' : v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '-' : `${((a / b) * 100).toFixed(0)}%`);
 
 function pick(records: RunRecord[], workload: WorkloadId, mode: Mode, get: (r: RunRecord) => number | undefined): number | undefined {
   const values = records.filter((r) => r.workload === workload && r.mode === mode).map(get).filter((v): v is number => v !== undefined);
@@ -108,7 +107,6 @@ export function aims(records: RunRecord[]): string[] {
   const cpuUnaud = get('concurrent', 'unaudited', (r) => r.serverCpuUsPerCmd);
   const gameAud = get('concurrent', 'audited', (r) => r.gameThreadCpuUsPerCmd);
   const gameUnaud = get('concurrent', 'unaudited', (r) => r.gameThreadCpuUsPerCmd);
-  const mark = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
   const portal = get('concurrent', 'portal', (r) => r.run.perSecond);
   if (aud !== undefined && portal !== undefined) {
     out.push(`${mark(portal >= 0.9 * aud)} the portal link costs at most 10% of single-process throughput: two processes ${ratio(portal, aud)} of one`);

@@ -20,8 +20,12 @@ import { serverEnv, spawnServer } from '../test/support/server_process.ts';
 import { formatSinkRates, jsonlSinkRates } from './jsonl_sink.ts';
 import { LoadProcess } from './load_process.ts';
 import { median, stopServer } from './proc.ts';
-import { assertConnected, copyDir, countAuditCmdLines, countJsonlCommands, countTableCommands, names, noteRun, PASSWORD, runOne, type Context, type Mode, type RunRecord, type WorkloadId } from './run.ts';
-import { BENCH_SCRYPT_N } from './seed.ts';
+import { noteRun, sinkCommandCounts } from './completeness.ts';
+import { fmt, mark, ratio } from './format.ts';
+import type { Mode } from './modes.ts';
+import { copyDir } from './seed_process.ts';
+import { assertConnected, names, runOne, type Context, type RunRecord, type WorkloadId } from './workloads.ts';
+import { BENCH_SCRYPT_N, PASSWORD } from './seed.ts';
 import { formatWorkerRates, workerRates } from './worker_rate.ts';
 
 export type SectionId = 'checkpoints' | 'portal' | 'reload';
@@ -38,9 +42,6 @@ export interface SectionResult {
   figures: Record<string, unknown>;
 }
 
-const fmt = (v: number | undefined, digits = 0) => (v === undefined || !Number.isFinite(v) ? '-' : v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const pct = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? '-' : `${((a / b) * 100).toFixed(0)}%`);
-const mark = (ok: boolean) => (ok ? 'met   ' : 'MISSED');
 
 /** Runs `workload` in both modes `reps` times, interleaved, the order flipped every other repetition. */
 async function sideBySide(ctx: Context, id: SectionId, workload: WorkloadId, modes: [Mode, Mode], out: SectionResult, sizes = ctx.sizes): Promise<RunRecord[]> {
@@ -112,7 +113,7 @@ async function checkpoints(ctx: Context, out: SectionResult): Promise<void> {
   const sink = await jsonlSinkRates(n, Math.max(reps, quick ? 1 : 2));
   out.lines.push(
     ...table.lines,
-    `${mark(gameRatio !== undefined && gameRatio <= 1.1)} the game thread's CPU per command with checkpoints on within 10% of off: ${fmt(on)} vs ${fmt(off)} us (${pct(gameRatio, 1)})`,
+    `${mark(gameRatio !== undefined && gameRatio <= 1.1)} the game thread's CPU per command with checkpoints on within 10% of off: ${fmt(on)} vs ${fmt(off)} us (${ratio(gameRatio, 1)})`,
     formatWorkerRates(workers, n, Math.max(reps, quick ? 1 : 3)),
     formatSinkRates(sink),
   );
@@ -139,7 +140,7 @@ async function portal(ctx: Context, out: SectionResult): Promise<void> {
   out.lines.push(
     ...table.lines,
     ...idleTable.lines,
-    `${mark(tRatio !== undefined && tRatio >= 0.9)} the portal link keeps >= 90% of single-process throughput: ${pct(tRatio, 1)} (server CPU per command ${fmt(cp)} vs ${fmt(cs)} us, ${pct(cRatio, 1)})`,
+    `${mark(tRatio !== undefined && tRatio >= 0.9)} the portal link keeps >= 90% of single-process throughput: ${ratio(tRatio, 1)} (server CPU per command ${fmt(cp)} vs ${fmt(cs)} us, ${ratio(cRatio, 1)})`,
     `${mark(failed === 0)} ${idleSizes.idle + idleSizes.active} connected / ${idleSizes.active} active through the portal with no failure: ${failed} failed commands in ${reps} run(s), ${fmt(crowdRate)} cmds/s`,
   );
   out.figures = { concurrent: { portal: tp, single: ts, ratio: tRatio, cpuPortal: cp, cpuSingle: cs, cpuRatio: cRatio }, crowd: { failed, perSecond: crowdRate, single: idleTable.value('audited', THROUGHPUT) } };
@@ -186,7 +187,7 @@ async function reload(ctx: Context, out: SectionResult): Promise<void> {
   const stop = await stopServer(server);
   await load.close();
   if (stop.code !== 0) out.failures.push(`reload: the portal exited ${stop.code}`);
-  const sinks = { text: countAuditCmdLines(env.MUD_LOG_DIR), jsonl: countJsonlCommands(env.MUD_LOG_DIR), table: countTableCommands(env.MUD_DATA_DIR) };
+  const sinks = sinkCommandCounts(env.MUD_LOG_DIR, env.MUD_DATA_DIR);
   const complete = Object.values(sinks).every((n) => n === commandsSent);
   if (!complete) out.failures.push(`reload: ${JSON.stringify(sinks)} command events for ${commandsSent} commands sent`);
   const lost = reloads.filter((r) => r.playersAfter !== total || r.openAfter !== total || r.failedAfter > 0);
@@ -198,7 +199,7 @@ async function reload(ctx: Context, out: SectionResult): Promise<void> {
     `  reload, as the portal times it, median ms             ${fmt(m((r) => r.portalMs)).padStart(10)}`,
     `  commands waited in the portal, median ms              ${fmt(m((r) => r.pausedMs)).padStart(10)}`,
     `${mark(!lost.length)} all ${total} players still logged in after every reload, and the active ones' commands answered: ${lost.length ? `NOT in ${lost.length} reload(s)` : 'yes'}`,
-    `${mark(complete)} every command across the reloads has exactly one event in every sink: ${commandsSent} sent; text log ${sinks.text}, JSONL ${sinks.jsonl}, table ${sinks.table}`,
+    `${mark(complete)} every command across the reloads has exactly one event in every sink: ${commandsSent} sent; text log ${sinks.auditCmdLines}, JSONL ${sinks.jsonlCommands}, table ${sinks.tableCommands}`,
   );
   out.figures = { players: total, reloads, commandsSent, sinks };
 }
