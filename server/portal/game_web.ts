@@ -16,6 +16,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type express from 'express';
 import type { Request, Response } from 'express';
+import { httpRefusal } from '../net/refuse.ts';
 import { cameOverHttps } from '../console/sessions.ts';
 import { CLIENT_ADDRESS_HEADER, CLIENT_PROTO_HEADER, requestAddress } from '../web/guards.ts';
 import type { WebMount } from '../web/http.ts';
@@ -116,8 +117,7 @@ export function gameWebMount(ports: GameWebPorts): WebMount {
     socket.on('error', () => {});
     const socketPath = ports.target();
     if (!socketPath) {
-      const body = 'The game is reloading; retry in a moment.\n';
-      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(httpRefusal('503 Service Unavailable', 'The game is reloading; retry in a moment.', { 'Retry-After': String(RETRY_AFTER_SECONDS) }));
       return;
     }
     const upstream = net.connect(socketPath);

@@ -8,7 +8,7 @@
 import type http from 'node:http';
 import type net from 'node:net';
 import { normaliseAddress } from '../net/address.ts';
-import { refuseSocket } from '../net/refuse.ts';
+import { httpRefusal, refuseSocket } from '../net/refuse.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 
 export interface HttpTimeouts {
@@ -48,7 +48,6 @@ export function limitSocketsPerAddress(server: http.Server, limits: SessionLimit
       for (const listener of http) listener.call(server, socket);
       return;
     }
-    const body = `${refusal}\n`;
-    refuseSocket(socket, `HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    refuseSocket(socket, httpRefusal('429 Too Many Requests', refusal));
   });
 }

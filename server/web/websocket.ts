@@ -20,7 +20,7 @@ import type net from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { FrontEndPorts, FrontEndSession } from '../sessions/front_end.ts';
 import type { ProtocolErrorKind } from '../sessions/protocol_errors.ts';
-import { refuseSocket } from '../net/refuse.ts';
+import { httpRefusal, refuseSocket } from '../net/refuse.ts';
 import { TelnetConnection } from '../telnet/connection.ts';
 import { DEFAULT_LIMITS as TELNET_LIMITS } from '../telnet/types.ts';
 import { msspFor, openTelnetSession } from '../telnet/front_end.ts';
@@ -65,11 +65,6 @@ export function offeredSubprotocols(header: string | string[] | undefined): stri
 export function chooseSubprotocol(offered: Iterable<string>): MudSubprotocol | null {
   for (const protocol of offered) if ((WS_SUBPROTOCOLS as readonly string[]).includes(protocol)) return protocol as MudSubprotocol;
   return null;
-}
-
-function httpRefusal(status: string, text: string): string {
-  const body = `${text}\n`;
-  return `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export const NO_SUBPROTOCOL = `This is the game's WebSocket endpoint; ask for one of the mudstandards.org subprotocols in Sec-WebSocket-Protocol: ${WS_SUBPROTOCOLS.join(', ')}.`;
