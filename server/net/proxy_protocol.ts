@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { normaliseAddress } from './address.ts';
+import { readSocketPrefix } from './socket_prefix.ts';
 
 /** What a bad PROXY header is, as one value: the front ends log it (and may audit it by `kind`). */
 export class ProxyHeaderError extends Error {
@@ -109,31 +110,14 @@ function parseV2(bytes: Buffer): ProxyParse {
  * whatever followed the header unshifted, for the next reader; rejects with a ProxyHeaderError.
  */
 export function readProxyHeader(socket: net.Socket, timeoutMs = 10_000): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    let held: Buffer = Buffer.alloc(0);
-    const finish = (error: ProxyHeaderError | null, source: string | null = null, rest?: Buffer) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.pause();
-      if (error) return reject(error);
-      if (rest?.length) socket.unshift(rest);
-      resolve(source);
-    };
-    const onData = (chunk: Buffer) => {
-      held = held.length ? Buffer.concat([held, chunk]) : chunk;
-      try {
-        const parsed = parseProxyHeader(held);
-        if (parsed.done) finish(null, parsed.source, held.subarray(parsed.length));
-      } catch (error) {
-        finish(error as ProxyHeaderError);
-      }
-    };
-    const onClose = () => finish(new ProxyHeaderError('the connection closed before its PROXY header was complete'));
-    const timer = setTimeout(() => finish(new ProxyHeaderError(`no complete PROXY header within ${timeoutMs / 1000} s`)), timeoutMs);
-    timer.unref();
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.resume();
-  });
+  return readSocketPrefix<string | null>(
+    socket,
+    timeoutMs,
+    (held) => {
+      const parsed = parseProxyHeader(held);
+      return parsed.done ? { value: parsed.source, rest: held.subarray(parsed.length) } : null;
+    },
+    (why) =>
+      new ProxyHeaderError(why === 'closed' ? 'the connection closed before its PROXY header was complete' : `no complete PROXY header within ${timeoutMs / 1000} s`),
+  );
 }

@@ -10,6 +10,7 @@ import type { FrontEndPorts } from '../sessions/front_end.ts';
 import type { Protocol } from '../sessions/transport.ts';
 import { AddressSet, addressKey, normaliseAddress } from '../net/address.ts';
 import { carriesProxyHeader, ProxyHeaderError, readProxyHeader } from '../net/proxy_protocol.ts';
+import { readSocketPrefix } from '../net/socket_prefix.ts';
 import { escapeForLog } from '../text.ts';
 
 /** How long a client may take to finish its TLS handshake, and a gateway its PROXY header. */
@@ -137,23 +138,7 @@ function unwelcome(ports: FrontEndPorts, peer: string, protocol: Protocol): stri
 
 /** The first chunk the client sends (null if it closes or stays silent), put back for the next reader. */
 function firstBytes(socket: net.Socket, timeoutMs: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const done = (chunk: Buffer | null) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.pause();
-      if (chunk) socket.unshift(chunk);
-      resolve(chunk);
-    };
-    const onData = (chunk: Buffer) => done(chunk);
-    const onClose = () => done(null);
-    const timer = setTimeout(() => done(null), timeoutMs);
-    timer.unref();
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.resume();
-  });
+  return readSocketPrefix<Buffer | null>(socket, timeoutMs, (held) => ({ value: held, rest: held }), () => null);
 }
 
 /** The server side of a TLS handshake on an accepted socket; a failed or slow one is dropped. */
