@@ -3,11 +3,12 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { stopAfterEach } from '../support/cleanup.ts';
 import { TestWebClient, startWebGame } from '../web/support.ts';
+import { PATIENCE_MS } from '../support/wait.ts';
 
 /** A GET from `localAddress` (another loopback address: another host as the server sees it). */
 function get(port: number, path: string, localAddress: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, localAddress, agent: false, timeout: 5000 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path, localAddress, agent: false, timeout: PATIENCE_MS }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode!, body }));

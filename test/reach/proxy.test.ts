@@ -18,7 +18,7 @@ async function viaGateway(port: number, header: string | Buffer, from = '127.0.0
 }
 
 async function closedWith(client: TestTelnetClient): Promise<string> {
-  expect(await until(() => client.closed, 5000)).toBe(true);
+  expect(await until(() => client.closed)).toBe(true);
   return client.text;
 }
 

@@ -232,8 +232,8 @@ describe('staff tools', () => {
     run = await startGame({ config: { idleTimeoutMs: 600 } });
     const root = await run.login('Root');
     const pleb = await run.login('Pleb');
-    await pleb.waitFor(/You have been idle for more than 1s; goodbye\./, 3000);
-    await pleb.waitClosed(3000);
+    await pleb.waitFor(/You have been idle for more than 1s; goodbye\./);
+    await pleb.waitClosed();
     // Root, idle as long, is staff.
     await root.command('look', 'Limbo');
     expect(run.game.sessions.loggedIn().map((s) => s.account!.name)).toEqual(['Root']);

@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import type { TestTelnetClient } from './telnet_client.ts';
+import { PATIENCE_MS } from './wait.ts';
 
 const IAC = 0xff;
 const DO = 0xfd;
@@ -60,7 +61,7 @@ export class GmcpClient {
   }
 
   /** The `after`-th message of `pkg` (by default the next one), once it has arrived. */
-  async next(pkg: string, after = this.of(pkg).length, timeout = 5000): Promise<any> {
+  async next(pkg: string, after = this.of(pkg).length, timeout = PATIENCE_MS): Promise<any> {
     await expect.poll(() => this.of(pkg).length, { timeout }).toBeGreaterThan(after);
     return this.of(pkg)[after];
   }

@@ -1,4 +1,4 @@
-import { waitUntil } from './wait.ts';
+import { PATIENCE_MS, waitUntil } from './wait.ts';
 
 /** Removes ANSI SGR sequences, so tests match what a reader sees. */
 export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
@@ -40,7 +40,7 @@ export abstract class TextClient {
    * Waits until text received after the last `waitFor` matches, and returns that new text.
    * Consuming output in order keeps a test from matching an earlier, identical reply.
    */
-  async waitFor(pattern: RegExp | string, timeoutMs = 5000): Promise<string> {
+  async waitFor(pattern: RegExp | string, timeoutMs = PATIENCE_MS): Promise<string> {
     const matches = (t: string) => (typeof pattern === 'string' ? t.indexOf(pattern) : t.search(pattern));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -82,7 +82,7 @@ export abstract class TextClient {
   }
 
   /** Resolves when the server has closed the connection. */
-  async waitClosed(timeoutMs = 5000): Promise<void> {
+  async waitClosed(timeoutMs = PATIENCE_MS): Promise<void> {
     await waitUntil(() => this.closed, 'the server to close the connection', timeoutMs, 20);
   }
 

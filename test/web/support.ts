@@ -3,6 +3,7 @@ import { webWithConsole } from '../../server/front_ends.ts';
 import type { WebLimits } from '../../server/web/front_end.ts';
 import { PASSWORD, startGame, type RunningGame, type TestConfig } from '../support/game.ts';
 import { stripAnsi, TextClient } from '../support/text_client.ts';
+import { PATIENCE_MS } from '../support/wait.ts';
 
 export interface WebGame extends RunningGame {
   webPort: number;
@@ -100,7 +101,7 @@ export class TestWebClient extends TextClient {
       ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
       reconnection: false,
       forceNew: true,
-      timeout: 5000,
+      timeout: PATIENCE_MS,
     });
     // Listening from the start, so nothing the server sends on connect is missed.
     const client = new TestWebClient(socket);

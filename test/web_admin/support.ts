@@ -4,7 +4,7 @@ import type { AdminSettings } from '../../server/config.ts';
 import { webWithConsole } from '../../server/front_ends.ts';
 import type { GameOptions } from '../../server/game.ts';
 import { PASSWORD, startGame, type RunningGame, type TestConfig } from '../support/game.ts';
-import { until } from '../support/wait.ts';
+import { PATIENCE_MS, until } from '../support/wait.ts';
 import { TestWebClient } from '../web/support.ts';
 
 export const ADMIN = 'Warden';
@@ -88,7 +88,7 @@ export async function startAdminGame(
         extraHeaders: { ...(cookie ? { cookie } : {}), ...tailOptions.headers },
         reconnection: false,
         forceNew: true,
-        timeout: 5000,
+        timeout: PATIENCE_MS,
       });
       sockets.push(socket);
       const client = new TailClient(socket);
