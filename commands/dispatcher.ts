@@ -203,7 +203,12 @@ export class Dispatcher {
     done: (ok: boolean) => void = () => {},
   ): Promise<void> {
     const unknownSwitch = unknownSwitchLine(command, ctx.switches);
-    if (unknownSwitch) return session.msg(unknownSwitch);
+    if (unknownSwitch) {
+      // Nothing ran, but a privileged command tried and refused is in the trail all the same
+      // (as a failed builder_command, the typed switches in its payload).
+      done(false);
+      return session.msg(unknownSwitch);
+    }
     try {
       // Two units: the caller's pre-command hook (an audited character counts the command)
       // stands even if the command itself then fails and is undone.

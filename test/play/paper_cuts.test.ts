@@ -35,8 +35,15 @@ describe('paper-cuts', () => {
     await root.command('channel/mute public', 'Unknown switch /mute for channel. Try: /join, /leave, /who, /history.');
     await root.command('who/all', 'Unknown switch /all for who. It takes no switches.');
     await root.command('@dig/teleport Tower', 'Unknown switch /teleport for @dig. It takes no switches.');
-    // Nothing ran: no room was dug.
+    // Nothing ran: no room was dug. The refused Builder command is in the trail as failed.
     expect(run.game.objects.search('Tower')).toEqual([]);
+    await run.game.auditTrail.flush();
+    const refused = (await run.game.auditReader.search({ limit: 100 })).filter((e) => e.event_type === 'builder_command');
+    expect(refused.map((e) => [Boolean(e.success), JSON.parse(e.payload)])).toEqual([
+      [false, expect.objectContaining({ command: '@dig', switches: ['teleport'], args: 'Tower', permission: 'Builder' })],
+      [false, expect.objectContaining({ command: '@reports', switches: ['open'] })],
+      [false, expect.objectContaining({ command: '@typeclass', switches: ['quick'], args: 'me' })],
+    ]);
   });
 
   it('judges a new password\'s length before asking for the confirmation', async () => {
