@@ -21,8 +21,8 @@ export interface FrontEndEntry {
 
 /** The operators' audit console and /metrics, for the web port. `admin`: settings over the configured ones. */
 function adminConsole(game: Game, admin?: Partial<AdminSettings>, reloads?: ConsolePorts['reloads']): AdminConsole {
-  const { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt } = game;
-  const ports: ConsolePorts = { config, accounts, loginGuard, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt, reloads };
+  const { config, accounts, loginGuard, consoleSessions, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt } = game;
+  const ports: ConsolePorts = { config, accounts, loginGuard, consoleSessions, audit, auditTrail, auditReader, objects, sessions, staff, log, startedAt, reloads };
   return new AdminConsole(ports, admin);
 }
 

@@ -27,7 +27,8 @@ import { SessionManager } from './sessions/session_manager.ts';
 import { watchDiskSpace } from './disk_space.ts';
 import { startIdleSweep } from './staff/idle.ts';
 import { Staff } from './staff/staff.ts';
-import { LockoutStore, ObjectStore, StaffStore } from './store/index.ts';
+import { ConsoleSessionStore, LockoutStore, ObjectStore, StaffStore } from './store/index.ts';
+import type { ConsoleSessionKeeper } from './console/sessions.ts';
 import { ChannelStore } from './store/channel_store.ts';
 import { Channels } from './channels/channels.ts';
 import { escapeForLog } from './text.ts';
@@ -70,6 +71,8 @@ export class Game {
   readonly sessions: SessionManager;
   readonly dispatcher: Dispatcher;
   readonly loginGuard: LoginGuard;
+  /** The web console's logins, kept in the database so a reload does not log operators out. */
+  readonly consoleSessions: ConsoleSessionKeeper;
   /** Bans, mutes, the lock-down and reports (server/staff/). */
   readonly staff: Staff;
   private stopIdleSweep: () => void = () => {};
@@ -139,6 +142,13 @@ export class Game {
         save: (key, until) => this.store.unitOfWork(() => lockouts.save(key, until)),
         remove: (key) => this.store.unitOfWork(() => lockouts.remove(key)),
       });
+      const consoleSessions = new ConsoleSessionStore(this.store.db);
+      this.consoleSessions = {
+        load: () => this.store.unitOfWork(() => consoleSessions.load()),
+        save: (record) => this.store.unitOfWork(() => consoleSessions.save(record)),
+        touch: (hash, lastSeen) => this.store.unitOfWork(() => consoleSessions.touch(hash, lastSeen)),
+        remove: (hash) => this.store.unitOfWork(() => consoleSessions.remove(hash)),
+      };
       this.channels = new Channels(new ChannelStore(this.store), this.sessions);
       const { objects, accounts, typeclasses, sessions, loginGuard, auditTrail, store, staff } = this;
       const commandPorts: CommandPorts = {

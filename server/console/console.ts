@@ -44,7 +44,7 @@ export class AdminConsole implements WebMount {
     // The configured settings (file and environment), then the caller's options (tests).
     this.settings = resolveAdminSettings(ports.config.admin, options);
     const s = this.settings;
-    this.sessions = new AdminSessions({ idleMs: s.sessionIdleMs, maxMs: s.sessionMaxMs, maxSessions: s.maxSessions });
+    this.sessions = new AdminSessions({ idleMs: s.sessionIdleMs, maxMs: s.sessionMaxMs, maxSessions: s.maxSessions }, Date.now, ports.consoleSessions);
     this.tail = new LiveTail({ queue: s.tailQueue, batch: s.tailBatch, unsent: s.tailUnsent });
     if (s.enabled) {
       const untail = ports.audit.subscribe(this.tail.sink);

@@ -6,6 +6,7 @@ import type { GameConfig } from '../config.ts';
 import type { GameLogger } from '../logging/index.ts';
 import type { ObjectManager } from '../../typeclasses/object_manager.ts';
 import type { LoginGuard } from '../sessions/login_guard.ts';
+import type { ConsoleSessionKeeper } from './sessions.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
 import type { ReloadStats } from '../link/protocol.ts';
 import type { Staff } from '../staff/staff.ts';
@@ -18,6 +19,8 @@ export interface ConsolePorts {
   readonly config: GameConfig;
   readonly accounts: AccountManager;
   readonly loginGuard: LoginGuard;
+  /** Where console logins outlive a reload (absent: in memory only, gone with the process). */
+  readonly consoleSessions?: ConsoleSessionKeeper;
   readonly audit: AuditBus;
   readonly auditTrail: AuditTrail;
   /** The audit table's one read path (server/audit/reader.ts). */

@@ -1,16 +1,30 @@
 /**
- * Console sessions: a random 32-byte id in a cookie, the account it belongs to in memory here.
- * Nothing is persisted: a restart logs every operator out, which is the safe direction.
+ * Console sessions: a random 32-byte id in a cookie, the account it belongs to here. Kept by a
+ * ConsoleSessionKeeper (the database) so that a reload, which starts a new game process, does
+ * not log every operator out; the keeper only ever sees the cookie's SHA-256, so the table gives
+ * nobody a usable cookie. The idle and maximum ages still end a session, a password change
+ * still voids it (AdminConsole.authorise), and logging out deletes it.
  */
 import crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ConsoleSessionRecord } from '../store/index.ts';
 import { CLIENT_PROTO_HEADER, FROM_PORTAL } from '../web/guards.ts';
 
 export const COOKIE_NAME = 'mud_admin';
 export const COOKIE_PATH = '/admin';
 
+/**
+ * How stale a kept last_seen may be: a busy operator's every request is not a database write.
+ * A session loaded after a reload may so end this much early, never late.
+ */
+const TOUCH_WRITE_MS = 60_000;
+
 export interface AdminSession {
-  readonly id: string;
+  /**
+   * The cookie's value. A session loaded from the keeper knows it only from the first request
+   * that shows it (the keeper has its hash); until then no one holds this object.
+   */
+  id: string;
   readonly accountId: number;
   readonly accountName: string;
   readonly address: string;
@@ -20,13 +34,40 @@ export interface AdminSession {
   lastSeen: number;
 }
 
+/** Where console logins outlive the game process (server/store/console_session_store.ts). */
+export interface ConsoleSessionKeeper {
+  load(): Iterable<ConsoleSessionRecord>;
+  save(record: ConsoleSessionRecord): void;
+  touch(cookieHash: string, lastSeen: number): void;
+  remove(cookieHash: string): void;
+}
+
+interface Held {
+  readonly session: AdminSession;
+  /** The last_seen the keeper has. */
+  keptSeen: number;
+}
+
+const cookieHash = (id: string) => crypto.createHash('sha256').update(id).digest('base64url');
+
 export class AdminSessions {
-  private readonly sessions = new Map<string, AdminSession>();
+  /** By the cookie's hash, oldest login first. */
+  private readonly sessions = new Map<string, Held>();
 
   constructor(
     private readonly limits: { idleMs: number; maxMs: number; maxSessions: number },
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly keeper: ConsoleSessionKeeper | null = null,
+  ) {
+    const at = this.now();
+    for (const kept of keeper?.load() ?? []) {
+      const { cookieHash: hash, ...fields } = kept;
+      const session: AdminSession = { id: '', ...fields };
+      if (this.expired(session, at)) keeper!.remove(hash);
+      else this.sessions.set(hash, { session, keptSeen: session.lastSeen });
+    }
+    this.trim();
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -36,40 +77,62 @@ export class AdminSessions {
     this.sweep();
     const now = this.now();
     const session: AdminSession = { id: crypto.randomBytes(32).toString('base64url'), accountId, accountName, address, passwordChanges, createdAt: now, lastSeen: now };
-    this.sessions.set(session.id, session);
-    // Past the cap the oldest login goes: a flood of logins cannot grow memory.
-    while (this.sessions.size > this.limits.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
+    const hash = cookieHash(session.id);
+    this.sessions.set(hash, { session, keptSeen: now });
+    const { id: _cookie, ...fields } = session;
+    this.keeper?.save({ cookieHash: hash, ...fields });
+    this.trim();
     return session;
   }
 
   /** The live session with this id (its idle clock restarted when `touch`), or null. */
   get(id: string | null | undefined, touch = true): AdminSession | null {
     if (!id) return null;
-    const session = this.sessions.get(id);
-    if (!session) return null;
-    if (this.expired(session, this.now())) {
-      this.sessions.delete(id);
+    const hash = cookieHash(id);
+    const held = this.sessions.get(hash);
+    if (!held) return null;
+    const now = this.now();
+    if (this.expired(held.session, now)) {
+      this.forget(hash);
       return null;
     }
-    if (touch) session.lastSeen = this.now();
-    return session;
+    held.session.id = id;
+    if (touch) {
+      held.session.lastSeen = now;
+      if (now - held.keptSeen >= Math.min(TOUCH_WRITE_MS, this.limits.idleMs / 4)) {
+        held.keptSeen = now;
+        this.keeper?.touch(hash, now);
+      }
+    }
+    return held.session;
   }
 
   delete(id: string): boolean {
-    return this.sessions.delete(id);
+    return this.forget(cookieHash(id));
   }
 
   /** Drops expired sessions; returns how many. */
   sweep(): number {
     const now = this.now();
     let gone = 0;
-    for (const session of this.sessions.values()) {
+    for (const [hash, { session }] of this.sessions) {
       if (this.expired(session, now)) {
-        this.sessions.delete(session.id);
+        this.forget(hash);
         gone++;
       }
     }
     return gone;
+  }
+
+  /** Past the cap the oldest login goes: a flood of logins cannot grow memory or the table. */
+  private trim(): void {
+    while (this.sessions.size > this.limits.maxSessions) this.forget(this.sessions.keys().next().value!);
+  }
+
+  private forget(hash: string): boolean {
+    if (!this.sessions.delete(hash)) return false;
+    this.keeper?.remove(hash);
+    return true;
   }
 
   private expired(session: AdminSession, now: number): boolean {

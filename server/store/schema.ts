@@ -178,6 +178,21 @@ const MIGRATIONS: readonly string[] = [
     until INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 10: the web console's logins (server/console/sessions.ts), so a reload (a new game process)
+  // or a restart does not log every operator out. Only the SHA-256 of the cookie is kept: this
+  // table gives nobody a usable cookie. Times in ms since the epoch; last_seen is written at
+  // most once a minute, so a session may end up to that much early, never late.
+  `
+  CREATE TABLE IF NOT EXISTS console_sessions (
+    cookie_hash      TEXT PRIMARY KEY,
+    account_id       INTEGER NOT NULL,
+    account_name     TEXT NOT NULL,
+    address          TEXT NOT NULL,
+    password_changes INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,
+    last_seen        INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -124,7 +124,11 @@ describe('the console, /metrics and /health through the portal', () => {
     await web.waitFor('The game is back.', 30_000);
     expect((await fetch(`${url}/health`)).status).toBe(200);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^mud_game_up 1$/m);
-    // The console's sessions lived in the old game: log in again.
+    // The console login made before the crash and the reload still holds: it is kept in the
+    // database (by its hash), not in the old game's memory. Logging out ends it for good.
+    expect((await fetch(`${url}/admin/api/me`, { headers: { cookie: login.cookie! } })).status).toBe(200);
+    expect((await fetch(`${url}/admin/api/logout`, { method: 'POST', headers: { cookie: login.cookie!, 'x-mud-admin': '1' } })).status).toBe(204);
+    expect((await fetch(`${url}/admin/api/me`, { headers: { cookie: login.cookie! } })).status).toBe(401);
     expect((await consoleLogin(url, 'Keeper', PASSWORD)).status).toBe(200);
     await web.command('look', 'Limbo');
     expect(web.disconnectReason).toBeNull();

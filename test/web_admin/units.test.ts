@@ -1,10 +1,13 @@
 /** The console's pieces on their own: the bounded live tail, sessions, cookies, /metrics access, settings. */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditEvent, type AuditEvent } from '../../server/audit/events.ts';
 import { LiveTail, type TailBatch } from '../../server/console/live_tail.ts';
 import { isLoopback, metricsAccess } from '../../server/console/metrics.ts';
 import { AdminSessions, cameOverHttps, cookieValue, sessionCookie } from '../../server/console/sessions.ts';
 import { AdminSettingsError, DEFAULT_ADMIN_SETTINGS, resolveAdminSettings } from '../../server/config.ts';
+import { ConsoleSessionStore, ObjectStore } from '../../server/store/index.ts';
+import { tempDir } from '../support/temp_dir.ts';
 
 const actor = { account: 'Anna', character: 'Anna', session_id: 1, protocol: 'telnet', remote_addr: '127.0.0.1' };
 const event = (n: number): AuditEvent => auditEvent('say', actor, { payload: { text: `line ${n}` } });
@@ -127,6 +130,40 @@ describe('console sessions', () => {
     now = 2200;
     expect(sessions.sweep()).toBe(1);
     expect(sessions.size).toBe(0);
+  });
+
+  it('outlive their process in the database, which holds only the cookie\'s hash, and still expire', () => {
+    const file = path.join(tempDir(), 'game.sqlite3');
+    let now = 1_000_000;
+    const limits = { idleMs: 300_000, maxMs: 3_600_000, maxSessions: 3 };
+    let store = new ObjectStore(file);
+    let sessions = new AdminSessions(limits, () => now, new ConsoleSessionStore(store.db));
+    const kept = sessions.create(7, 'Warden', '192.0.2.1', 2);
+    const idle = sessions.create(8, 'Sleepy', '192.0.2.2');
+    const gone = sessions.create(9, 'Leaver', '192.0.2.3');
+    sessions.delete(gone.id);
+    now += 200_000;
+    expect(sessions.get(kept.id)).toBe(kept); // its last_seen is written: over a minute stale
+    const rows = store.db.prepare('SELECT * FROM console_sessions').all();
+    expect(rows).toHaveLength(2);
+    expect(JSON.stringify(rows)).not.toContain(kept.id);
+    expect(JSON.stringify(rows)).not.toContain(idle.id);
+    store.close();
+
+    // A new process (a reload): the cookie still works, with what it was issued for.
+    now += 200_000;
+    store = new ObjectStore(file);
+    sessions = new AdminSessions(limits, () => now, new ConsoleSessionStore(store.db));
+    expect(sessions.size).toBe(1); // Sleepy idled out (400 s > 300 s) and is dropped from the table
+    expect(sessions.get(idle.id)).toBeNull();
+    expect(sessions.get(gone.id)).toBeNull();
+    expect(sessions.get(kept.id)).toMatchObject({ id: kept.id, accountId: 7, accountName: 'Warden', address: '192.0.2.1', passwordChanges: 2, createdAt: 1_000_000 });
+    expect(sessions.get('not-a-cookie-of-ours')).toBeNull();
+    // The maximum age counts from the first login, across processes.
+    now = 1_000_000 + limits.maxMs;
+    expect(sessions.get(kept.id)).toBeNull();
+    expect(store.db.prepare('SELECT count(*) AS n FROM console_sessions').get()).toEqual({ n: 0 });
+    store.close();
   });
 
   it('cookies: strict attributes, Secure on https, and parsing that ignores junk', () => {
