@@ -85,10 +85,18 @@ export class GameLink {
   /** Takes over the portal's connections: re-puppeted as they were, or greeted if new. */
   start(message: StartMessage): void {
     for (const snapshot of message.sessions) this.resume(snapshot);
-    // Gone while no game was there: resumed, then lost, so their unpuppet is audited as usual.
-    for (const { snapshot, reason } of message.lost) {
+    // Gone while no game was there: resumed, then lost, so their unpuppet is audited as usual,
+    // and so are the protocol errors they met before they went.
+    for (const { snapshot, reason, protocolErrors } of message.lost) {
       this.resume(snapshot);
+      for (const error of protocolErrors) this.handle(error);
       this.handle({ t: 'lost', id: snapshot.id, reason });
+    }
+    for (const error of message.connectionErrors) this.handle(error);
+    if (message.untold) {
+      this.ports.log.warn(
+        `While no game was attached, ${message.untold} connection(s) or protocol error(s) were past the portal's bound of what it holds for the next game; they are not in the audit trail.`,
+      );
     }
     const { reload } = message;
     const durationMs = reload ? Date.now() - reload.requestedAt : null;

@@ -53,9 +53,30 @@ export interface ReloadRequest {
   cause?: string;
 }
 
+/**
+ * What happened while no game was attached (a reload, a crash backoff, down), for the next game
+ * to audit: connections that ended, each with the protocol errors it met meanwhile; protocol
+ * errors of connections closed before they were sessions; and how many of either were past
+ * the portal's bound (counted, not kept).
+ */
+export interface Meanwhile {
+  lost: LostConnection[];
+  connectionErrors: ConnectionProtocolError[];
+  untold: number;
+}
+
+export interface LostConnection {
+  snapshot: SessionSnapshot;
+  reason: string;
+  protocolErrors: SessionProtocolError[];
+}
+
+export type SessionProtocolError = Extract<PortalToGame, { t: 'protocol_error' }>;
+export type ConnectionProtocolError = Extract<PortalToGame, { t: 'connection_protocol_error' }>;
+
 export type PortalToGame =
-  /** Builds the game and takes over these connections; `lost` went away during the switch. */
-  | { t: 'start'; sessions: SessionSnapshot[]; lost: Array<{ snapshot: SessionSnapshot; reason: string }>; reload: ReloadRequest | null; counters: ReloadCounters }
+  /** Builds the game and takes over these connections, and audits what happened meanwhile. */
+  | ({ t: 'start'; sessions: SessionSnapshot[]; reload: ReloadRequest | null; counters: ReloadCounters } & Meanwhile)
   | { t: 'open'; facts: ConnectionFacts }
   | { t: 'line'; id: number; line: string }
   /** A notice the front end has for the player (an overlong line), said through the session. */

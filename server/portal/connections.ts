@@ -6,7 +6,7 @@
  * GMCP messages) sent while no game takes them (a reload, a crash), in order, up to a bound.
  */
 import type { LinkChannel } from '../link/channel.ts';
-import type { ConnectionFacts, GameToPortal, PortalToGame, SessionSnapshot } from '../link/protocol.ts';
+import type { ConnectionFacts, ConnectionProtocolError, GameToPortal, LostConnection, Meanwhile, PortalToGame, SessionProtocolError, SessionSnapshot } from '../link/protocol.ts';
 import { TokenBucket } from '../net/token_bucket.ts';
 import type { SessionLimits } from '../sessions/session_limits.ts';
 import type { FrontEndSession, FrontEndSessions } from '../sessions/front_end.ts';
@@ -15,6 +15,14 @@ import { AddressProtocolErrors, ProtocolErrorLimiter, type ProtocolErrorKind, ty
 
 /** Lines (and GMCP messages) one connection may send while the game reloads; a pasted script still fits. */
 export const MAX_WAITING_LINES = 100;
+
+/**
+ * What the portal holds for the next game while none is attached, besides the sessions that
+ * game knew (always kept: their number is bounded by the connections at the switch): new
+ * connections that came and went, and protocol errors of connections refused before they were
+ * sessions. Past this, during a long outage under a port scan, they are only counted.
+ */
+export const MAX_HELD_MEANWHILE = 1000;
 
 type GameChannel = LinkChannel<GameToPortal, PortalToGame>;
 
@@ -51,18 +59,20 @@ export class PortalSessions implements FrontEndSessions {
   constructor(readonly limits: SessionLimits) {}
 
   private readonly connections = new Map<number, Connection>();
-  /** Connections that ended while no game was attached: the next game audits their end. */
-  private lostMeanwhile: Array<{ snapshot: SessionSnapshot; reason: string }> = [];
+  /** What happened while no game was attached: the next game audits it (MAX_HELD_MEANWHILE). */
+  private meanwhile: Meanwhile = { lost: [], connectionErrors: [], untold: 0 };
   private game: GameChannel | null = null;
-  /** What the last snapshot handed a starting game: its connections, and how many lost ones. */
-  private handed = { ids: new Set<number>(), lost: 0 };
+  /** What the last snapshot handed a starting game: its connections, and how much of `meanwhile`. */
+  private handed = { ids: new Set<number>(), lost: 0, connectionErrors: 0, untold: 0 };
   /**
    * Connections closed before they were sessions (a bad PROXY header): limited here, audited by
-   * the game; with no game attached (a reload) a report is dropped, its successors still counted.
+   * the game; with no game attached (a reload) a report waits for the next one.
    */
-  private readonly connectionErrors = new AddressProtocolErrors((address, protocol, report) =>
-    this.game?.send({ t: 'connection_protocol_error', address, protocol, ...report }),
-  );
+  private readonly connectionErrors = new AddressProtocolErrors((address, protocol, report) => {
+    const message: ConnectionProtocolError = { t: 'connection_protocol_error', address, protocol, ...report };
+    if (this.game) this.game.send(message);
+    else this.holdMeanwhile(this.meanwhile.connectionErrors, message);
+  });
 
   reportConnectionError(address: string, protocol: Protocol, kind: ProtocolErrorKind, excerpt: string): void {
     this.connectionErrors.report(address, protocol, kind, excerpt);
@@ -168,16 +178,20 @@ export class PortalSessions implements FrontEndSessions {
   }
 
   /** What a new game takes over (kept as it is until that game is attached, in case it fails). */
-  snapshot(): { sessions: SessionSnapshot[]; lost: Array<{ snapshot: SessionSnapshot; reason: string }> } {
+  snapshot(): { sessions: SessionSnapshot[]; meanwhile: Meanwhile } {
     const sessions = [...this.connections.values()].map(snapshotOf);
-    this.handed = { ids: new Set(sessions.map((s) => s.id)), lost: this.lostMeanwhile.length };
-    return { sessions, lost: [...this.lostMeanwhile] };
+    const { lost, connectionErrors, untold } = this.meanwhile;
+    this.handed = { ids: new Set(sessions.map((s) => s.id)), lost: lost.length, connectionErrors: connectionErrors.length, untold };
+    return { sessions, meanwhile: { lost: [...lost], connectionErrors: [...connectionErrors], untold } };
   }
 
   /** A game has taken over the snapshot: lines go to it, the waiting ones first, in order. */
   attach(game: GameChannel): void {
     this.game = game;
-    this.lostMeanwhile.splice(0, this.handed.lost);
+    // What came after the snapshot stays for the next game (this one was not told of it).
+    this.meanwhile.lost.splice(0, this.handed.lost);
+    this.meanwhile.connectionErrors.splice(0, this.handed.connectionErrors);
+    this.meanwhile.untold -= this.handed.untold;
     for (const conn of this.connections.values()) {
       // Connected after the snapshot was taken: the game has not heard of it yet.
       if (!this.handed.ids.has(conn.id)) game.send({ t: 'open', facts: factsOf(conn) });
@@ -187,7 +201,7 @@ export class PortalSessions implements FrontEndSessions {
       conn.toldFacts = factsKey(conn.transport);
       for (const message of conn.waiting.splice(0)) game.send(message);
     }
-    this.handed = { ids: new Set(), lost: 0 };
+    this.handed = { ids: new Set(), lost: 0, connectionErrors: 0, untold: 0 };
   }
 
   /** One line to every connection (the portal's own news: reloading, back, down). */
@@ -280,8 +294,21 @@ export class PortalSessions implements FrontEndSessions {
     conn.protocolErrors.flush();
     conn.closed = true;
     this.connections.delete(conn.id);
-    if (this.game) this.game.send({ t: 'lost', id: conn.id, reason });
-    else if (conn.opened) this.lostMeanwhile.push({ snapshot: snapshotOf(conn), reason });
+    if (this.game) return this.game.send({ t: 'lost', id: conn.id, reason });
+    // The next game audits its end, and the protocol errors it met meanwhile (its waiting
+    // lines go with it: nobody is there to see them run).
+    const protocolErrors = conn.waiting.filter((m): m is SessionProtocolError => m.t === 'protocol_error');
+    // Nothing more will come of its NEW-ENVIRON: the game announces it as it stands.
+    const { environKnown: _never, ...snapshot } = snapshotOf(conn);
+    const gone: LostConnection = { snapshot, reason, protocolErrors };
+    // A session a game knew is always kept; one that came and went meanwhile, up to the bound.
+    if (conn.opened) this.meanwhile.lost.push(gone);
+    else this.holdMeanwhile(this.meanwhile.lost, gone);
+  }
+
+  private holdMeanwhile<T>(list: T[], item: T): void {
+    if (list.length < MAX_HELD_MEANWHILE) list.push(item);
+    else this.meanwhile.untold++;
   }
 }
 

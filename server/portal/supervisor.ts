@@ -115,9 +115,9 @@ export class GameSupervisor {
       this.current = null;
     }
 
-    const { sessions: snapshot, lost } = sessions.snapshot();
+    const { sessions: snapshot, meanwhile } = sessions.snapshot();
     const counted = countedWith(this.counters, request);
-    next.send({ t: 'start', sessions: snapshot, lost, reload: request, counters: counted });
+    next.send({ t: 'start', sessions: snapshot, ...meanwhile, reload: request, counters: counted });
     try {
       await this.waitFor(next, 'ready', START_TIMEOUT_MS);
     } catch (error) {

@@ -40,11 +40,15 @@ describe('protocol errors and /ws under the portal', () => {
     expect(closedAt).toBeGreaterThan(trail.indexOf(trail.find((r) => r.payload.closing === true)!));
   });
 
-  it('keeps a protocol error met while no game is attached, and the next game audits it', { timeout: 120_000 }, async () => {
+  it('keeps what happens while no game is attached, protocol errors and connections that went, for the next game to audit', { timeout: 120_000 }, async () => {
     const broken = path.join(process.env.TMPDIR ?? '/tmp', `mud-broken-pe-${process.pid}-${Date.now()}`);
-    const portal = await startPortal({ env: { MUD_TEST_BROKEN_GAME_FILE: broken } });
+    // 127.0.0.4 is a PROXY gateway: its bad header is a protocol error before any session.
+    const portal = await startPortal({ env: { MUD_TEST_BROKEN_GAME_FILE: broken, MUD_PROXY_FROM: '127.0.0.4' } });
     const client = await TestTelnetClient.connect(portal.server.telnetPort);
     await client.waitFor('Welcome to');
+    // One that the game knew, and that leaves during the outage (from 127.0.0.2, to tell it apart).
+    const leaver = await TestTelnetClient.connect(portal.server.telnetPort, '127.0.0.1', '127.0.0.2');
+    await leaver.waitFor('Welcome to');
     try {
       // A game that cannot load any more, and dies: no game is attached until the fix.
       fs.writeFileSync(broken, 'SyntaxError: simulated');
@@ -54,12 +58,34 @@ describe('protocol errors and /ws under the portal', () => {
       // itself, so its answer shows the bytes before it were taken while no game was there.
       client.sendRaw(Buffer.from([IAC, SB, 24, 0x41, IAC, NOP, IAC, DO, MSSP]));
       await expect.poll(() => client.raw.includes(Buffer.from([IAC, SB, MSSP])), { timeout: 10_000 }).toBe(true);
+      // The leaver meets a protocol error of its own, then goes; one more comes and goes
+      // (from 127.0.0.3) without any game ever having seen it.
+      leaver.sendRaw(Buffer.from([IAC, SB, 24, 0x42, IAC, NOP, IAC, DO, MSSP]));
+      await expect.poll(() => leaver.raw.includes(Buffer.from([IAC, SB, MSSP]))).toBe(true);
+      leaver.close();
+      const passer = await TestTelnetClient.connect(portal.server.telnetPort, '127.0.0.1', '127.0.0.3');
+      // With no game nobody greets it: it is in the portal's table, and then it is not.
+      const connections = async () => (await portal.status()).connections.length;
+      await expect.poll(connections).toBe(2);
+      passer.close();
+      await expect.poll(connections).toBe(1);
+      const gateway = await TestTelnetClient.connect(portal.server.telnetPort, '127.0.0.1', '127.0.0.4', { width: null });
+      gateway.sendRaw('PROXY TCP4 999.0.0.1 127.0.0.1 1 2\r\n');
+      await gateway.waitClosed();
     } finally {
       fs.rmSync(broken, { force: true });
     }
     expect((await npmRun(portal, 'reload')).code).toBe(0);
     await client.waitFor('The game is back.', 30_000);
     expect(await trailHas(portal, (r) => r.event_type === 'protocol_error' && r.payload.kind === 'subneg_truncated' && r.payload.excerpt === 'IAC SB 24 cut short')).toBe(true);
+    // The leaver's error is audited before its end; the passer's coming and going both are.
+    const from = (address: string) => () => portal.trail().filter((r) => r.actor.remote_addr === address && r.event_type !== 'connection_opened').map((r) => [r.event_type, r.payload.excerpt ?? r.payload.reason]);
+    await expect.poll(from('127.0.0.2')).toEqual([
+      ['protocol_error', 'IAC SB 24 cut short'],
+      ['connection_closed', expect.any(String)],
+    ]);
+    await expect.poll(() => portal.trail().filter((r) => r.actor.remote_addr === '127.0.0.3').map((r) => r.event_type)).toEqual(['connection_opened', 'connection_closed']);
+    await expect.poll(() => portal.trail().filter((r) => r.actor.remote_addr === '127.0.0.4').map((r) => [r.event_type, r.payload.kind])).toEqual([['protocol_error', 'bad_proxy_header']]);
     client.close();
   });
 
