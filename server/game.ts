@@ -139,7 +139,7 @@ export class Game {
       const lockouts = new LockoutStore(this.store.db);
       this.loginGuard = new LoginGuard(options.loginGuard, Date.now, {
         load: (now) => this.store.unitOfWork(() => lockouts.load(now)),
-        save: (key, until) => this.store.unitOfWork(() => lockouts.save(key, until)),
+        save: (key, until, now) => this.store.unitOfWork(() => lockouts.save(key, until, now)),
         remove: (key) => this.store.unitOfWork(() => lockouts.remove(key)),
       });
       const consoleSessions = new ConsoleSessionStore(this.store.db);

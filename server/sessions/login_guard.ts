@@ -54,7 +54,7 @@ interface Attempt {
 /** Where lock-outs outlive the process (server/store/lockout_store.ts); none: in memory only. */
 export interface LockoutKeeper {
   load(now: number): Iterable<[key: string, until: number]>;
-  save(key: string, until: number): void;
+  save(key: string, until: number, now: number): void;
   remove(key: string): void;
 }
 
@@ -101,7 +101,7 @@ export class LoginGuard {
       const failures = this.recent(key, now).filter((a) => !a.pending).length;
       if (failures < this.settings.maxFailures || (this.lockedUntil.get(key) ?? 0) > now) continue;
       this.remember(this.lockedUntil, key, now + this.settings.lockMs);
-      this.keeper?.save(key, now + this.settings.lockMs);
+      this.keeper?.save(key, now + this.settings.lockMs, now);
       started ??= { reason, failures, retryAfterMs: this.settings.lockMs };
     }
     return started;

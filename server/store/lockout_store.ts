@@ -22,7 +22,9 @@ export class LockoutStore {
     return this.stmt.live.all(now).map((row) => [row.key, row.until]);
   }
 
-  save(key: string, until: number): void {
+  /** A new lock-out; the served ones go at the same time, so the table never outgrows those in force. */
+  save(key: string, until: number, now: number): void {
+    this.stmt.expired.run(now);
     this.stmt.save.run(key, until);
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ObjectStore, SCHEMA_VERSION } from '../../server/store/index.ts';
+import { LockoutStore, ObjectStore, SCHEMA_VERSION } from '../../server/store/index.ts';
 import { tempDir } from '../support/temp_dir.ts';
 
 describe('the object store', () => {
@@ -56,5 +56,16 @@ describe('the object store', () => {
     store.db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     store.close();
     expect(() => new ObjectStore(file)).toThrow(`Database schema version ${SCHEMA_VERSION + 1} is newer than this server understands (${SCHEMA_VERSION}); upgrade the server or restore a matching backup.`);
+  });
+
+  it('keeps only the login lock-outs in force: a new one clears the served ones', () => {
+    const store = new ObjectStore(path.join(tempDir(), 'game.sqlite3'));
+    const lockouts = new LockoutStore(store.db);
+    lockouts.save('name:anna', 1_000, 0);
+    lockouts.save('addr:192.0.2.1', 5_000, 0);
+    lockouts.save('name:bob', 9_000, 2_000); // anna's has run out by now
+    expect(store.db.prepare('SELECT key FROM login_lockouts ORDER BY key').all()).toEqual([{ key: 'addr:192.0.2.1' }, { key: 'name:bob' }]);
+    expect(lockouts.load(6_000)).toEqual([['name:bob', 9_000]]);
+    store.close();
   });
 });
