@@ -8,8 +8,8 @@
  * Afterwards: the probe still answers, every hostile session and server-side socket is gone,
  * memory stayed bounded, the database is intact, and the protocol violations were audited as
  * `protocol_error` events, bounded: at most one per kind and session a minute (plus one at close
- * with the count held back). The same garbage, and GMCP that is not JSON and frames over the size
- * limit, is then sent over /ws in each mudstandards.org subprotocol.
+ * with the count held back). The garbage is test/fuzz/garbage.ts's; ws_fuzz.test.ts sends it over
+ * /ws.
  *
  * Reproduce a failure with MUD_FUZZ_SEED=<the seed printed below>.
  */
@@ -19,87 +19,8 @@ import { readTable } from '../audit_trail/helpers.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
 import type { TestTelnetClient } from '../support/telnet_client.ts';
 import { prng, randomBytes, type Rng } from '../support/prng.ts';
-import { TestWsClient } from '../support/ws_client.ts';
-import { startWebGame } from '../web/support.ts';
 import { sleep } from '../support/wait.ts';
-
-const IAC = 255, SB = 250, SE = 240, WILL = 251, WONT = 252, DO = 253, DONT = 254, GMCP = 201;
-const OPTS = [0, 1, 3, 24, 25, 31, 39, 42, 69, 70, 86, 91, 201, 99, 255];
-const SEED = Number(process.env.MUD_FUZZ_SEED ?? 0x6d75_d1) >>> 0;
-const WAVES = 4;
-const CLIENTS_PER_WAVE = 24;
-const MAX_FRAMES_PER_CLIENT = 90;
-/** Sockets not yet logged in are closed after this; the silent clients rely on it. */
-const LOGIN_IDLE_MS = 3000;
-
-
-const garbageWord = (r: Rng) => randomBytes(r, 1 + r.int(30)).toString('latin1').replace(/[\r\n\s]/g, 'x');
-const LOGIN_COMMANDS = ['look', 'help', 'who', 'l', '?', 'connect', 'create', 'co Nobody wrong-password', 'quit'];
-const GAME_WORDS = ['look', 'north', 'south', 'say', 'pose', 'who', 'help', 'inventory', 'get', 'drop', 'whisper', 'éé', '☃'];
-
-/** One hostile frame. The generator is the only source of randomness, so a seed replays a run. */
-function frame(r: Rng): Buffer {
-  const opt = r.pick(OPTS);
-  switch (r.int(15)) {
-    case 0:
-      return randomBytes(r, 1 + r.int(512));
-    case 1: {
-      // IAC storm: IACs mixed with command bytes (SE, NOP, DM, BRK, IP, AO, AYT, EC, EL, GA, SB, WILL...).
-      const b = Buffer.allocUnsafe(1 + r.int(600));
-      for (let i = 0; i < b.length; i++) b[i] = r.chance(0.5) ? IAC : 236 + r.int(20);
-      return b;
-    }
-    case 2:
-      return Buffer.from([IAC, r.pick([WILL, WONT, DO, DONT]), r.chance(0.7) ? opt : r.int(256)]);
-    case 3: {
-      // IAC DO / WILL flood of one option.
-      const one = [IAC, r.pick([DO, WILL, DONT]), r.int(256)];
-      return Buffer.from(Array.from({ length: 100 + r.int(3000) }, () => one).flat());
-    }
-    case 4:
-      // Subnegotiation that never ends (no IAC at all, so no SE can close it).
-      return Buffer.concat([Buffer.from([IAC, SB, opt]), randomBytes(r, 1000 + r.int(20_000), { noIac: true })]);
-    case 5:
-      // Truncated subnegotiation: cut before SE, or IAC followed by a non-SE byte.
-      return r.chance(0.5)
-        ? Buffer.concat([Buffer.from([IAC, SB, opt]), randomBytes(r, r.int(40), { noIac: true }), Buffer.from([IAC])])
-        : Buffer.concat([Buffer.from([IAC, SB, opt]), randomBytes(r, r.int(40), { noIac: true }), Buffer.from([IAC, r.int(240)]), Buffer.from('look\r\n')]);
-    case 6: {
-      // Well-formed subnegotiations with random bodies (NAWS, TTYPE IS, CHARSET, GMCP).
-      const body = r.pick([
-        Buffer.from([r.int(256), r.int(256), r.int(256), r.int(256)]),
-        Buffer.concat([Buffer.from([0]), Buffer.from(garbageWord(r), 'latin1')]),
-        Buffer.from(`\x02;UTF-8;${garbageWord(r)}`, 'latin1'),
-        Buffer.from(`Core.Hello {"client":${r.chance(0.5) ? '"x"' : garbageWord(r)}}`, 'latin1'),
-      ]);
-      const escaped = Buffer.from([...body].flatMap((x) => (x === IAC ? [IAC, IAC] : [x])));
-      return Buffer.concat([Buffer.from([IAC, SB, r.pick([31, 24, 42, 201, opt])]), escaped, Buffer.from([IAC, SE])]);
-    }
-    case 7:
-      return Buffer.from(`${r.pick(r.chance(0.5) ? LOGIN_COMMANDS : GAME_WORDS)} ${r.chance(0.5) ? r.pick(GAME_WORDS) : ''}\r\n`);
-    case 8: {
-      // A valid command with garbage spliced in.
-      const cmd = Buffer.from(`${r.pick(LOGIN_COMMANDS)} ${r.pick(GAME_WORDS)}`);
-      const at = r.int(cmd.length + 1);
-      return Buffer.concat([cmd.subarray(0, at), randomBytes(r, r.int(20)), cmd.subarray(at), Buffer.from(r.pick(['\r\n', '\n', '\r', '\r\0', '\n\r']))]);
-    }
-    case 9:
-      // Login attempts with garbage names (and passwords).
-      return Buffer.from(`${r.pick(['connect', 'create', 'co', 'cr'])} ${garbageWord(r)} ${r.chance(0.5) ? garbageWord(r) : ''}\r\n`, 'latin1');
-    case 10:
-      // Invalid and truncated UTF-8.
-      return Buffer.concat([Buffer.from('say '), Buffer.from(r.pick([[0xc3], [0xe2, 0x98], [0xf0, 0x9f, 0x98], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xfe, 0xfe]])), Buffer.from('\r\n')]);
-    case 11:
-      return Buffer.from(Array.from({ length: 1 + r.int(300) }, () => r.pick([13, 10, 0])));
-    case 12:
-      // Accept compression (the server then deflates what follows) or refuse it mid-stream.
-      return Buffer.from([IAC, r.pick([DO, DONT]), 86]);
-    case 13:
-      return Buffer.from(r.pick([[IAC, SE], [IAC, SB, IAC, SE], [IAC, SB], [IAC], [IAC, IAC], [IAC, 0], [IAC, SB, 24, 1, IAC, SE]]));
-    default:
-      return Buffer.from(`${'x'.repeat(r.int(6000))}\r\n`);
-  }
-}
+import { CLIENTS_PER_WAVE, DO, GMCP, IAC, LOGIN_IDLE_MS, MAX_FRAMES_PER_CLIENT, OPTS, SB, SE, SEED, WAVES, frame } from './garbage.ts';
 
 type Behaviour = 'frames' | 'vanish' | 'halfclose' | 'silent' | 'megaline' | 'sbforever' | 'doflood';
 
@@ -328,50 +249,6 @@ describe('fuzzing the running game', () => {
   });
 });
 
-describe('fuzzing /ws', () => {
-  it(`keeps serving through hostile WebSocket clients of every subprotocol, their errors bounded (seed ${SEED})`, { timeout: 60_000 }, async () => {
-    const r = prng(SEED ^ 0x5753);
-    const run = await startWebGame({ config: { loginIdleTimeoutMs: LOGIN_IDLE_MS } });
-    try {
-      const url = `ws://127.0.0.1:${run.webPort}/ws`;
-      const probe = await run.login('Probe');
-      const protocols = ['telnet.mudstandards.org', 'gmcp.mudstandards.org', 'terminal.mudstandards.org'];
-      let sent = 0;
-      for (let wave = 0; wave < 3; wave++) {
-        await Promise.all(
-          Array.from({ length: 12 }, async () => {
-            const client = await TestWsClient.connect(url, r.pick(protocols));
-            for (let i = 1 + r.int(60); i > 0 && !client.closed; i--) {
-              const choice = r.int(4);
-              // Telnet frames (IAC storms, cut-short subnegotiations, bad UTF-8, long lines), text frames, or one over the size limit.
-              if (choice === 0) client.sendFrame(garbageWord(r) + (r.chance(0.5) ? ' {' : ' {"a":1}'), false);
-              else if (choice === 1 && r.chance(0.1)) client.sendFrame(randomBytes(r, 20_000));
-              else client.sendFrame(frame(r));
-              sent++;
-              if (r.chance(0.2)) await sleep(r.int(5));
-            }
-            client.close();
-          }),
-        );
-        probe.send(`say wave ${wave}`);
-        await probe.waitFor(`You say, "wave ${wave}"`, 15_000);
-      }
-      expect(sent).toBeGreaterThan(300);
-      await expect.poll(() => run.game.sessions.count, { timeout: 10_000 }).toBe(1);
-      const errors = (await readTable(run.game)).filter((e) => e.event_type === 'protocol_error');
-      const perSessionKind = new Map<string, number>();
-      for (const e of errors.filter((e) => !e.payload.closing)) perSessionKind.set(`${e.actor.session_id}:${e.payload.kind}`, (perSessionKind.get(`${e.actor.session_id}:${e.payload.kind}`) ?? 0) + 1);
-      expect([...perSessionKind.values()].every((n) => n === 1)).toBe(true);
-      expect(errors.every((e) => e.actor.protocol === 'ws')).toBe(true);
-      const kinds = new Set(errors.map((e) => e.payload.kind));
-      for (const kind of ['bad_gmcp', 'ws_frame_refused', 'line_too_long']) expect(kinds, kind).toContain(kind);
-      console.log(`/ws fuzz: ${sent} frames, ${errors.length} protocol_error events, kinds ${[...kinds].join(', ')}`);
-      await probe.command('look', 'Limbo');
-    } finally {
-      await run.stop();
-    }
-  });
-});
 
 /**
  * Logs in a player whose client stops reading, then has it type commands with long answers
