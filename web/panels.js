@@ -176,6 +176,15 @@ export function createPanels(walk) {
     held.inv = [];
     renderRoom();
     renderHere();
+    // The chat tabs too: the next login catches up on its own channels (which may not be the
+    // last account's, staff channels among them), and keeping the old lines would show them twice.
+    for (const entry of channels.values()) {
+      entry.tab.remove();
+      entry.log.remove();
+    }
+    channels.clear();
+    activeChannel = '';
+    $('chat-none').hidden = false;
   }
 
   // Arrow keys move between chat tabs (the WAI-ARIA tabs pattern).

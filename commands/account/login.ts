@@ -38,7 +38,10 @@ export const create: LoginCommand = {
       if (session.closed) return;
       audit('account_created', { target: targetOf(account) });
       reply(`Welcome, ${account.name}! Your account is created.`);
-      if (!enterGame(ctx, account)) return;
+      // A GMCP login may have finished while the password was being hashed.
+      if (session.isLoggedIn) return reply('You are already logged in; the new account is ready for next time.');
+      const refused = enterGame(ctx, account);
+      if (refused) return reply(refused);
     } catch (error) {
       if (error instanceof AccountError) return reply(error.message);
       throw error;
@@ -69,12 +72,10 @@ export const connect: LoginCommand = {
       if (result.outcome === 'locked') reply(result.message);
       return;
     }
-    // Read before entering: the login clears it.
-    const reset = result.account.passwordResetNotice;
-    if (!enterGame(ctx, result.account)) return;
-    if (reset) reply(`Note: your password was reset by the admin ${reset.by} at ${reset.at.slice(0, 19).replace('T', ' ')} UTC. If you did not ask for that, tell the other admins.`);
-    const failed = result.failedSinceLastLogin;
-    if (failed > 0) reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
+    // A GMCP login may have finished while this password was being hashed: one login a session.
+    if (session.isLoggedIn) return reply('Already logged in.');
+    const turnedAway = returnToGame(ctx, result);
+    if (turnedAway) reply(turnedAway);
   },
 };
 
@@ -85,6 +86,8 @@ export const connect: LoginCommand = {
  */
 export async function loginOutOfBand(ctx: LoginContext, name: string, password: string): Promise<void> {
   const { session } = ctx;
+  const banned = refuseBannedOrLockedDown(ctx, name, null, 'ban');
+  if (banned) return session.oob('Char.Login.Result', { success: false, message: banned });
   const attempt = { name, address: session.remoteAddress, audit: ctx.audit, payload: { via: 'gmcp' } };
   const result = await attemptLogin(ctx, attempt, password);
   if (session.closed) return;
@@ -93,10 +96,26 @@ export async function loginOutOfBand(ctx: LoginContext, name: string, password: 
     return session.oob('Char.Login.Result', { success: false, message });
   }
   if (session.isLoggedIn) return session.oob('Char.Login.Result', { success: false, message: 'Already logged in.' });
-  session.oob('Char.Login.Result', { success: true, message: `Welcome back, ${result.account.name}.` });
-  enterGame(ctx, result.account);
+  // Success is said only once the name ban and the lock-down have let the account in.
+  const refused = returnToGame(ctx, result, () => session.oob('Char.Login.Result', { success: true, message: `Welcome back, ${result.account.name}.` }));
+  if (!refused) return;
+  session.oob('Char.Login.Result', { success: false, message: refused });
+  ctx.reply(refused);
+}
+
+/**
+ * A returning player's way in, whichever way they logged in (connect, GMCP): enterGame, then
+ * what happened to the account while they were away. The line refusing it, or null.
+ */
+function returnToGame(ctx: LoginContext, result: { account: Account; failedSinceLastLogin: number }, admitted?: () => void): string | null {
+  // Read before entering: the login clears it.
+  const reset = result.account.passwordResetNotice;
+  const refused = enterGame(ctx, result.account, admitted);
+  if (refused) return refused;
+  if (reset) ctx.reply(`Note: your password was reset by the admin ${reset.by} at ${reset.at.slice(0, 19).replace('T', ' ')} UTC. If you did not ask for that, tell the other admins.`);
   const failed = result.failedSinceLastLogin;
   if (failed > 0) ctx.reply(`Warning: there were ${failed} failed login attempt(s) on your account since your last login.`);
+  return null;
 }
 
 /** The character `account` owns, if it has one yet. */
@@ -137,16 +156,15 @@ function refuseBannedOrLockedDown(ctx: LoginContext, name: string, account: Acco
 }
 
 /**
- * Logs the session in and puppets the account's character, making one if it has none; false
- * (and the player told why) when a name ban or the lock-down refuses it.
+ * Logs the session in and puppets the account's character, making one if it has none; or the
+ * line refusing it (a name ban, the lock-down), for the caller to tell. `admitted` runs once it
+ * is let in, before anything of the character is sent.
  */
-function enterGame(ctx: LoginContext, account: Account): boolean {
+function enterGame(ctx: LoginContext, account: Account, admitted?: () => void): string | null {
   const { session } = ctx;
   const refused = refuseBannedOrLockedDown(ctx, account.name, account);
-  if (refused) {
-    ctx.reply(refused);
-    return false;
-  }
+  if (refused) return refused;
+  admitted?.();
   ctx.unitOfWork(() => {
     const character = characterOf(ctx.objects, account) ?? createCharacter(ctx, account);
     ctx.auditBus.emit(auditEvent('login_ok', actorOf(session, character), { by: character, target: targetOf(account) }));
@@ -154,7 +172,7 @@ function enterGame(ctx: LoginContext, account: Account): boolean {
     // What was said on their channels while they were away, and Comm.Channel.List.
     ctx.channels.catchUp(session);
   });
-  return true;
+  return null;
 }
 
 export const unloggedLook: LoginCommand = {

@@ -127,6 +127,30 @@ describe('GMCP for rich clients (Mudlet)', () => {
     for (const row of rows) expect(JSON.stringify(row)).not.toContain('not-her-password');
   });
 
+  it('tells a GMCP login what connect would: the lock-down refuses it (never a success first), the reset notice and the failed logins are said', async () => {
+    run = await startGame();
+    const root = await run.login('Root');
+    (await run.login('Pleb')).close();
+    await root.command(`@password Pleb = ${PASSWORD}-reset`, 'Password of Pleb changed.');
+    const guess = await run.connect();
+    await guess.command('connect Pleb not-the-password', 'Wrong name or password.');
+
+    await root.command('@lockdown on = maintenance', 'Lock-down on');
+    const refused = await connectGmcp(run);
+    refused.send('Char.Login.Credentials', { account: 'Pleb', password: `${PASSWORD}-reset` });
+    expect(await refused.next('Char.Login.Result', 0)).toEqual({ success: false, message: expect.stringContaining('The game is locked down') });
+    await refused.telnet.waitFor('The game is locked down');
+    expect(refused.of('Char.Login.Result')).toHaveLength(1);
+    expect(refused.of('Char.Name')).toEqual([]);
+    await root.command('@lockdown off', 'Lock-down off');
+
+    const mudlet = await connectGmcp(run);
+    mudlet.send('Char.Login.Credentials', { account: 'Pleb', password: `${PASSWORD}-reset` });
+    expect(await mudlet.next('Char.Login.Result', 0)).toEqual({ success: true, message: 'Welcome back, Pleb.' });
+    await mudlet.telnet.waitFor(/Note: your password was reset by the admin Root at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\./);
+    await mudlet.telnet.waitFor('Warning: there were 1 failed login attempt(s) on your account since your last login.');
+  });
+
   it('ignores malformed GMCP: wrong JSON shapes, bad JSON, oversized messages, unknown packages', async () => {
     run = await startGame();
     (await run.login('Bob')).close();
