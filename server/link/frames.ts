@@ -15,7 +15,7 @@ export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /** A JSON body's first byte. The packed types below are never it, so each body says what it is. */
 const JSON_BODY = 0x7b;
 /** The messages packed as type byte, connection id, UTF-8 text; each with the field holding its text. */
-const PACKED = { text: { type: 1, field: 'text' }, prompt: { type: 2, field: 'text' }, line: { type: 3, field: 'line' } } as const;
+const PACKED = { text: { type: 1, field: 'text' }, prompt: { type: 2, field: 'text' }, line: { type: 3, field: 'line' }, ready: { type: 4, field: 'text' } } as const;
 type PackedName = keyof typeof PACKED;
 const PACKED_BY_TYPE: Array<{ t: PackedName; field: 'text' | 'line' } | undefined> = [];
 for (const [t, { type, field }] of Object.entries(PACKED) as Array<[PackedName, (typeof PACKED)[PackedName]]>) PACKED_BY_TYPE[type] = { t, field };
@@ -24,7 +24,7 @@ const PACKED_HEAD = 5;
 const MAX_ID = 0xffffffff;
 
 /** A packed message as the reader hands it on: shaped as its JSON form would be. */
-type PackedMessage = { t: 'text' | 'prompt'; id: number; text: string } | { t: 'line'; id: number; line: string };
+type PackedMessage = { t: 'text' | 'prompt' | 'ready'; id: number; text: string } | { t: 'line'; id: number; line: string };
 
 /** The fields a message must have to be packed; anything else about it goes as JSON. */
 function packable(message: unknown): { type: number; id: number; text: string } | null {

@@ -58,6 +58,8 @@ function linkTransport(facts: ConnectionFacts, channel: LinkChannel<PortalToGame
     sendOob: (pkg, data) => channel.send({ t: 'oob', id, pkg, data }),
     close: (reason) => channel.send({ t: 'close', id, reason }),
   };
+  // The command prompt after output, only for a client that shows one (telnet, /ws), as locally.
+  if (facts.readyPrompt) transport.readyPrompt = (text) => channel.send({ t: 'ready', id, text });
   // The portal still waits for the client's NEW-ENVIRON answer: a 'facts' message will say.
   if (facts.environKnown === false) transport.whenEnvironKnown = (ready) => (transport.environReady = ready);
   return transport;

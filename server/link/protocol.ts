@@ -23,6 +23,8 @@ export interface ConnectionFacts {
    * connection's connection_opened until a 'facts' message says it is known. Absent: known.
    */
   environKnown?: boolean;
+  /** The client shows the command prompt after output (telnet, /ws); absent: it does not (the webclient). */
+  readyPrompt?: boolean;
   /**
    * The client takes out-of-band messages (telnet: it agreed to GMCP). Absent: it may, so
    * the game sends them and the portal drops what the client cannot take.
@@ -112,6 +114,8 @@ export type GameToPortal =
   | { t: 'ready' }
   | { t: 'text'; id: number; text: string }
   | { t: 'prompt'; id: number; text: string }
+  /** The command prompt after output (IAC GA / EOR on telnet), for a client that shows one (ConnectionFacts.readyPrompt). */
+  | { t: 'ready'; id: number; text: string }
   | { t: 'secret'; id: number; on: boolean }
   | { t: 'oob'; id: number; pkg: string; data: unknown }
   | { t: 'close'; id: number; reason: string }

@@ -227,6 +227,8 @@ export class PortalSessions implements FrontEndSessions {
         return conn.transport.send(message.text);
       case 'prompt':
         return conn.transport.prompt(message.text);
+      case 'ready':
+        return conn.transport.readyPrompt?.(message.text);
       case 'secret':
         conn.secret = message.on;
         return conn.transport.setSecretInput(message.on);
@@ -331,6 +333,7 @@ function factsOf(conn: Connection): ConnectionFacts {
     connectedAt: conn.connectedAt,
     ...changingFacts(transport),
     ...(conn.environKnown ? {} : { environKnown: false }),
+    ...(transport.readyPrompt ? { readyPrompt: true } : {}),
   };
 }
 
