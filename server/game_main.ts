@@ -60,7 +60,18 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
     if (stopMode === null) channel.send({ t: 'shutdown', reason });
     void exit(0);
   });
-  link = new code.GameLink({ sessions: game.sessions, accounts: game.accounts, objects: game.objects, audit: game.audit, log: game.log.server }, channel);
+  const { staff } = game;
+  link = new code.GameLink(
+    {
+      sessions: game.sessions,
+      accounts: game.accounts,
+      objects: game.objects,
+      audit: game.audit,
+      log: game.log.server,
+      refuseConnection: (address, protocol) => staff.refuseConnection(address, protocol),
+    },
+    channel,
+  );
   link.start(message);
   // The console, /metrics and /health, for the portal to pass requests to (web/private_port.ts).
   const gameLink = link;

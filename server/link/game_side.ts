@@ -21,6 +21,11 @@ export interface GameLinkPorts {
   readonly objects: { get(id: number | null | undefined): DefaultObject | null };
   readonly audit: Pick<AuditBus, 'emit' | 'subscribe'>;
   readonly log: GameLogger;
+  /**
+   * The address bans (staff tools), asked of every connection new to the game: the portal holds
+   * the sockets but not the bans, which are the game's. Null to let it in, else the line to refuse it with.
+   */
+  readonly refuseConnection: (address: string, protocol: string) => string | null;
 }
 
 type StartMessage = Extract<PortalToGame, { t: 'start' }>;
@@ -118,6 +123,7 @@ export class GameLink {
   handle(message: PortalToGame): void {
     switch (message.t) {
       case 'open': {
+        if (this.refused(message.facts)) return;
         const transport = linkTransport(message.facts, this.channel);
         const session = this.ports.sessions.open(transport, { id: message.facts.id, connectedAt: new Date(message.facts.connectedAt) });
         this.sessions.set(message.facts.id, { session, transport });
@@ -196,6 +202,7 @@ export class GameLink {
     const identity = { id: snapshot.id, connectedAt: new Date(snapshot.connectedAt) };
     let session: Session;
     if (!snapshot.opened) {
+      if (this.refused(snapshot)) return;
       session = this.ports.sessions.open(transport, identity);
     } else {
       const account = snapshot.accountId === null ? null : this.ports.accounts.byId(snapshot.accountId);
@@ -203,6 +210,15 @@ export class GameLink {
       session = this.ports.sessions.resume(transport, identity, account, puppet, snapshot.supports);
     }
     this.sessions.set(snapshot.id, { session, transport });
+  }
+
+  /** A banned address is told why and closed before it is a session, as a local front end does. */
+  private refused(facts: ConnectionFacts): boolean {
+    const line = this.ports.refuseConnection(facts.address, facts.protocol);
+    if (!line) return false;
+    this.channel.send({ t: 'text', id: facts.id, text: line });
+    this.channel.send({ t: 'close', id: facts.id, reason: 'banned' });
+    return true;
   }
 
   private pushState(id: number): void {
