@@ -60,7 +60,7 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
     if (stopMode === null) channel.send({ t: 'shutdown', reason });
     void exit(0);
   });
-  link = new code.GameLink({ sessions: game.sessions, accounts: game.accounts, objects: game.objects, audit: game.audit, log: game.log.server }, channel);
+  link = new code.GameLink({ sessions: game.sessions, accounts: game.accounts, objects: game.objects, audit: game.audit, auditTrail: game.auditTrail, log: game.log.server }, channel);
   link.start(message);
   // The console, /metrics and /health, for the portal to pass requests to (web/private_port.ts).
   const gameLink = link;
