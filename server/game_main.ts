@@ -67,6 +67,7 @@ async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>)
       accounts: game.accounts,
       objects: game.objects,
       audit: game.audit,
+      auditTrail: game.auditTrail,
       log: game.log.server,
       refuseConnection: (address, protocol) => staff.refuseConnection(address, protocol),
     },

@@ -8,18 +8,21 @@ import type { Account } from '../../typeclasses/account.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import { auditEvent, type AuditEvent } from '../audit/events.ts';
+import type { AuditTrail } from '../audit/trail.ts';
 import type { GameLogger } from '../logging/index.ts';
 import type { Session } from '../sessions/session.ts';
 import type { SessionTransport } from '../sessions/transport.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
 import type { LinkChannel } from './channel.ts';
-import type { ConnectionFacts, GameToPortal, PortalToGame, ReloadStats, SessionSnapshot } from './protocol.ts';
+import type { AuditLag, ConnectionFacts, GameToPortal, PortalToGame, ReloadStats, SessionSnapshot } from './protocol.ts';
 
 export interface GameLinkPorts {
   readonly sessions: SessionManager;
   readonly accounts: { byId(id: number): Account | null };
   readonly objects: { get(id: number | null | undefined): DefaultObject | null };
   readonly audit: Pick<AuditBus, 'emit' | 'subscribe'>;
+  /** For the portal's 'stats' (npm run status): how far the sinks are behind. */
+  readonly auditTrail: Pick<AuditTrail, 'stats' | 'outboxEnabled'>;
   readonly log: GameLogger;
   /**
    * The address bans (staff tools), asked of every connection new to the game: the portal holds
@@ -176,6 +179,9 @@ export class GameLink {
       case 'admins':
         for (const { session } of this.sessions.values()) if (session.account?.hasPermission('Admin')) session.msg(message.text);
         return;
+      case 'stats':
+        this.channel.send({ t: 'stats', ask: message.ask, audit: auditLag(this.ports.auditTrail) });
+        return;
       default:
         return;
     }
@@ -227,4 +233,15 @@ export class GameLink {
     const { session } = entry;
     this.channel.send({ t: 'state', id, accountId: session.account?.id ?? null, puppetId: session.puppet?.id ?? null, supports: session.oobSupports.list() });
   }
+}
+
+/** The audit figures `npm run status` shows: the same per-sink lag as /metrics' mud_audit_queue_depth and mud_audit_sink_lag_seconds. */
+function auditLag(trail: GameLinkPorts['auditTrail']): AuditLag {
+  const stats = trail.stats();
+  return {
+    sinks: stats.sinks.map((s) => ({ name: s.name, events: s.lagEvents, seconds: s.lagSeconds, failing: s.failing })),
+    refusing: stats.refusing,
+    // Sinks are on but the worker has not said where it is yet.
+    starting: trail.outboxEnabled && stats.sinks.length === 0,
+  };
 }

@@ -103,7 +103,9 @@ export type PortalToGame =
   /** Finish what runs, close the store and the audit trail, exit, unpuppeting nobody. */
   | { t: 'handover' }
   /** Stop for good: everyone is told and unpuppeted, as single-process shutdown does. */
-  | { t: 'stop'; reason: string };
+  | { t: 'stop'; reason: string }
+  /** `npm run status` asks for the game's figures; `ask` pairs the answer with the question. */
+  | { t: 'stats'; ask: number };
 
 export type GameToPortal =
   /** The code on disk imported: this game can take over once asked. */
@@ -129,7 +131,9 @@ export type GameToPortal =
   /** The game asks the whole server to stop (@shutdown, SIGTERM to the game process). */
   | { t: 'shutdown'; reason: string }
   /** Handover done: the store and the audit trail are closed; the next game may open them. */
-  | { t: 'handed'; unsettled: number };
+  | { t: 'handed'; unsettled: number }
+  /** The answer to the portal's 'stats' with the same `ask`. */
+  | { t: 'stats'; ask: number; audit: AuditLag };
 
 /** Counted by the portal, shown by the game's /metrics; a start message's include that start. */
 export interface ReloadCounters {
@@ -141,4 +145,14 @@ export interface ReloadCounters {
 export interface ReloadStats extends ReloadCounters {
   /** From the request to this game taking over (null: the first game, or one process). */
   lastReloadMs: number | null;
+}
+
+/** How far the audit sinks are behind the game, as `npm run status` shows it (and /metrics in full). */
+export interface AuditLag {
+  /** Per sink: committed events it has not taken yet, and the age of the oldest of them (0: caught up). */
+  sinks: Array<{ name: string; events: number; seconds: number; failing: boolean }>;
+  /** Commands are refused: the backlog is full (MUD_AUDIT_ON_FULL=refuse). */
+  refusing: boolean;
+  /** The audit worker has not reported yet (the game just started): no sink figures yet. */
+  starting: boolean;
 }

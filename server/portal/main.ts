@@ -158,6 +158,8 @@ async function main(): Promise<void> {
           game: { state: supervisor.state, pid: supervisor.current?.pid ?? null, ...supervisor.counters, last_reload_ms: supervisor.lastReloadMs, last_pause_ms: supervisor.lastPauseMs },
           players: sessions.loggedIn().length,
           connections: sessions.describe(),
+          // Asked of the game over the link, waiting at most a second: the portal has no audit trail.
+          audit: await supervisor.auditLag(),
         };
       case 'reload':
         return reload('npm run reload');

@@ -9,7 +9,7 @@
  *   3. the new game opens the store, re-puppets every session from the portal's snapshot and
  *      says ready; the waiting lines go to it, in order.
  */
-import type { GameToPortal, ReloadCounters, ReloadRequest } from '../link/protocol.ts';
+import type { AuditLag, GameToPortal, ReloadCounters, ReloadRequest } from '../link/protocol.ts';
 import type { PortalSessions } from './connections.ts';
 import { GameProcess } from './game_process.ts';
 
@@ -22,6 +22,8 @@ const LOAD_TIMEOUT_MS = 60_000;
 const START_TIMEOUT_MS = 60_000;
 const HANDOVER_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
+/** `npm run status` should answer at once: a game busier than this is reported as not answering. */
+const STATS_TIMEOUT_MS = 1000;
 /** More crashes than this within the window and the portal stops restarting the game. */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
@@ -51,6 +53,8 @@ export class GameSupervisor {
   lastPauseMs: number | null = null;
   private pending: GameProcess | null = null;
   private crashes: number[] = [];
+  /** The last 'stats' question's number, to pair each answer with its question. */
+  private asked = 0;
 
   constructor(private readonly ports: SupervisorPorts) {}
 
@@ -163,6 +167,9 @@ export class GameSupervisor {
       case 'shutdown':
         this.ports.stopRequested(message.reason);
         return;
+      case 'stats':
+        // Taken by the auditLag() that asked.
+        return;
       default:
         this.ports.sessions.fromGame(message);
     }
@@ -198,24 +205,20 @@ export class GameSupervisor {
 
   /** The message `type` from `game`; rejects with its reason if it fails, exits or times out first. */
   private waitFor(game: GameProcess, type: 'loaded' | 'ready' | 'handed', timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`no '${type}' from the game after ${timeoutMs} ms`)), timeoutMs);
-      const onMessage = (message: GameToPortal) => {
-        if (message.t === type) done(null);
-        else if (message.t === 'failed') done(new Error(message.error));
-      };
-      const onExit = (how: string) => done(new Error(`the game process ${how} before it was ${type}${game.lastWords ? `:\n${game.lastWords}` : ''}`));
-      game.on('message', onMessage);
-      game.once('exit', onExit);
-      if (game.exited) onExit('had exited');
-      function done(error: Error | null) {
-        clearTimeout(timer);
-        game.off('message', onMessage);
-        game.off('exit', onExit);
-        if (error) reject(error);
-        else resolve();
-      }
-    });
+    return awaitMessage(game, `'${type}'`, timeoutMs, (message) => (message.t === type ? true : message.t === 'failed' ? new Error(message.error) : undefined)).then(() => {});
+  }
+
+  /**
+   * What the attached game says of its audit trail's lag (for `npm run status`), or why that is
+   * unknown: no game attached (down, mid-reload), or no answer within `timeoutMs`.
+   */
+  async auditLag(timeoutMs = STATS_TIMEOUT_MS): Promise<AuditLag | { unknown: string }> {
+    const game = this.serving;
+    if (!game) return { unknown: 'no game attached' };
+    const ask = ++this.asked;
+    const answer = awaitMessage(game, `'stats' answer`, timeoutMs, (message) => (message.t === 'stats' && message.ask === ask ? message.audit : undefined));
+    game.send({ t: 'stats', ask });
+    return answer.catch(() => ({ unknown: game.exited ? 'the game exited before it answered' : `the game did not answer within ${timeoutMs / 1000} s` }));
   }
 
   private async exitOrKill(game: GameProcess, timeoutMs: number): Promise<void> {
@@ -223,6 +226,31 @@ export class GameSupervisor {
     await game.whenExited();
     clearTimeout(timer);
   }
+}
+
+/**
+ * The first message of `game`'s that `pick` takes (an Error it returns rejects); rejects too if
+ * the game exits, or `timeoutMs` passes, first. `what` names the awaited message in the error.
+ */
+function awaitMessage<T>(game: GameProcess, what: string, timeoutMs: number, pick: (message: GameToPortal) => T | Error | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`no ${what} from the game after ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (message: GameToPortal) => {
+      const picked = pick(message);
+      if (picked !== undefined) done(picked);
+    };
+    const onExit = (how: string) => done(new Error(`the game process ${how} before it sent ${what}${game.lastWords ? `:\n${game.lastWords}` : ''}`));
+    game.on('message', onMessage);
+    game.once('exit', onExit);
+    if (game.exited) onExit('had exited');
+    function done(outcome: T | Error) {
+      clearTimeout(timer);
+      game.off('message', onMessage);
+      game.off('exit', onExit);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    }
+  });
 }
 
 /** The counts once this start has succeeded: a reload or a crash restart more, the first start neither. */

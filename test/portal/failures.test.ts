@@ -67,6 +67,7 @@ describe('reload failures and clean stops', () => {
     }
     await client.waitFor('The game keeps crashing', 10_000);
     expect((await portal.status()).game).toMatchObject({ state: 'down', pid: null, crashRestarts: 3 });
+    expect((await npmRun(portal, 'status')).out).toContain('audit: unknown (no game attached)');
     // The portal's log is written asynchronously: wait for the line.
     await expect.poll(() => portal.log('portal_process.log'), { timeout: 10_000 }).toContainEqual(expect.stringMatching(/crashed 4 times within 60 s .*not restarting it/));
     // Still connected; once the cause is fixed, a reload brings the game back.
@@ -87,11 +88,16 @@ describe('reload failures and clean stops', () => {
     expect(fs.readFileSync(pidFile, 'utf8').trim()).toBe(String(portal.server.pid));
 
     const client = await player(portal.server.telnetPort, `create Stat ${PASSWORD}`, 'You become Stat');
+    // Until the audit worker's first report the game has no sink figures to give.
+    await expect.poll(async () => (await portal.status()).audit, { timeout: 30_000 }).toMatchObject({ starting: false });
     const status = await npmRun(portal, 'status');
     expect(status.code).toBe(0);
     expect(status.out).toMatch(new RegExp(`up: pid ${portal.server.pid}, uptime \\d+s`));
     expect(status.out).toMatch(/game: running \(pid \d+\), 0 reload\(s\)/);
     expect(status.out).toContain('players: 1 logged in, 1 connection(s)');
+    // The game's audit lag, asked over the link: the furthest-behind sink, then each sink's.
+    expect(status.out).toMatch(/^audit: \d+ events? waiting, the oldest \d+\.\d s old \(.+\)$/m);
+    for (const sink of ['jsonl', 'table', 'text']) expect(status.out).toMatch(new RegExp(`^audit: .*[(; ]${sink} \\d+, \\d+\\.\\d s[;)]`, 'm'));
 
     const stopped = await npmRun(portal, 'stop');
     expect(stopped).toEqual({ code: 0, out: 'Stopped.\n' });

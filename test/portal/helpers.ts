@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import type { AuditLag } from '../../server/link/protocol.ts';
 import { askServer } from '../../server/portal/control.ts';
 import { ROOT, serverEnv, spawnServer, type ServerProcess } from '../support/server_process.ts';
 import { tempDir } from '../support/temp_dir.ts';
@@ -32,6 +33,7 @@ export interface PortalStatus {
   players: number;
   game: { state: string; pid: number | null; reloads: number; crashRestarts: number; last_reload_ms: number | null };
   connections: Array<{ id: number; protocol: string; width: number | null; loggedIn: boolean }>;
+  audit: AuditLag | { unknown: string };
 }
 
 export { nawsBytes } from '../support/telnet_client.ts';
