@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readTable, readTrail } from '../audit_trail/helpers.ts';
 import type { AuditEvent } from '../../server/audit/events.ts';
 import { PASSWORD, startGame, type RunningGame } from '../support/game.ts';
+import { accountRef, ref } from '../support/ids.ts';
 import { TestTelnetClient } from '../support/telnet_client.ts';
 
 /**
@@ -15,6 +16,13 @@ async function trailActions(run: RunningGame) {
   const fromTable = (await readTable(run.game)).filter((r) => r.event_type === 'admin_action').map(facts);
   expect(fromTable).toEqual(fromJsonl);
   return fromJsonl;
+}
+
+const STAFF_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| mud\.admin \| INFO \| (STAFF .*)$/;
+
+/** The `STAFF …` lines of admin_actions.log, each from `STAFF` on (after the time, logger and level). */
+async function staffLines(run: RunningGame): Promise<string[]> {
+  return (await run.logs.lines('admin_actions.log')).flatMap((line) => STAFF_LINE.exec(line)?.[1] ?? []);
 }
 
 describe('staff tools', () => {
@@ -51,9 +59,15 @@ describe('staff tools', () => {
     const refused = await TestTelnetClient.connect(run.port, '127.0.0.1', '127.0.0.3');
     await refused.waitFor(/Your address is banned from this game until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(reason: spam bots\)\./);
     await refused.waitClosed();
-    // Refused again within the minute: audited once, not per attempt.
-    const again = await TestTelnetClient.connect(run.port, '127.0.0.1', '127.0.0.2');
-    await again.waitClosed();
+    // Refused twice more from the same address within the minute: still the one line for it.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const again = await TestTelnetClient.connect(run.port, '127.0.0.1', '127.0.0.3');
+      await again.waitFor('Your address is banned from this game');
+      await again.waitClosed();
+    }
+    // Another address in the range has its own minute.
+    const neighbour = await TestTelnetClient.connect(run.port, '127.0.0.1', '127.0.0.2');
+    await neighbour.waitClosed();
     const other = await TestTelnetClient.connect(run.port, '127.0.0.1', '127.0.0.4');
     await other.waitFor('Welcome to');
     other.close();
@@ -67,7 +81,7 @@ describe('staff tools', () => {
     const portal = await run.logs.lines('portal.log');
     expect(portal.filter((l) => l.includes('AUDIT BANNED'))).toEqual([
       expect.stringMatching(/\| WARN \| AUDIT BANNED: from 127\.0\.0\.3 via telnet \(address ban #1 on '127\.0\.0\.2\/31'; 0 more refused in the minute before\)$/),
-      expect.stringMatching(/AUDIT BANNED: from 127\.0\.0\.2 via telnet/),
+      expect.stringMatching(/\| WARN \| AUDIT BANNED: from 127\.0\.0\.2 via telnet \(address ban #1 on '127\.0\.0\.2\/31'; 0 more refused in the minute before\)$/),
     ]);
     expect((await run.logs.lines('player_activity.log')).filter((l) => l.includes('AUDIT BANNED'))).toEqual([
       expect.stringMatching(/\| WARN \| AUDIT BANNED: from 127\.0\.0\.1 via telnet \(name ban #2 on 'pleb'; 0 more refused in the minute before\) name 'Pleb'$/),
@@ -76,6 +90,26 @@ describe('staff tools', () => {
       { actor: 'Root', action: 'ban', target: '127.0.0.2/31', reason: 'spam bots' },
       { actor: 'Root', action: 'ban', target: 'pleb', reason: 'harassment' },
       { actor: 'Root', action: 'unban', target: 'pleb', reason: 'apologised' },
+    ]);
+    const me = ref(run, 'Root');
+    expect(await staffLines(run)).toEqual([
+      `STAFF BAN: ${me} (Developer) on '127.0.0.2/31' for 3600s reason 'spam bots'`,
+      `STAFF BAN: ${me} (Developer) on 'pleb' reason 'harassment'`,
+      `STAFF UNBAN: ${me} (Developer) on 'pleb' reason 'apologised'`,
+    ]);
+  });
+
+  it('quotes a banned or unlocked name in admin_actions.log, so that it cannot pass for a reason', async () => {
+    run = await startGame({ game: { loginGuard: { maxFailures: 2, windowMs: 60_000, lockMs: 600_000 } } });
+    const root = await run.login('Root');
+    await root.command("@ban x reason 'y' = z", "Banned name x reason 'y' (ban #1).");
+    const guesser = await run.connect();
+    await guesser.command("connect o'reason'q wrong-guess", 'Wrong name or password.');
+    await root.command("@unlock o'reason'q = w", "Lifted the login lock-out of name o'reason'q.");
+    const me = ref(run, 'Root');
+    expect(await staffLines(run)).toEqual([
+      `STAFF BAN: ${me} (Developer) on 'x reason \\'y\\'' reason 'z'`,
+      `STAFF UNLOCK: ${me} (Developer) on 'o\\'reason\\'q' reason 'w'`,
     ]);
   });
 
@@ -115,6 +149,11 @@ describe('staff tools', () => {
     expect(await trailActions(run)).toEqual([
       { actor: 'Root', action: 'mute', target: 'Pleb', reason: 'spamming' },
       { actor: 'Root', action: 'unmute', target: 'Pleb', reason: '' },
+    ]);
+    const [me, plebAccount] = [ref(run, 'Root'), accountRef(run, 'Pleb')];
+    expect(await staffLines(run)).toEqual([
+      `STAFF MUTE: ${me} (Developer) on ${plebAccount} for 600s reason 'spamming'`,
+      `STAFF UNMUTE: ${me} (Developer) on ${plebAccount} reason ''`,
     ]);
   });
 
@@ -158,9 +197,16 @@ describe('staff tools', () => {
       { actor: 'Root', action: 'lockdown_off', target: null, reason: '' },
       { actor: 'Anna', action: 'wall', target: null, reason: '' },
     ]);
-    expect(await run.logs.lines('admin_actions.log')).toContainEqual(
-      expect.stringMatching(/STAFF PERM: Root\(#\d+\) \(Developer\) on Anna\(account:2\) from Player to Admin reason ''$/),
-    );
+    const [me, annaChar, annaAccount, bobAccount] = [ref(run, 'Root'), ref(run, 'Anna'), accountRef(run, 'Anna'), accountRef(run, 'Bob')];
+    expect(await staffLines(run)).toEqual([
+      `STAFF WALL: ${me} (Developer) message 'Restart in five minutes' reason ''`,
+      `STAFF PERM: ${me} (Developer) on ${annaAccount} from Player to Admin reason ''`,
+      `STAFF PERM: ${annaChar} (Admin) on ${bobAccount} from Player to Builder reason ''`,
+      `STAFF PERM: ${me} (Developer) on ${bobAccount} from Builder to Player reason ''`,
+      `STAFF LOCKDOWN_ON: ${me} (Developer) reason 'maintenance'`,
+      `STAFF LOCKDOWN_OFF: ${me} (Developer) reason ''`,
+      `STAFF WALL: ${annaChar} (Admin) message 'done' reason ''`,
+    ]);
   });
 
   it('@unlock lifts a login lock-out', async () => {
@@ -178,6 +224,11 @@ describe('staff tools', () => {
     expect(await trailActions(run)).toEqual([
       { actor: 'Root', action: 'unlock', target: 'Pleb', reason: 'it was them' },
       { actor: 'Root', action: 'unlock', target: '127.0.0.1', reason: '' },
+    ]);
+    const me = ref(run, 'Root');
+    expect(await staffLines(run)).toEqual([
+      `STAFF UNLOCK: ${me} (Developer) on 'Pleb' reason 'it was them'`,
+      `STAFF UNLOCK: ${me} (Developer) on '127.0.0.1' reason ''`,
     ]);
   });
 
@@ -226,6 +277,7 @@ describe('staff tools', () => {
       expect.stringMatching(/\| INFO \| REPORT #1: Anna\(#\d+\) about Boss\(account:3\): 'insults everyone'$/),
     );
     expect(await trailActions(run)).toEqual([{ actor: 'Root', action: 'report_close', target: '#1', reason: 'warned Boss' }]);
+    expect(await staffLines(run)).toEqual([`STAFF REPORT_CLOSE: ${ref(run, 'Root')} (Developer) on '#1' reason 'warned Boss'`]);
   });
 
   it('disconnects idle players after MUD_IDLE_SECONDS, staff exempt', async () => {

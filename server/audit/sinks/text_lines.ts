@@ -24,10 +24,14 @@ const quoted = (text: unknown): string => `'${q(text).replace(/'/g, "\\'")}'`;
  */
 const named = (name: unknown, id: string): string => `${q(name).replace(/\(#/g, '(\\#')}(${id})`;
 
-/** An object, room or character as `lantern(#24)`; an account as `Webby(account:3)`, never to be read as object #3. */
+/**
+ * An object, room or character as `lantern(#24)`; an account as `Webby(account:3)`, never to be
+ * read as object #3. A target with no id (a banned name or address, a login lock-out, a report)
+ * is text the staff typed, so it is quoted: `@ban x reason 'y' = z` cannot pass for a reason.
+ */
 function ref(target: AuditTarget | null | undefined): string {
   if (!target) return '-';
-  if (target.id === null || target.id === undefined) return q(target.name);
+  if (target.id === null || target.id === undefined) return quoted(target.name);
   return named(target.name, target.kind === 'account' ? `account:${target.id}` : `#${target.id}`);
 }
 
@@ -174,7 +178,7 @@ export function describe(event: AuditEvent): LogLine | null {
     case 'rate_limited':
       return { logger: 'mud.portal', level: 'warn', message: `AUDIT RATE LIMITED: ${rateLimitedText(event)}` };
     case 'admin_action': {
-      // STAFF BAN: Root(#1) (Developer) on 10.0.0.0/8 for 3600s reason 'spam'
+      // STAFF BAN: Root(#1) (Developer) on '10.0.0.0/8' for 3600s reason 'spam'
       const target = event.target ? ` on ${ref(event.target)}` : '';
       const details = [
         p.duration_seconds !== undefined && p.duration_seconds !== null ? ` for ${q(p.duration_seconds)}s` : '',
