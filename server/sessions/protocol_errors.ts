@@ -84,10 +84,15 @@ function shorten(text: string): string {
 
 /**
  * What may be recorded of a line the client typed: its first word only (a command name, never
- * its arguments, which may be a password), and `note` (its size).
+ * its arguments, which may be a password), and `note` (its size). A line of one word alone
+ * gets only the note: it may be the answer to a password question, typed ahead of the question
+ * (the front end meets the line before the game has asked, and under the portal before the
+ * portal knows echo is off), and a password is one word.
  */
 export function lineExcerpt(line: string, note: string): string {
-  const word = /^\s*(\S{1,24})/.exec(line)?.[1] ?? '';
+  // Two linear scans, no backtracking: the line may be megabytes long.
+  const first = /^\s*(\S+)/.exec(line);
+  const word = first && /\S/.test(line.slice(first[0].length)) ? first[1]!.slice(0, 24) : '';
   return `${word}${word ? ' ' : ''}(${note})`;
 }
 

@@ -36,6 +36,9 @@ describe('the protocol error limiter', () => {
     expect(reports[0]!.excerpt!.endsWith('…')).toBe(true);
     expect(lineExcerpt('connect Bob hunter2-secret', '30 bytes')).toBe('connect (30 bytes)');
     expect(lineExcerpt('   ', 'over 4096 bytes')).toBe('(over 4096 bytes)');
+    // One word alone may be a password typed ahead of its question: only the size.
+    expect(lineExcerpt('hunter2\xe9secret', '15 bytes')).toBe('(15 bytes)');
+    expect(lineExcerpt('  hunter2-secret  ', '18 bytes')).toBe('(18 bytes)');
   });
 });
 

@@ -40,6 +40,25 @@ describe('protocol errors and /ws under the portal', () => {
     expect(closedAt).toBeGreaterThan(trail.indexOf(trail.find((r) => r.payload.closing === true)!));
   });
 
+  it('never keeps a password typed ahead of its question, though the portal meets it before it knows echo is off', { timeout: 120_000 }, async () => {
+    const portal = await startPortal();
+    const bob = await TestTelnetClient.connect(portal.server.telnetPort);
+    await bob.waitFor('Welcome to');
+    await bob.command(`create Bob ${PASSWORD}`, 'You become Bob');
+    const client = await TestTelnetClient.connect(portal.server.telnetPort);
+    await client.waitFor('Welcome to');
+    // The name, then the password before the game has asked for it, in one packet, with a
+    // byte that is not UTF-8: the portal's telnet layer reports the second line at once.
+    client.sendRaw(Buffer.concat([Buffer.from('connect Bob\r\nhunter4'), Buffer.from([0xe9]), Buffer.from('secret\r\n')]));
+    await client.waitFor('Wrong name or password');
+    expect(await trailHas(portal, (r) => r.event_type === 'protocol_error' && r.payload.kind === 'invalid_utf8')).toBe(true);
+    const event = portal.trail().find((r) => r.event_type === 'protocol_error' && r.payload.kind === 'invalid_utf8')!;
+    // Its size at most (or nothing, had the portal known echo was off by then).
+    expect(event.payload.excerpt ?? '(withheld)').toMatch(/^\((\d+ bytes|withheld)\)$/);
+    for (const file of ['portal.log', 'server.log', 'player_activity.log']) expect(portal.log(file).join('\n'), file).not.toContain('hunter4');
+    expect(JSON.stringify(portal.trail())).not.toContain('hunter4');
+  });
+
   it('keeps what happens while no game is attached, protocol errors and connections that went, for the next game to audit', { timeout: 120_000 }, async () => {
     const broken = path.join(process.env.TMPDIR ?? '/tmp', `mud-broken-pe-${process.pid}-${Date.now()}`);
     // 127.0.0.4 is a PROXY gateway: its bad header is a protocol error before any session.

@@ -34,7 +34,7 @@ describe('webclient safety against a hostile socket', () => {
     await bad.waitFor('longer than 4096 bytes');
     // A line over the cap is a protocol error too: audited once (the second, within the minute, counted).
     const overlong = async () => (await readTable(run.game)).filter((e) => e.event_type === 'protocol_error' && e.actor.protocol === 'web');
-    await expect.poll(async () => (await overlong()).map((e) => e.payload)).toEqual([{ kind: 'line_too_long', excerpt: `${'x'.repeat(24)} (4097 bytes)`, suppressed: 0 }]);
+    await expect.poll(async () => (await overlong()).map((e) => e.payload)).toEqual([{ kind: 'line_too_long', excerpt: '(4097 bytes)', suppressed: 0 }]);
     // An acknowledgement callback is not part of the payload.
     bad.socket.emit('input', 'look', () => {});
     await bad.waitFor('create <name>');
