@@ -98,6 +98,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => {});
   // The portal re-reads certificates; a SIGHUP sent to the whole process group must not end this one.
   process.on('SIGHUP', () => {});
+  // A reload is the portal's to make: SIGUSR2 sent here by mistake must not end this process
+  // (Node's default), which the portal would take for a crash.
+  process.on('SIGUSR2', () => game?.log.server.warn(`SIGUSR2 reached the game process (pid ${process.pid}) and was ignored: a reload is asked of the portal (npm run reload, or SIGUSR2 to the portal's pid).`));
   // SIGTERM to this process stops the whole server, through the portal.
   process.on('SIGTERM', () => {
     if (channel.isOpen) channel.send({ t: 'shutdown', reason: 'SIGTERM' });

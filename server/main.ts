@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Node's default for SIGUSR2 is to exit: here it would end the game for everyone.
+  process.on('SIGUSR2', () => game.log.server.warn('SIGUSR2 was ignored: the single-process server cannot reload (npm start runs the portal, which can).'));
   process.on('uncaughtException', (error) => {
     game.log.server.error(`Uncaught exception, shutting down: ${error.stack ?? error.message}`);
     process.stderr.write(`fatal: ${error.stack ?? error.message}\n`);

@@ -88,6 +88,12 @@ describe('reload failures and clean stops', () => {
     expect(fs.readFileSync(pidFile, 'utf8').trim()).toBe(String(portal.server.pid));
 
     const client = await player(portal.server.telnetPort, `create Stat ${PASSWORD}`, 'You become Stat');
+    // SIGUSR2 sent to the game process by mistake is ignored and said so (a reload is the portal's).
+    const gamePid = (await portal.status()).game.pid!;
+    process.kill(gamePid, 'SIGUSR2');
+    await expect.poll(() => portal.log('server.log')).toContainEqual(expect.stringContaining(`SIGUSR2 reached the game process (pid ${gamePid}) and was ignored`));
+    expect((await portal.status()).game).toMatchObject({ pid: gamePid, state: 'running', crashRestarts: 0, reloads: 0 });
+    await client.command('look', 'Limbo');
     // Until the audit worker's first report the game has no sink figures to give.
     await expect.poll(async () => (await portal.status()).audit, { timeout: 30_000 }).toMatchObject({ starting: false });
     const status = await npmRun(portal, 'status');
