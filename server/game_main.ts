@@ -43,6 +43,9 @@ let link: InstanceType<Code['GameLink']> | null = null;
 let stopMode: 'handover' | 'stop' | null = null;
 
 async function start(code: Code, message: Extract<PortalToGame, { t: 'start' }>): Promise<void> {
+  // Tests simulate a game that loads but cannot start (say, a store that cannot be opened) with a file.
+  const failing = process.env.MUD_TEST_FAILING_START_FILE;
+  if (failing && fs.existsSync(failing)) throw new Error(fs.readFileSync(failing, 'utf8').trim() || 'simulated start failure');
   // The portal owns the public ports; this process listens on none of them.
   const config = code.loadConfig();
   const reload = code.reloadCommand((by, sessionId) => channel.send({ t: 'reload', by, sessionId }));

@@ -62,6 +62,8 @@ export class PortalSessions implements FrontEndSessions {
   /** What happened while no game was attached: the next game audits it (MAX_HELD_MEANWHILE). */
   private meanwhile: Meanwhile = { lost: [], connectionErrors: [], untold: 0 };
   private game: GameChannel | null = null;
+  /** The portal's last news to everyone (reloading, restarting, down): what a newcomer is told while no game is attached. */
+  private news: string | null = null;
   /** What the last snapshot handed a starting game: its connections, and how much of `meanwhile`. */
   private handed = { ids: new Set<number>(), lost: 0, connectionErrors: 0, untold: 0 };
   /**
@@ -121,6 +123,9 @@ export class PortalSessions implements FrontEndSessions {
       conn.opened = true;
       conn.toldFacts = factsKey(transport);
       this.game.send({ t: 'open', facts: factsOf(conn) });
+    } else if (this.news) {
+      // No game to greet it: it would hear nothing at all.
+      transport.send(this.news);
     }
     transport.whenEnvironKnown?.(() => {
       conn.environKnown = true;
@@ -206,6 +211,7 @@ export class PortalSessions implements FrontEndSessions {
 
   /** One line to every connection (the portal's own news: reloading, back, down). */
   broadcast(text: string): void {
+    this.news = text;
     for (const conn of this.connections.values()) conn.transport.send(text);
   }
 
@@ -258,7 +264,7 @@ export class PortalSessions implements FrontEndSessions {
   private toGame(conn: Connection, message: Extract<PortalToGame, { t: 'line' | 'oob' }>): void {
     if (!this.game) {
       if (conn.waiting.length >= MAX_WAITING_LINES) {
-        conn.transport.send(`The game is reloading and ${MAX_WAITING_LINES} of your lines are already waiting; that one was dropped.`);
+        conn.transport.send(`${MAX_WAITING_LINES} of your lines are already waiting for the game to be back; that one was dropped.`);
         return;
       }
       conn.waiting.push(message);

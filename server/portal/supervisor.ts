@@ -101,9 +101,14 @@ export class GameSupervisor {
       next.kill();
       this.state = this.current ? 'running' : 'down';
       const why = (error as Error).message;
-      this.ports.log('error', `Reload failed: the new game did not load, so the game goes on as it was: ${why}`);
-      if (this.current) this.current.send({ t: 'admins', text: `The reload failed: the new code did not load, so the game goes on with the code it had.\n${excerpt(why)}` });
-      else if (before !== 'starting') sessions.broadcast(LINES.down);
+      if (this.current) {
+        this.ports.log('error', `Reload failed: the new game did not load, so the game goes on as it was: ${why}`);
+        this.current.send({ t: 'admins', text: `The reload failed: the new code did not load, so the game goes on with the code it had.\n${excerpt(why)}` });
+      } else {
+        // The code on disk does not load: trying it again would not help. Down until fixed.
+        this.ports.log('error', `The new game did not load, so the game is down (players stay connected) until it is fixed and reloaded: ${why}`);
+        if (before !== 'starting') sessions.broadcast(LINES.down);
+      }
       return { ok: false, error: why };
     }
 
@@ -130,6 +135,12 @@ export class GameSupervisor {
       next.kill();
       this.state = 'down';
       const why = (error as Error).message;
+      // It loaded, so the code is not the trouble: after a crash, the next try may well work
+      // (a store that was briefly busy), with the crash backoff and limit.
+      if (request?.via === 'crash') {
+        this.afterCrash(`the restarted game failed to start: ${why}`);
+        return { ok: false, error: why };
+      }
       this.ports.log('error', `The new game failed to start; the game is down (players stay connected): ${why}`);
       if (before !== 'starting') sessions.broadcast(LINES.down);
       return { ok: false, error: why };
@@ -181,7 +192,15 @@ export class GameSupervisor {
     this.current = null;
     this.ports.sessions.detach();
     if (this.state === 'stopping') return;
-    const cause = `game process ${how}${game.lastWords ? `: ${lastLine(game.lastWords)}` : ''}`;
+    // A reload already under way takes over: its new game simply finds no old one to wait for.
+    this.afterCrash(`game process ${how}${game.lastWords ? `: ${lastLine(game.lastWords)}` : ''}`, this.state === 'reloading');
+  }
+
+  /**
+   * The game is gone without being asked to: counted, and restarted after a backoff, unless it
+   * has crashed too often (then down until an operator reloads) or a reload already takes over.
+   */
+  private afterCrash(cause: string, reloadUnderWay = false): void {
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     if (this.crashes.length > MAX_CRASHES) {
@@ -190,8 +209,7 @@ export class GameSupervisor {
       this.ports.sessions.broadcast(LINES.crashLoop);
       return;
     }
-    // A reload already under way takes over: its new game simply finds no old one to wait for.
-    if (this.state === 'reloading') return;
+    if (reloadUnderWay) return;
     this.state = 'down';
     const delay = BACKOFF_MS[Math.min(this.crashes.length - 1, BACKOFF_MS.length - 1)]!;
     this.ports.log('error', `The game crashed (${cause}); restarting it in ${delay} ms`);

@@ -78,6 +78,26 @@ describe('reload failures and clean stops', () => {
     client.close();
   });
 
+  it('tries a crash restart again, with the backoff, when it loaded but failed to start', { timeout: 120_000 }, async () => {
+    const failing = path.join(process.env.TMPDIR ?? '/tmp', `mud-failing-start-${process.pid}-${Date.now()}`);
+    const portal = await startPortal({ env: { MUD_TEST_FAILING_START_FILE: failing } });
+    const client = await player(portal.server.telnetPort, `create Retry ${PASSWORD}`, 'You become Retry');
+    try {
+      fs.writeFileSync(failing, 'simulated: the store is busy');
+      process.kill((await portal.status()).game.pid!, 'SIGKILL');
+      await expect
+        .poll(() => portal.log('portal_process.log'), { timeout: 30_000 })
+        .toContainEqual(expect.stringMatching(/The game crashed \(the restarted game failed to start: .*simulated: the store is busy.*\); restarting it in \d+ ms/));
+    } finally {
+      fs.rmSync(failing, { force: true });
+    }
+    // The next try starts: the player, connected all along, plays on.
+    await client.waitFor('The game is back.', 30_000);
+    await client.command('look', 'Limbo');
+    expect((await portal.status()).game.state).toBe('running');
+    client.close();
+  });
+
   it('refuses a second server on the same data dir; npm run status and npm run stop; SIGTERM to the game stops it all', { timeout: 120_000 }, async () => {
     const portal = await startPortal();
     const pidFile = path.join(portal.dir, 'data', 'server.pid');

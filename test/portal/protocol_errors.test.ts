@@ -83,7 +83,8 @@ describe('protocol errors and /ws under the portal', () => {
       await expect.poll(() => leaver.raw.includes(Buffer.from([IAC, SB, MSSP]))).toBe(true);
       leaver.close();
       const passer = await TestTelnetClient.connect(portal.server.telnetPort, '127.0.0.1', '127.0.0.3');
-      // With no game nobody greets it: it is in the portal's table, and then it is not.
+      // No game greets it, so the portal tells it the news; it is in the portal's table, then not.
+      await passer.waitFor('The game could not be started; you stay connected while an operator fixes it.');
       const connections = async () => (await portal.status()).connections.length;
       await expect.poll(connections).toBe(2);
       passer.close();
