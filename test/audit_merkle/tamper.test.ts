@@ -88,6 +88,37 @@ describe('signed checkpoints against a rewritten trail', () => {
     expect(out.code).toBe(1);
   });
 
+  it('a record rewritten and the saved tree state copied over pruned-base.json: verify names the retained record the base claims was pruned', async () => {
+    run = await startGame({ config: { audit: auditConfig({ checkpointEvents: 5, checkpointSeconds: 0 }) } });
+    await play(run, 'Forger', 8);
+    await run.stop();
+    const env = { MUD_LOG_DIR: run.config.logDir, MUD_DATA_DIR: run.config.dataDir };
+    const records = readTrail(run.config.logDir);
+    const victim = records.find((r) => r.event_type === 'say' && r.payload.text === 'note 3')!;
+    rewriteAndRehash(run.config.logDir, victim.seq, (r) => {
+      (r.payload as { text: string }).text = 'note 3, nothing to see';
+    });
+    // The base is unsigned: the tree state (the frontier at the newest checkpoint) passes for one
+    // that says every record was pruned, so no leaf would be read and every root would match.
+    const cpDir = path.join(auditDir(run.config.logDir), 'checkpoints');
+    fs.copyFileSync(path.join(cpDir, 'tree-state.json'), path.join(cpDir, 'pruned-base.json'));
+    const out = runCli('audit_verify.ts', [], env);
+    expect(out.stdout).toContain(`Audit trail intact: ${records.length} record(s)`); // the chain alone
+    const first = listTrailFiles(auditDir(run.config.logDir))[0]!;
+    expect(out.stdout).toMatch(
+      new RegExp(`Audit trail BROKEN at \\S*${path.basename(first).replace('.', '\\.')}:1 \\(seq 1\\): this record is still in the trail, yet \\S*pruned-base\\.json says the records up to seq ${records.length} were pruned`),
+    );
+    expect(out.code).toBe(1);
+
+    // Going further, the intruder empties the trail and removes the checkpoints the base reaches:
+    // no record is left to contradict the base, but no signed checkpoint vouches for it either.
+    for (const file of listTrailFiles(auditDir(run.config.logDir))) fs.writeFileSync(file, '');
+    for (const size of sizesIn(cpDir)) if (size >= records.length) fs.rmSync(path.join(cpDir, checkpointFile(size)));
+    const emptied = runCli('audit_verify.ts', [], env);
+    expect(emptied.stdout).toMatch(new RegExp(`Audit trail BROKEN at \\S+: no signed checkpoint at or above tree size ${records.length} verified, so nothing vouches for \\S*pruned-base\\.json`));
+    expect(emptied.code).toBe(1);
+  });
+
   it('the newest records and checkpoints deleted: a checkpoint shipped by MUD_AUDIT_CHECKPOINT_COMMAND exposes the truncation', async () => {
     const shipped = tempDir('mud-offsite-');
     const command = `sh ${path.join(ROOT, 'docs/examples/ship_checkpoint.sh')} ${shipped}`;
