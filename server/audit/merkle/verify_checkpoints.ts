@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listTrailFiles } from '../jsonl_files.ts';
 import { checkpointDirOf, listCheckpointFiles, openCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { trailLeaves, type Leaf } from './leaves.ts';
+import { trailLeaves, type Leaf, type StrayLine } from './leaves.ts';
 import type { VerifierKey } from './signed_note.ts';
 import { prunedBaseFileOf, readPrunedBase } from './trail_tree.ts';
 
@@ -131,7 +131,12 @@ export async function verifyCheckpoints(
     return true;
   };
   if (!settle()) return result;
-  for await (const leaf of trailLeaves(listTrailFiles(auditDir))) {
+  // A line that is neither a record nor a crash's stump is no leaf, so no root would show it.
+  let stray: StrayLine | null = null;
+  const strayFound = (): CheckpointVerifyResult =>
+    fail({ reason: stray!.reason, checkpoint: null, file: stray!.file, line: stray!.lineNo, seq: null });
+  for await (const leaf of trailLeaves(listTrailFiles(auditDir), 0, (s) => (stray ??= s))) {
+    if (stray) return strayFound();
     if (leaf.seq <= base.lastSeq) {
       return fail({
         reason:
@@ -150,6 +155,7 @@ export async function verifyCheckpoints(
     lastLeaf = leaf;
     if (!settle()) return result;
   }
+  if (stray) return strayFound();
   result.leaves = range.size;
   if (next < pending.length) {
     const cp = pending[pending.length - 1]!;
