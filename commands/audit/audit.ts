@@ -33,7 +33,7 @@ function findCharacter(ctx: CharacterContext, name: string): DefaultObject | nul
 
 /** @audit/proof <seq>: made on the audit worker, which reads the trail (RFC 9162 inclusion proof). */
 async function auditProof(ctx: CharacterContext): Promise<void> {
-  if (!ctx.account.hasPermission('Admin')) return ctx.reply('Audit proofs need Admin permission.');
+  if (!ctx.account.hasPermission('Admin')) return ctx.deny('Admin', 'Audit proofs need Admin permission.');
   if (!/^\d+$/.test(ctx.args)) return ctx.reply('Usage: @audit/proof <seq> (the seq of an audit event, e.g. from @audit/search).');
   const outcome = await ctx.auditProof(Number(ctx.args));
   ctx.reply(outcome.ok ? describeProof(outcome.answer) : outcome.error);

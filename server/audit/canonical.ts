@@ -69,3 +69,21 @@ export function recordLine(canonicalRecord: string, hash: string, owasp: string 
 }
 
 export const HASH_RE = /^[0-9a-f]{64}$/;
+
+/**
+ * Why a line of the trail that is not a record cannot be what a crash or a failed write leaves,
+ * or null when it can be. The writer puts a torn record's stump on a line of its own (jsonl_writer.ts),
+ * and a stump is the start of a record: it begins with `{` and is not JSON (a record is one
+ * object, and no cut of it parses). A line that parses, or starts otherwise, was written in. An
+ * empty line carries nothing and is passed over.
+ */
+export function notACrashStump(text: string): string | null {
+  if (text.length === 0) return null;
+  try {
+    JSON.parse(text);
+    return 'not an audit record: the line is JSON but has no whole-number seq and 64-hex hash, and a crash leaves only the unparsable start of a record, so it was written in';
+  } catch {
+    // not JSON: a stump if it is the start of a record
+  }
+  return text.startsWith('{') ? null : 'not an audit record, nor the start of one a crash cut short: it was written in';
+}

@@ -15,9 +15,16 @@ const BY_TYPE: Readonly<Record<string, string>> = {
   account_created: 'user_created',
   logout: 'session_expired',
   builder_command: 'authz_admin',
+  // A command refused for want of a permission (ctx.deny): an authorisation failure.
+  access_denied: 'authz_fail',
+  // @perm: an account given or taken a permission level, i.e. access to other commands.
+  permissions_changed: 'authz_change',
+  rate_limited: 'excess_rate_limit_exceeded',
   protocol_error: 'input_validation_fail',
   server_started: 'sys_startup',
   server_stopped: 'sys_shutdown',
+  // A new game process took over (server/portal/): the vocabulary's restart, not a stop and start.
+  reload: 'sys_restart',
   audit_disabled: 'sys_monitor_disabled',
   // The vocabulary's name for data deleted; audit records are the data a SIEM cares most about.
   audit_pruned: 'sensitive_delete',

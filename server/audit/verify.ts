@@ -5,7 +5,9 @@
  *
  * Not breaks, but reported:
  *  - a line that is not a record, when the next record links across it: a record cut short by a
- *    crash or a failed write (the writer then starts a new line and writes the record again);
+ *    crash or a failed write (the writer then starts a new line and writes the record again).
+ *    Only the start of a record that does not parse can be that; any other line (JSON that is
+ *    not a record, or text that is not the start of one) breaks the trail, where it is;
  *  - one incomplete line at the very end of the trail: a crash mid-write (or truncation: a
  *    chain alone cannot tell; the table's highest seq is checked when available);
  *  - a jump in seq where the hashes still link: the writer itself skipped numbers, because events
@@ -13,7 +15,7 @@
  *  - a trail that starts mid-chain (older files pruned by retention, or not given).
  */
 import fs from 'node:fs';
-import { canonicalJson, chainHash, GENESIS_HASH, HASH_RE } from './canonical.ts';
+import { canonicalJson, chainHash, GENESIS_HASH, HASH_RE, notACrashStump } from './canonical.ts';
 
 export interface TrailLocation {
   file: string;
@@ -116,6 +118,8 @@ export async function verifyTrail(files: readonly string[], options: VerifyOptio
   for await (const l of lines) {
     const rec = parse(l);
     if (!rec) {
+      const written = notACrashStump(l.text);
+      if (written) return fail(l, seqIn(l.text), written);
       pending.push(l);
       continue;
     }

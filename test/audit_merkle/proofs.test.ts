@@ -126,6 +126,9 @@ describe('Merkle proofs of the audit trail', () => {
     expect(owasp('login_ok').owasp).toBe('authn_login_success');
     expect(owasp('login_failed').owasp).toBe('authn_login_fail');
     expect(owasp('account_created').owasp).toBe('user_created');
+    // Pleb's refused @audit/proof: an access_denied event, the vocabulary's authorisation failure.
+    expect(owasp('permissions_changed')).toMatchObject({ target: { name: 'Root' }, payload: { via: 'admin token' }, owasp: 'authz_change' });
+    expect(owasp('access_denied')).toMatchObject({ actor: { account: 'Pleb' }, payload: { command: '@audit', switches: ['proof'], needs: 'Admin' }, owasp: 'authz_fail' });
     expect(owasp('say')?.owasp ?? null).toBeNull();
     expect(owasp('connection_opened').owasp).toBeUndefined();
   });

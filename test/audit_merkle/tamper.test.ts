@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson, chainHash, GENESIS_HASH, recordLine } from '../../server/audit/canonical.ts';
 import { listTrailFiles } from '../../server/audit/jsonl_files.ts';
+import { advancePrunedBase } from '../../server/audit/merkle/trail_tree.ts';
+import { expiredTrailFiles, retentionCutoff } from '../../server/audit/retention.ts';
 import { runCli } from '../support/cli.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
 import { ROOT } from '../support/server_process.ts';
@@ -86,6 +88,67 @@ describe('signed checkpoints against a rewritten trail', () => {
     // The table still has what happened, and says so.
     expect(out.stdout).toContain(`Audit table BROKEN: row id`);
     expect(out.code).toBe(1);
+  });
+
+  it('a record rewritten and the saved tree state copied over pruned-base.json: verify names the retained record the base claims was pruned', async () => {
+    run = await startGame({ config: { audit: auditConfig({ checkpointEvents: 5, checkpointSeconds: 0 }) } });
+    await play(run, 'Forger', 8);
+    await run.stop();
+    const env = { MUD_LOG_DIR: run.config.logDir, MUD_DATA_DIR: run.config.dataDir };
+    const records = readTrail(run.config.logDir);
+    const victim = records.find((r) => r.event_type === 'say' && r.payload.text === 'note 3')!;
+    rewriteAndRehash(run.config.logDir, victim.seq, (r) => {
+      (r.payload as { text: string }).text = 'note 3, nothing to see';
+    });
+    // The base is unsigned: the tree state (the frontier at the newest checkpoint) passes for one
+    // that says every record was pruned, so no leaf would be read and every root would match.
+    const cpDir = path.join(auditDir(run.config.logDir), 'checkpoints');
+    fs.copyFileSync(path.join(cpDir, 'tree-state.json'), path.join(cpDir, 'pruned-base.json'));
+    const out = runCli('audit_verify.ts', [], env);
+    expect(out.stdout).toContain(`Audit trail intact: ${records.length} record(s)`); // the chain alone
+    const first = listTrailFiles(auditDir(run.config.logDir))[0]!;
+    expect(out.stdout).toMatch(
+      new RegExp(`Audit trail BROKEN at \\S*${path.basename(first).replace('.', '\\.')}:1 \\(seq 1\\): this record is still in the trail, yet \\S*pruned-base\\.json says the records up to seq ${records.length} were pruned`),
+    );
+    expect(out.code).toBe(1);
+
+    // Going further, the intruder empties the trail and removes the checkpoints the base reaches:
+    // no record is left to contradict the base, but no signed checkpoint vouches for it either.
+    for (const file of listTrailFiles(auditDir(run.config.logDir))) fs.writeFileSync(file, '');
+    for (const size of sizesIn(cpDir)) if (size >= records.length) fs.rmSync(path.join(cpDir, checkpointFile(size)));
+    const emptied = runCli('audit_verify.ts', [], env);
+    expect(emptied.stdout).toMatch(new RegExp(`Audit trail BROKEN at \\S+: no signed checkpoint at or above tree size ${records.length} verified, so nothing vouches for \\S*pruned-base\\.json`));
+    expect(emptied.code).toBe(1);
+  });
+
+  it('a prune cut short between saving the base and removing its files: verify names what is left, and the next prune finishes it', async () => {
+    const dir = tempDir();
+    const config = { audit: auditConfig({ jsonlMaxBytes: 2048, checkpointEvents: 5, checkpointSeconds: 0 }) };
+    run = await startGame({ dir, config });
+    await play(run, 'Pruner', 12);
+    await run.stop();
+    // The crash, as if two days had passed: the prune's own step saved the base over the
+    // expired files, and the process died before it removed them.
+    const trailDir = auditDir(run.config.logDir);
+    const prunedAt = new Date(Date.now() + 2 * 86_400_000);
+    const expired = expiredTrailFiles(trailDir, retentionCutoff(1, prunedAt));
+    expect(expired.length).toBeGreaterThan(1);
+    const base = await advancePrunedBase(trailDir, expired);
+    const env = { MUD_LOG_DIR: run.config.logDir, MUD_DATA_DIR: run.config.dataDir };
+    const out = runCli('audit_verify.ts', [], env);
+    expect(out.stdout).toContain(`${path.basename(expired[0]!)}:1 (seq 1): this record is still in the trail, yet `);
+    expect(out.stdout).toContain(`says the records up to seq ${base.lastSeq} were pruned`);
+    expect(out.stdout).toContain('running npm run audit-prune again, with the same --days or fewer, finishes it');
+    expect(out.code).toBe(1);
+
+    run = await startGame({ dir, config });
+    const again = await run.game.auditTrail.prune(1, prunedAt);
+    expect(again.files).toEqual(expired);
+    await run.stop();
+    const finished = runCli('audit_verify.ts', [], env);
+    expect(finished.stdout).toContain(`note: the trail starts after seq ${base.lastSeq}`);
+    expect(finished.stdout).toMatch(/Checkpoints intact: \d+ signed checkpoint\(s\)/);
+    expect(finished.code).toBe(0);
   });
 
   it('the newest records and checkpoints deleted: a checkpoint shipped by MUD_AUDIT_CHECKPOINT_COMMAND exposes the truncation', async () => {

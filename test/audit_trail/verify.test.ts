@@ -85,6 +85,20 @@ describe('audit-verify', () => {
     const s = runCli('audit_verify.ts', [], envFor(swapped, dataDir));
     expect(s.stdout).toContain(`Audit trail BROKEN at ${where(swapped, 2)} (seq ${s3}): reordered: seq ${s3} comes before seq ${s2}`);
     expect(s.code).toBe(1);
+
+    // A line put between two records is no crash's stump (that is the unparsable start of a
+    // record), even though the chain links across it: JSON that is not a record...
+    const injected = tampered(logDir, victim, (lines) => [...lines.slice(0, 2), '{"note":"nothing happened here"}', ...lines.slice(2)]);
+    const j = runCli('audit_verify.ts', [], envFor(injected, dataDir));
+    const jsonLine = `Audit trail BROKEN at ${where(injected, 3)}: not an audit record: the line is JSON but has no whole-number seq and 64-hex hash`;
+    // ...said by both halves, the chain's and the signed checkpoints' (whose leaves it is not).
+    expect(j.stdout.split(jsonLine)).toHaveLength(3);
+    expect(j.code).toBe(1);
+    // ...or text that is not the start of a record.
+    const text = tampered(logDir, victim, (lines) => [...lines.slice(0, 2), 'all quiet', ...lines.slice(2)]);
+    const t = runCli('audit_verify.ts', [], envFor(text, dataDir));
+    expect(t.stdout).toContain(`Audit trail BROKEN at ${where(text, 3)}: not an audit record, nor the start of one a crash cut short: it was written in`);
+    expect(t.code).toBe(1);
   });
 
   it('reports a record cut short by a crash, and the chain goes on after a restart', async () => {

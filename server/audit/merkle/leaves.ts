@@ -3,11 +3,12 @@
  * record (a JSON object with a whole-number `seq` ≥ 1 and a 64-hex `hash`, the same test as the
  * chain's), in trail order, each seq once and only going up, hashed over the line's bytes exactly
  * as written (without the '\n'). Lines that are not records — a stump a crash cut short — are not
- * leaves, just as the worker never appended them. Read as bytes, not text, so that a file edited
+ * leaves, just as the worker never appended them; one that cannot be such a stump (JSON that is
+ * no record, or text that is no record's start: canonical.ts) is told to `onStray`, for audit-verify. Read as bytes, not text, so that a file edited
  * into invalid UTF-8 hashes as it is and not as a decoder would repair it.
  */
 import fs from 'node:fs';
-import { HASH_RE } from '../canonical.ts';
+import { HASH_RE, notACrashStump } from '../canonical.ts';
 import { leafHash } from './tree.ts';
 
 export interface Leaf {
@@ -54,16 +55,27 @@ async function* linesOf(file: string): AsyncGenerator<[Buffer, number]> {
   if (carry && carry.length) yield [carry, ++lineNo];
 }
 
+/** A line of the trail that is neither a record nor what a crash leaves (canonical.ts). */
+export interface StrayLine {
+  file: string;
+  lineNo: number;
+  reason: string;
+}
+
 /**
  * Every leaf of `files` (oldest first) whose seq is above `afterSeq` (what a pruned base or a
  * saved tree state already covers).
  */
-export async function* trailLeaves(files: readonly string[], afterSeq = 0): AsyncGenerator<Leaf> {
+export async function* trailLeaves(files: readonly string[], afterSeq = 0, onStray?: (stray: StrayLine) => void): AsyncGenerator<Leaf> {
   let last = afterSeq;
   for (const file of files) {
     for await (const [line, lineNo] of linesOf(file)) {
       if (line.length === 0) continue;
       const rec = recordFields(line);
+      if (!rec && onStray) {
+        const reason = notACrashStump(line.toString('utf8'));
+        if (reason) onStray({ file, lineNo, reason });
+      }
       if (!rec || rec.seq <= last) continue;
       last = rec.seq;
       yield { seq: rec.seq, chainHash: rec.hash, line, leaf: leafHash(line), file, lineNo };

@@ -12,16 +12,25 @@ import type { SigningKey } from './signed_note.ts';
 import { trailLeaves, type Leaf } from './leaves.ts';
 import { CompactRange, LeafStore } from './tree.ts';
 
-/** Where retention cut the trail: the frontier of the records it removed (empty if none). */
+export function prunedBaseFileOf(auditDir: string): string {
+  return path.join(checkpointDirOf(auditDir), BASE_FILE);
+}
+
+/**
+ * Where retention cut the trail: the frontier of the records it removed (empty if none). Not
+ * signed: verify_checkpoints.ts checks that the retained files bear it out.
+ */
 export function readPrunedBase(auditDir: string): TreePoint & { lastTs?: string | null } {
-  const base = readTreePoint(path.join(checkpointDirOf(auditDir), BASE_FILE));
+  const base = readTreePoint(prunedBaseFileOf(auditDir));
   return base ? { ...base, lastTs: typeof base.lastTs === 'string' ? base.lastTs : null } : { ...emptyPoint(), lastTs: null };
 }
 
 /**
  * Before retention removes `files` (the oldest of the trail, in order): extend the pruned base
  * over their records and save it durably, so the tree of what stays can still be computed. Run
- * it before the removal: a crash in between leaves records the base covers, which are skipped.
+ * it before the removal: a crash in between leaves files of records the base covers, which
+ * audit-verify then reports (the base is not signed, so it cannot tell them from a forged base)
+ * until the prune is run again and removes them.
  */
 export async function advancePrunedBase(auditDir: string, files: readonly string[], dirMode = 0o700): Promise<TreePoint> {
   const base = readPrunedBase(auditDir);
@@ -44,7 +53,7 @@ export async function advancePrunedBase(auditDir: string, files: readonly string
   }
   const dir = checkpointDirOf(auditDir);
   fs.mkdirSync(dir, { recursive: true, mode: dirMode });
-  writeTreePoint(path.join(dir, BASE_FILE), point, { lastTs, prunedAt: new Date().toISOString(), files: files.map((f) => path.basename(f)) });
+  writeTreePoint(prunedBaseFileOf(auditDir), point, { lastTs, prunedAt: new Date().toISOString(), files: files.map((f) => path.basename(f)) });
   return point;
 }
 

@@ -13,14 +13,19 @@
  * The first checkpoint whose root does not match exposes the change; the change lies in the
  * records after the checkpoint before it, the first of which is named. After pruning the walk
  * starts from the pruned base: the oldest retained checkpoint is the first one checked.
+ *
+ * The pruned base (pruned-base.json) is not signed, so it is believed only as far as the files
+ * bear it out: a retained file that still holds a record the base says was pruned fails (a base
+ * copied from tree-state.json would otherwise claim every record and have none read), and so does
+ * a base that no signed checkpoint at or above its size vouches for.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { listTrailFiles } from '../jsonl_files.ts';
 import { checkpointDirOf, listCheckpointFiles, openCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { trailLeaves, type Leaf } from './leaves.ts';
+import { trailLeaves, type Leaf, type StrayLine } from './leaves.ts';
 import type { VerifierKey } from './signed_note.ts';
-import { readPrunedBase } from './trail_tree.ts';
+import { prunedBaseFileOf, readPrunedBase } from './trail_tree.ts';
 
 export interface CheckpointProblem {
   reason: string;
@@ -126,13 +131,31 @@ export async function verifyCheckpoints(
     return true;
   };
   if (!settle()) return result;
-  for await (const leaf of trailLeaves(listTrailFiles(auditDir), base.lastSeq)) {
+  // A line that is neither a record nor a crash's stump is no leaf, so no root would show it.
+  let stray: StrayLine | null = null;
+  const strayFound = (): CheckpointVerifyResult =>
+    fail({ reason: stray!.reason, checkpoint: null, file: stray!.file, line: stray!.lineNo, seq: null });
+  for await (const leaf of trailLeaves(listTrailFiles(auditDir), 0, (s) => (stray ??= s))) {
+    if (stray) return strayFound();
+    if (leaf.seq <= base.lastSeq) {
+      return fail({
+        reason:
+          `this record is still in the trail, yet ${prunedBaseFileOf(auditDir)} says the records up to seq ${base.lastSeq} were pruned. ` +
+          'The base is not signed, and a prune removes the files it covers: it was replaced to hide the records it claims, ' +
+          'or a prune was interrupted between saving the base and removing the files (running npm run audit-prune again, with the same --days or fewer, finishes it)',
+        checkpoint: null,
+        file: leaf.file,
+        line: leaf.lineNo,
+        seq: leaf.seq,
+      });
+    }
     options.onLeaf?.(leaf);
     firstAfterGood ??= leaf;
     range.appendLeaf(leaf.leaf);
     lastLeaf = leaf;
     if (!settle()) return result;
   }
+  if (stray) return strayFound();
   result.leaves = range.size;
   if (next < pending.length) {
     const cp = pending[pending.length - 1]!;
@@ -143,6 +166,15 @@ export async function verifyCheckpoints(
       file: lastLeaf?.file ?? null,
       line: 0,
       seq: lastLeaf ? lastLeaf.seq + 1 : null,
+    });
+  }
+  if (base.size > 0 && result.verified === 0) {
+    return fail({
+      reason: `no signed checkpoint at or above tree size ${base.size} verified, so nothing vouches for ${prunedBaseFileOf(auditDir)} (it is not signed; a prune signs a checkpoint before it removes files)`,
+      checkpoint: null,
+      file: null,
+      line: 0,
+      seq: null,
     });
   }
   if (result.largest !== null && range.size > result.largest) {
