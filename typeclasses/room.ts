@@ -97,9 +97,12 @@ export class Room extends DefaultObject {
     }
   }
 
-  /** Its name or description changed: the room panels of everyone here show it at once. */
+  /**
+   * Its name, description, area or exits changed: everyone here gets the room again at once
+   * (Room.Info for a mapper, the webclient's panel), as after a move.
+   */
   appearanceChanged(): void {
-    this.peopleChanged(null);
+    for (const occupant of this.contents) for (const session of occupant.sessions) session.roomChanged(this);
   }
 
   override atObjectReceive(mover: DefaultObject, source: DefaultObject | null): void {

@@ -30,7 +30,10 @@ export const perm: CharacterCommand = {
     if (from === level) return ctx.reply(`${account.name} is already ${level}.`);
     account.setPermissions(level === 'Player' ? [] : [level]);
     auditStaffAction(ctx, 'perm', targetOf(account), '', { from, to: level });
-    for (const session of sessionsOf(ctx, account)) session.msg(`Your permission is now ${level} (was ${from}), set by ${ctx.caller.key}.`);
+    for (const session of sessionsOf(ctx, account)) {
+      session.msg(`Your permission is now ${level} (was ${from}), set by ${ctx.caller.key}.`);
+      session.sendStatus();
+    }
     ctx.reply(`${account.name} is now ${level} (was ${from}).`);
   },
 };

@@ -1,5 +1,6 @@
 import { targetOf } from '../../server/audit/events.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
+import { Room } from '../../typeclasses/room.ts';
 import type { CharacterCommand, CharacterContext } from '../command.ts';
 import { findOne, ROOMS } from '../search.ts';
 import { BUILDER, nameWithAliases, splitAssignment } from './syntax.ts';
@@ -24,6 +25,8 @@ function openExit(ctx: CharacterContext, from: DefaultObject, spec: string, to: 
   }
   const exit = created(ctx, ctx.objects.create({ typeclass: EXIT, key, aliases, location: from, destination: to, home: from }));
   ctx.reply(`Created exit ${exit.key}(${exit.dbref}) from ${from.key} to ${to.key}.`);
+  // A mapper in that room learns the new way out now, not at the next move.
+  if (from instanceof Room) from.appearanceChanged();
   return exit;
 }
 

@@ -90,6 +90,8 @@ export const setAttribute: CharacterCommand = {
       target.attributes.set(name, after);
       ctx.reply(`Set ${target.key}/${name} = ${JSON.stringify(after)}`);
     }
+    // A room's area, environment or coords are in its Room.Info: a mapper here sees them now.
+    if (target instanceof Room) target.appearanceChanged();
     if (auditAttribute) {
       // `null` in the payload where the attribute was (or is now) not set at all.
       ctx.audit('audit_attribute_changed', { target: targetOf(target, 'character'), payload: { attribute: name, before: before ?? null, after: after ?? null } });

@@ -44,7 +44,7 @@ export const claim: CharacterCommand = {
   category: 'Account',
   secretArgs: true,
   help: 'claim <token> — make your account the Developer with the one-time admin token.\nThe server prints the token at start while no account is a Developer; `npm run admin -- token` shows it too.',
-  run({ accounts, account, args, reply, audit, log }) {
+  run({ accounts, account, args, reply, audit, log, session }) {
     if (!args) return reply('Usage: claim <token>');
     const from = account.permissionLevel;
     if (!accounts.claimAdmin(account, args)) {
@@ -54,5 +54,6 @@ export const claim: CharacterCommand = {
     audit('permissions_changed', { target: targetOf(account), payload: { from, to: 'Developer', via: 'admin token' } });
     log.info(`Account '${account.name}' claimed the admin token: full admin (Developer) permissions`);
     reply('You are now the Developer: full admin permissions. The token is used up.');
+    session.sendStatus();
   },
 };
