@@ -121,19 +121,27 @@ export class Channels {
   create(key: string, aliases: string[], description: string): ChannelRecord {
     const channel = this.store.create(key, aliases, description);
     this.channels = [...this.channels, channel];
+    this.listChanged();
     return channel;
   }
 
   destroy(channel: ChannelRecord): void {
     this.store.destroy(channel.id);
     this.channels = this.channels.filter((c) => c.id !== channel.id);
+    this.listChanged();
   }
 
   update(channel: ChannelRecord, changes: Partial<Pick<ChannelRecord, 'listenLock' | 'sendLock' | 'keepLines' | 'description'>>): ChannelRecord {
     const next = { ...channel, ...changes };
     this.store.update(next);
     this.channels = this.channels.map((c) => (c.id === channel.id ? next : c));
+    this.listChanged();
     return next;
+  }
+
+  /** A channel came, went or changed its lock or caption: chat tabs (Comm.Channel.List) follow at once. */
+  private listChanged(): void {
+    for (const session of this.sessions.loggedIn()) if (session.puppet) session.oob('Comm.Channel.List', this.gmcpList(session.puppet));
   }
 
   private memberships(character: DefaultObject): string[] {

@@ -116,5 +116,12 @@ describe('channels', () => {
     const messages = gmcp(mudlet.raw);
     expect(messages).toContain('Comm.Channel.List [{"name":"public","caption":"Everyone, everywhere.","command":"pub"}]');
     expect(messages).toContain('Comm.Channel.Text {"channel":"public","talker":"Bob","text":"[public] Bob: hi mapper"}');
+    // A new channel is in the list at once, for a chat tab to appear; gone again when destroyed.
+    // (Bob, the first to log in with the test helper, claimed the admin token.)
+    await bob.command('@ccreate lore = Old stories', 'lore');
+    const lists = () => gmcp(mudlet.raw).filter((m) => m.startsWith('Comm.Channel.List '));
+    await expect.poll(() => lists().at(-1)).toBe('Comm.Channel.List [{"name":"public","caption":"Everyone, everywhere.","command":"pub"},{"name":"lore","caption":"Old stories","command":"lore"}]');
+    await bob.command('@cdestroy lore', 'lore');
+    await expect.poll(() => lists().at(-1)).toBe('Comm.Channel.List [{"name":"public","caption":"Everyone, everywhere.","command":"pub"}]');
   });
 });
