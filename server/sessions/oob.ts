@@ -60,8 +60,14 @@ export class OobSupports {
   }
 }
 
-/** What a client may send us, once checked; anything else is `null` and ignored. */
+/**
+ * What a client may send us, once checked. `malformed`: a package we take, with data of the
+ * wrong shape or a message over the size limit (a protocol error; only the package name is
+ * kept, as the data may hold a password). An unknown package is `null` and ignored: clients
+ * send many we have no use for.
+ */
 export type OobRequest =
+  | { kind: 'malformed'; pkg: string }
   | { kind: 'supports'; verb: 'set' | 'add' | 'remove'; modules: string[] }
   | { kind: 'ping' }
   | { kind: 'hello' }
@@ -70,7 +76,7 @@ export type OobRequest =
 
 /**
  * Checks one message from a client: its size and the JSON shape its package takes. Returns
- * null for anything malformed, oversized or unknown; the caller ignores it.
+ * `malformed` for a known package's bad data or anything oversized, null for an unknown package.
  */
 export function parseOobRequest(pkg: unknown, data: unknown): OobRequest | null {
   if (typeof pkg !== 'string' || pkg.length > 128) return null;
@@ -80,7 +86,19 @@ export function parseOobRequest(pkg: unknown, data: unknown): OobRequest | null 
   } catch {
     return null;
   }
-  if (size > MAX_OOB_CHARS) return null;
+  if (size > MAX_OOB_CHARS) return { kind: 'malformed', pkg };
+  return knownRequest(pkg, data) ?? (KNOWN_PACKAGES.has(pkg.toLowerCase()) ? { kind: 'malformed', pkg } : null);
+}
+
+/** A `malformed` request's protocol_error excerpt: the package name's safe characters, never its data. */
+export function malformedExcerpt(pkg: string): string {
+  return `${/^[A-Za-z0-9_.-]{1,40}/.exec(pkg)?.[0] ?? '(no package name)'} (data of the wrong shape, or too big)`;
+}
+
+/** The packages knownRequest takes (lower-case): bad data for one of these is a protocol error. */
+const KNOWN_PACKAGES = new Set(['core.supports.set', 'core.supports.add', 'core.supports.remove', 'core.ping', 'core.hello', 'char.login.credentials', 'char.items.inv', 'char.items.room']);
+
+function knownRequest(pkg: string, data: unknown): OobRequest | null {
   switch (pkg.toLowerCase()) {
     case 'core.supports.set':
     case 'core.supports.add':

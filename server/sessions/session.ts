@@ -11,7 +11,7 @@ import type { ObjectStore } from '../store/index.ts';
 import { cleanInput } from '../text.ts';
 import type { AuditBus } from '../audit/bus.ts';
 import { actorOf } from '../audit/events.ts';
-import { OobSupports, parseOobRequest } from './oob.ts';
+import { malformedExcerpt, OobSupports, parseOobRequest } from './oob.ts';
 import { sendCharacterState, sendItemChange, sendItemsList, sendLoginState, sendRoom, sendStatus, type ItemsLocation } from './oob_character.ts';
 import { ProtocolErrorLimiter, protocolErrorEvent, type ProtocolErrorKind, type ProtocolErrorReport } from './protocol_errors.ts';
 import { SessionOutput } from './session_output.ts';
@@ -196,6 +196,8 @@ export class Session {
     const request = parseOobRequest(pkg, data);
     if (!request) return;
     switch (request.kind) {
+      case 'malformed':
+        return this.reportProtocolError('bad_gmcp', malformedExcerpt(request.pkg));
       case 'supports':
         this.oobSupports.apply(request.verb, request.modules);
         if (!this.isLoggedIn && request.verb !== 'remove' && request.modules.includes('char.login')) {

@@ -184,5 +184,13 @@ describe('GMCP for rich clients (Mudlet)', () => {
     await client.next('Char.Login.Default', 0);
     client.send('Char.Login.Credentials', { account: 'Bob', password: PASSWORD });
     expect(await client.next('Char.Login.Result', 0)).toMatchObject({ success: true });
+    // Each kind of trouble is a protocol_error, one a minute with the rest counted, with the
+    // package name only (never the data: it may be a password); an unknown package is none.
+    const badGmcp = async () => (await run.game.auditReader.search({ types: ['protocol_error'], limit: 50 })).map((r) => JSON.parse(r.payload)).filter((p) => p.kind === 'bad_gmcp');
+    await expect.poll(badGmcp).toEqual([{ kind: 'bad_gmcp', excerpt: 'Core.Supports.Set (data of the wrong shape, or too big)', suppressed: 0 }]);
+    client.telnet.close();
+    await expect.poll(async () => (await badGmcp()).find((p) => p.closing)).toMatchObject({ suppressed: 6 });
+    const rows = await run.game.auditReader.search({ limit: 1000 });
+    for (const row of rows) expect(JSON.stringify(row)).not.toContain(PASSWORD);
   });
 });
