@@ -100,6 +100,12 @@ function hexEscape(ch: string): string {
   return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
 }
 
+/** `text` cut to at most `max` characters (code points, so no emoji is split); a cut one ends in `…`. */
+export function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
 /** Display width helper for tables: pads plain (non-ANSI) text. */
 export function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);

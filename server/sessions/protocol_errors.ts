@@ -13,6 +13,7 @@
  */
 import { auditEvent, type AuditActor, type AuditEvent } from '../audit/events.ts';
 import { normaliseAddress } from '../net/address.ts';
+import { shorten } from '../text.ts';
 import type { Protocol } from './transport.ts';
 
 export type ProtocolErrorKind =
@@ -65,7 +66,7 @@ export class ProtocolErrorLimiter {
       return;
     }
     this.kinds.set(kind, { at: now, suppressed: 0 });
-    this.emit({ kind, excerpt: excerpt === null ? null : shorten(excerpt), suppressed: seen?.suppressed ?? 0 });
+    this.emit({ kind, excerpt: excerpt === null ? null : shorten(excerpt, MAX_EXCERPT), suppressed: seen?.suppressed ?? 0 });
   }
 
   /** The connection ends: every kind with errors held back is reported once more, with their count. */
@@ -75,11 +76,6 @@ export class ProtocolErrorLimiter {
     }
     this.kinds.clear();
   }
-}
-
-function shorten(text: string): string {
-  const chars = [...text];
-  return chars.length <= MAX_EXCERPT ? text : `${chars.slice(0, MAX_EXCERPT - 1).join('')}…`;
 }
 
 /**
