@@ -7,14 +7,14 @@
 import type { Account } from '../../typeclasses/account.ts';
 import type { DefaultObject } from '../../typeclasses/object.ts';
 import type { AuditBus } from '../audit/bus.ts';
-import { auditEvent, type AuditEvent } from '../audit/events.ts';
+import { actorOf, auditEvent, type AuditEvent } from '../audit/events.ts';
 import type { AuditTrail } from '../audit/trail.ts';
 import type { GameLogger } from '../logging/index.ts';
 import type { Session } from '../sessions/session.ts';
 import type { SessionTransport } from '../sessions/transport.ts';
 import type { SessionManager } from '../sessions/session_manager.ts';
 import type { LinkChannel } from './channel.ts';
-import type { AuditLag, ConnectionFacts, GameToPortal, PortalToGame, ReloadStats, SessionSnapshot } from './protocol.ts';
+import type { AuditLag, ConnectionFacts, GameToPortal, PortalToGame, ReloadRequest, ReloadStats, SessionSnapshot } from './protocol.ts';
 
 export interface GameLinkPorts {
   readonly sessions: SessionManager;
@@ -111,15 +111,7 @@ export class GameLink {
     const { reload } = message;
     const durationMs = reload ? Date.now() - reload.requestedAt : null;
     this.reloadStats = { ...message.counters, lastReloadMs: durationMs };
-    if (reload) {
-      const actor = { account: reload.by, character: null, session_id: null, protocol: null, remote_addr: null };
-      this.ports.audit.emit(
-        auditEvent('reload', actor, {
-          success: true,
-          payload: { via: reload.via, duration_ms: durationMs, sessions: message.sessions.length, ...(reload.cause ? { cause: reload.cause } : {}) },
-        }),
-      );
-    }
+    if (reload) this.auditReload(reload, { success: true, payload: { duration_ms: durationMs, sessions: message.sessions.length, ...(reload.cause ? { cause: reload.cause } : {}) } });
   }
 
   /** One message about one connection. */
@@ -179,6 +171,9 @@ export class GameLink {
       case 'admins':
         for (const { session } of this.sessions.values()) if (session.account?.hasPermission('Admin')) session.msg(message.text);
         return;
+      case 'reload_failed':
+        this.auditReload(message.reload, { success: false, payload: { duration_ms: Date.now() - message.reload.requestedAt, error: message.error } });
+        return;
       case 'stats':
         this.channel.send({ t: 'stats', ask: message.ask, audit: auditLag(this.ports.auditTrail) });
         return;
@@ -201,6 +196,20 @@ export class GameLink {
     await new Promise((resolve) => setImmediate(resolve));
     for (const id of this.sessions.keys()) this.pushState(id);
     return busy();
+  }
+
+  /**
+   * One `reload` event, done or failed. Its actor is the session `@reload` was typed in when
+   * this game has it (re-attached after a reload), so it names the character and the address
+   * too; else the account alone (shell, signal, crash; or the Admin left meanwhile), with the
+   * session id when there was one.
+   */
+  private auditReload(reload: ReloadRequest, outcome: { success: boolean; payload: Record<string, unknown> }): void {
+    const typedIn = reload.sessionId === undefined ? null : (this.sessions.get(reload.sessionId)?.session ?? null);
+    // Still the Admin who asked (not logged out, or into someone else, meanwhile).
+    const session = typedIn?.account?.name === reload.by ? typedIn : null;
+    const actor = session ? actorOf(session) : { account: reload.by, character: null, session_id: reload.sessionId ?? null, protocol: null, remote_addr: null };
+    this.ports.audit.emit(auditEvent('reload', actor, { success: outcome.success, by: session?.puppet, payload: { via: reload.via, ...outcome.payload } }));
   }
 
   private resume(snapshot: SessionSnapshot): void {

@@ -48,6 +48,8 @@ export interface SessionSnapshot extends ConnectionFacts {
 export interface ReloadRequest {
   /** The account that asked, or null (shell, signal, crash). */
   by: string | null;
+  /** The session `@reload` was typed in, so the audit actor is that session (character, address) and not only the account. */
+  sessionId?: number;
   via: '@reload' | 'npm run reload' | 'SIGUSR2' | 'crash';
   /** Epoch ms when it was asked for, so the new game can say how long it took. */
   requestedAt: number;
@@ -100,6 +102,12 @@ export type PortalToGame =
   | { t: 'connection_protocol_error'; address: string; protocol: Protocol; kind: ProtocolErrorKind; excerpt: string | null; suppressed: number; closing?: boolean }
   /** Tell the Admins online (a reload that failed). */
   | { t: 'admins'; text: string }
+  /**
+   * A reload that failed while this game plays on (the new code did not load): this game audits
+   * it, as a `reload` event with success false, since the portal has no audit trail. `error` is
+   * already an excerpt (its first line, shortened).
+   */
+  | { t: 'reload_failed'; reload: ReloadRequest; error: string }
   /** Finish what runs, close the store and the audit trail, exit, unpuppeting nobody. */
   | { t: 'handover' }
   /** Stop for good: everyone is told and unpuppeted, as single-process shutdown does. */

@@ -10,6 +10,7 @@
  *      says ready; the waiting lines go to it, in order.
  */
 import type { AuditLag, GameToPortal, ReloadCounters, ReloadRequest } from '../link/protocol.ts';
+import { cleanInput, shorten } from '../text.ts';
 import type { PortalSessions } from './connections.ts';
 import { GameProcess } from './game_process.ts';
 
@@ -104,6 +105,8 @@ export class GameSupervisor {
       if (this.current) {
         this.ports.log('error', `Reload failed: the new game did not load, so the game goes on as it was: ${why}`);
         this.current.send({ t: 'admins', text: `The reload failed: the new code did not load, so the game goes on with the code it had.\n${excerpt(why)}` });
+        // The portal has no audit trail: the game still playing records the failed reload.
+        if (request) this.current.send({ t: 'reload_failed', reload: request, error: firstLine(why) });
       } else {
         // The code on disk does not load: trying it again would not help. Down until fixed.
         this.ports.log('error', `The new game did not load, so the game is down (players stay connected) until it is fixed and reloaded: ${why}`);
@@ -171,7 +174,7 @@ export class GameSupervisor {
     switch (message.t) {
       case 'reload':
         if (game !== this.current) return;
-        void this.reload({ by: message.by, via: '@reload', requestedAt: Date.now() }).then((result) => {
+        void this.reload({ by: message.by, sessionId: message.sessionId, via: '@reload', requestedAt: Date.now() }).then((result) => {
           if (!result.ok && result.error === 'a reload is already under way') this.current?.send({ t: 'admins', text: 'A reload is already under way.' });
         });
         return;
@@ -280,6 +283,17 @@ function countedWith(counters: ReloadCounters, request: ReloadRequest | null): R
 
 function lastLine(text: string): string {
   return text.split('\n').filter(Boolean).at(-1) ?? '';
+}
+
+/** Characters of a failed reload's error kept for its audit event. */
+const MAX_ERROR_EXCERPT = 200;
+
+/**
+ * An error's message alone, for the audit trail: its first line (no stack, no paths of ours),
+ * without control characters, shortened. The text logs escape it again when they write it.
+ */
+function firstLine(text: string): string {
+  return shorten(cleanInput(text.split('\n').find((line) => line.trim()) ?? '').trim(), MAX_ERROR_EXCERPT);
 }
 
 /** The first lines of an error: the message and where, not the whole stack. */

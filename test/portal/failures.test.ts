@@ -31,9 +31,9 @@ describe('reload failures and clean stops', () => {
     const admin = await player(port, `create Boss ${PASSWORD}`, 'You become Boss');
     await admin.command(`claim ${await portal.adminToken()}`, 'You are now the Developer');
     const pleb = await player(port, `create Pleb ${PASSWORD}`, 'You become Pleb');
-    const gamePid = (await portal.status()).game.pid;
+    const { game: { pid: gamePid }, connections: [bossSession] } = await portal.status();
     try {
-      fs.writeFileSync(broken, "SyntaxError: Unexpected token '}' (typeclasses/character.ts:12)");
+      fs.writeFileSync(broken, "Unexpected token '}' (typeclasses/character.ts:12)\nAUDIT CMD: Root(#1) executed 'forged'");
       admin.send('@reload');
       const told = await admin.waitFor(/The reload failed[^\n]*\n[\s\S]*?Unexpected token/, 30_000);
       expect(told).toContain('the game goes on with the code it had');
@@ -43,6 +43,23 @@ describe('reload failures and clean stops', () => {
       expect(pleb.text).not.toContain('reload failed');
       expect((await portal.status()).game).toMatchObject({ state: 'running', pid: gamePid, reloads: 0 });
       expect((await npmRun(portal, 'reload')).out).toMatch(/reload failed: .*Unexpected token/);
+      // Both failures are on the record, kept by the game that played on: who asked, which way,
+      // the error's first line (no stack), and how long until it failed.
+      const failedReloads = () => portal.trail().filter((r) => r.event_type === 'reload' && r.success === false);
+      await expect.poll(() => failedReloads().length, { timeout: 10_000 }).toBe(2);
+      const [typed, shell] = failedReloads();
+      expect(typed!.actor).toMatchObject({ account: 'Boss', character: 'Boss', session_id: bossSession.id, protocol: 'telnet' });
+      expect(shell!.actor).toMatchObject({ account: null, session_id: null });
+      const error = "SyntaxError: Unexpected token '}' (typeclasses/character.ts:12)";
+      expect(typed!.payload).toEqual({ via: '@reload', error, duration_ms: expect.any(Number), character_id: expect.any(Number) });
+      expect(shell!.payload).toEqual({ via: 'npm run reload', error, duration_ms: expect.any(Number) });
+      expect(portal.trail().filter((r) => r.event_type === 'reload' && r.success !== false)).toEqual([]);
+      await expect
+        .poll(() => portal.log('server.log'), { timeout: 10_000 })
+        .toContainEqual(expect.stringMatching(/AUDIT RELOAD FAILED: game process reload asked by Boss via @reload failed after \d+ ms, the game goes on as it was: 'SyntaxError: Unexpected token \\'}\\' \(typeclasses\/character\.ts:12\)'$/));
+      // The error's second line looks like an audit line: no log has it as a line of its own.
+      const forged = /(^|\| )AUDIT CMD: Root\(#1\) executed 'forged'/;
+      for (const file of fs.readdirSync(path.join(portal.dir, 'logs')).filter((f) => f.endsWith('.log'))) expect(portal.log(file).filter((l) => forged.test(l))).toEqual([]);
     } finally {
       fs.rmSync(broken, { force: true });
     }
@@ -52,6 +69,10 @@ describe('reload failures and clean stops', () => {
     await pleb.command('look', 'Limbo');
     await admin.command('say fixed', 'You say, "fixed"');
     expect((await portal.status()).game).toMatchObject({ state: 'running', reloads: 1 });
+    // The retry that worked is on the record too, by the session it was typed in.
+    await expect
+      .poll(() => portal.trail().filter((r) => r.event_type === 'reload' && r.success).map((r) => [r.payload.via, r.actor.account, r.actor.session_id]), { timeout: 10_000 })
+      .toEqual([['@reload', 'Boss', bossSession.id]]);
     expect(admin.closed || pleb.closed).toBe(false);
     admin.close();
     pleb.close();

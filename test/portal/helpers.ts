@@ -25,7 +25,7 @@ export interface Portal {
   /** Every line of a log file under logs/ (after the writes so far have landed, by polling). */
   log(file: string): string[];
   /** The JSONL audit trail's records, in order. */
-  trail(): Array<{ event_type: string; actor: { account: string | null; session_id: number | null; remote_addr: string | null }; payload: Record<string, unknown> }>;
+  trail(): Array<{ event_type: string; actor: { account: string | null; character: string | null; session_id: number | null; protocol: string | null; remote_addr: string | null }; payload: Record<string, unknown>; success: boolean }>;
 }
 
 export interface PortalStatus {

@@ -55,11 +55,14 @@ describe('reload without dropping players', () => {
 
     expect(await trailHas(portal, (r) => r.event_type === 'reload' && r.payload.via === 'crash')).toBe(true);
     const reloads = portal.trail().filter((r) => r.event_type === 'reload');
-    expect(reloads.map((r) => [r.payload.via, r.actor.account])).toEqual([
-      ['@reload', 'Wiz'],
-      ['npm run reload', null],
-      ['crash', null],
+    expect(reloads.map((r) => [r.payload.via, r.actor.account, r.actor.session_id])).toEqual([
+      ['@reload', 'Wiz', sessionId],
+      ['npm run reload', null, null],
+      ['crash', null, null],
     ]);
+    // The @reload's actor is the session it was typed in, as the new game re-attached it.
+    expect(reloads[0]!.actor).toMatchObject({ character: 'Wiz', protocol: 'telnet', remote_addr: expect.stringMatching(/127\.0\.0\.1$/) });
+    expect(reloads.every((r) => r.success)).toBe(true);
     for (const r of reloads) expect(r.payload.duration_ms).toEqual(expect.any(Number));
     // Commands after each reload are the same session's, by the same character.
     const says = portal.trail().filter((r) => r.event_type === 'say');

@@ -233,6 +233,9 @@ export function describe(event: AuditEvent): LogLine | null {
     }
     case 'reload': {
       const asked = p.via === 'crash' ? `after a crash (${q(p.cause)})` : `by ${q(event.actor.account ?? 'the operator')} via ${q(p.via)}`;
+      if (event.success === false) {
+        return { logger: 'mud.server', level: 'warn', message: `AUDIT RELOAD FAILED: game process reload asked ${asked} failed after ${q(p.duration_ms)} ms, the game goes on as it was: ${quoted(p.error)}` };
+      }
       return { logger: 'mud.server', level: p.via === 'crash' ? 'warn' : 'info', message: `AUDIT RELOAD: game process reloaded ${asked} in ${q(p.duration_ms)} ms, ${q(p.sessions)} sessions kept` };
     }
   }
