@@ -11,14 +11,16 @@ export const perm: CharacterCommand = {
   lock: ADMIN,
   category: 'Admin',
   help: [
-    '@perm <account> = Player|Builder|Admin — change an account\'s permission at once.',
+    '@perm <account> = Player|Builder|Admin [<reason>] — change an account\'s permission at once; the reason goes in the audit.',
     'Never above your own level, never on an account above you, never your own.',
   ].join('\n'),
   run(ctx) {
     const { lhs, rhs } = splitAssignment(ctx.args);
-    const level = SETTABLE.find((p) => p.toLowerCase() === rhs?.toLowerCase());
     if (!lhs || !rhs) return ctx.reply(usageLine(perm.help));
-    if (!level) return ctx.reply(`'${rhs}' is not a level @perm sets: use ${SETTABLE.join(', ')}.`);
+    // The level, then (optionally) why: `@perm Bob = Builder runs the keep's quests`.
+    const [, asked = '', reason = ''] = /^(\S+)\s*(.*)$/s.exec(rhs) ?? [];
+    const level = SETTABLE.find((p) => p.toLowerCase() === asked.toLowerCase());
+    if (!level) return ctx.reply(`'${asked}' is not a level @perm sets: use ${SETTABLE.join(', ')}.`);
     const account = findAccount(ctx, lhs);
     if (!account) return ctx.reply(`No player or account is called '${lhs}'.`);
     ctx.noteTarget(account);
@@ -29,7 +31,7 @@ export const perm: CharacterCommand = {
     const from = account.permissionLevel;
     if (from === level) return ctx.reply(`${account.name} is already ${level}.`);
     account.setPermissions(level === 'Player' ? [] : [level]);
-    auditStaffAction(ctx, 'perm', targetOf(account), '', { from, to: level });
+    auditStaffAction(ctx, 'perm', targetOf(account), reason.trim(), { from, to: level });
     for (const session of sessionsOf(ctx, account)) {
       session.msg(`Your permission is now ${level} (was ${from}), set by ${ctx.caller.key}.`);
       session.sendStatus();

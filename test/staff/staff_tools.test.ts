@@ -170,7 +170,7 @@ describe('staff tools', () => {
     await anna.waitFor('Your permission is now Admin (was Player), set by Root.');
     await anna.command('@perm Root = Player', 'You cannot change Root: they are Developer, above your Admin.');
     await anna.command('@perm Bob = Developer', "'Developer' is not a level @perm sets");
-    await anna.command('@perm Bob = Builder', 'Bob is now Builder (was Player).');
+    await anna.command('@perm Bob = Builder runs the quests', 'Bob is now Builder (was Player).');
     await anna.command('@perm Anna = Player', 'You cannot change your own permission');
     await root.command('@perm Bob = Player', 'Bob is now Player (was Builder).');
 
@@ -191,7 +191,7 @@ describe('staff tools', () => {
     expect(await trailActions(run)).toEqual([
       { actor: 'Root', action: 'wall', target: null, reason: '' },
       { actor: 'Root', action: 'perm', target: 'Anna', reason: '' },
-      { actor: 'Anna', action: 'perm', target: 'Bob', reason: '' },
+      { actor: 'Anna', action: 'perm', target: 'Bob', reason: 'runs the quests' },
       { actor: 'Root', action: 'perm', target: 'Bob', reason: '' },
       { actor: 'Root', action: 'lockdown_on', target: null, reason: 'maintenance' },
       { actor: 'Root', action: 'lockdown_off', target: null, reason: '' },
@@ -201,7 +201,7 @@ describe('staff tools', () => {
     expect(await staffLines(run)).toEqual([
       `STAFF WALL: ${me} (Developer) message 'Restart in five minutes' reason ''`,
       `STAFF PERM: ${me} (Developer) on ${annaAccount} from Player to Admin reason ''`,
-      `STAFF PERM: ${annaChar} (Admin) on ${bobAccount} from Player to Builder reason ''`,
+      `STAFF PERM: ${annaChar} (Admin) on ${bobAccount} from Player to Builder reason 'runs the quests'`,
       `STAFF PERM: ${me} (Developer) on ${bobAccount} from Builder to Player reason ''`,
       `STAFF LOCKDOWN_ON: ${me} (Developer) reason 'maintenance'`,
       `STAFF LOCKDOWN_OFF: ${me} (Developer) reason ''`,
