@@ -142,18 +142,37 @@ describe.skipIf(!executablePath)('the audit console views in a real browser', ()
 
     // The row's seq asks for its proof.
     await seqButton.click();
-    await page.waitForSelector('#proof:not([hidden])');
+    await page.waitForSelector('#proof[aria-busy="false"]:not([hidden])');
     expect(await page.locator('#proof-title').textContent()).toBe(`Merkle proof of seq ${seq}`);
     expect(await page.inputValue('#proof-seq')).toBe(String(seq));
-    const shown = await page.locator('#proof-text').textContent();
+    let shown = (await page.locator('#proof-text').textContent())!;
     expect(shown).toMatch(new RegExp(`^Record seq ${seq} \\(.*\\):\\n\\{.*Prover.*"seq":${seq},`));
     expect(shown).toContain('(the proof gives it)');
 
-    // Then in game: the same text, every character of it. (In this order because @audit/proof is
-    // itself an audit event, recorded when the command is done: asked first, it would lengthen the
-    // tree, and the console's proof would be against a newer checkpoint.)
-    const inGame = await warden.command(`@audit/proof ${seq}`, /\n\u2014 [^\n]+\n/);
-    expect(inGame.slice(inGame.indexOf(`Record seq ${seq} (`)).trimEnd()).toBe(shown);
+    // In game, the same text, every character of it, when both are against the same tree. Each
+    // proof is against a checkpoint signed when it is asked for, and @audit/proof is itself an
+    // audit event, which may or may not reach the tree before its own proof is made; so the two
+    // are asked in turn until a pair of proofs in a row has the same tree size (asked one after
+    // the other, one of the two orders gives that).
+    const treeSize = (text: string) => Number(/ of tree size (\d+);/.exec(text)?.[1]);
+    const askInGame = async () => {
+      const reply = await warden.command(`@audit/proof ${seq}`, /\n\u2014 [^\n]+\n/);
+      return reply.slice(reply.indexOf(`Record seq ${seq} (`)).trimEnd();
+    };
+    const askConsole = async () => {
+      await page.click('#proofform button[type="submit"]');
+      await page.waitForSelector('#proof[aria-busy="false"]:not([hidden])');
+      return (await page.locator('#proof-text').textContent())!;
+    };
+    let said = await askInGame();
+    const sizes = [treeSize(shown), treeSize(said)];
+    for (let turn = 0; treeSize(said) !== treeSize(shown) && turn < 8; turn++) {
+      if (turn % 2 === 0) shown = await askConsole();
+      else said = await askInGame();
+      sizes.push(treeSize(turn % 2 === 0 ? shown : said));
+    }
+    expect(treeSize(said), `tree sizes of the proofs asked in turn: ${sizes.join(', ')}`).toBe(treeSize(shown));
+    expect(said).toBe(shown);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-proof.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
 

@@ -68,6 +68,8 @@ let proofRequest = 0;
 async function showProof(seq) {
   $('events-error').textContent = '';
   const mine = ++proofRequest;
+  // Busy until this answer is shown: a proof asked again looks the same until the tree has grown.
+  $('proof').setAttribute('aria-busy', 'true');
   try {
     const answer = await api(`proof/${encodeURIComponent(seq)}`);
     if (mine !== proofRequest) return;
@@ -79,6 +81,8 @@ async function showProof(seq) {
     if (mine !== proofRequest) return;
     $('proof').hidden = true;
     $('events-error').textContent = error instanceof Error ? error.message : String(error);
+  } finally {
+    if (mine === proofRequest) $('proof').setAttribute('aria-busy', 'false');
   }
 }
 
