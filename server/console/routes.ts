@@ -15,6 +15,7 @@ import { AuditFilterError, characterHistory, listCharacters, parseEventSearch, s
 import { cameOverHttps, COOKIE_NAME, cookieValue, sessionCookie, type AdminSession, type AdminSessions } from './sessions.ts';
 import { attemptLogin } from '../sessions/login.ts';
 import { openReports } from './reports.ts';
+import { describeProof } from '../audit/merkle/describe_proof.ts';
 
 /** Every state-changing request carries this header; see README.md (CSRF). */
 export const CSRF_HEADER = 'x-mud-admin';
@@ -208,13 +209,14 @@ export function adminRouter(ctx: ConsoleContext): express.Router {
     res.json(ctx.stats());
   });
 
-  // A record of the JSONL trail with its Merkle inclusion proof (RFC 9162) against a signed checkpoint.
+  // A record of the JSONL trail with its Merkle inclusion proof (RFC 9162) against a signed checkpoint;
+  // `text` is what @audit/proof and `npm run audit-proof` print (one describeProof for all three).
   api.get('/proof/:seq', async (req, res) => {
     const seq = /^\d+$/.test(String(req.params.seq)) ? Number(req.params.seq) : NaN;
     if (!Number.isSafeInteger(seq) || seq < 1) return problem(res, 400, 'seq must be a whole number from 1.');
     const outcome = await ports.auditTrail.proof(seq);
     if (!outcome.ok) return problem(res, 404, outcome.error);
-    res.json(outcome.answer);
+    res.json({ ...outcome.answer, text: describeProof(outcome.answer) });
   });
 
   api.use((_req, res) => problem(res, 404, 'No such API.'));

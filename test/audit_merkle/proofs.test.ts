@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeProof } from '../../server/audit/merkle/describe_proof.ts';
 import { runCli } from '../support/cli.ts';
 import { startGame, type RunningGame } from '../support/game.ts';
 import { tempDir } from '../support/temp_dir.ts';
@@ -150,5 +151,9 @@ describe('Merkle proofs of the audit trail', () => {
     expect(rootFromInclusion(answer.leafIndex, answer.treeSize, leaf(Buffer.from(answer.record)), answer.proof.map(b))?.equals(signed.root)).toBe(true);
     // The same record, byte for byte, as the trail's line for seq 3.
     expect(recordLines(auditDir(admin.config.logDir))[2]!.toString()).toBe(answer.record);
+    // Its `text` is what @audit/proof and `npm run audit-proof` print for the same answer.
+    const { text, ...fields } = answer;
+    expect(text).toBe(describeProof(fields));
+    expect(text).toContain(`Record seq 3 (${answer.file}:3):\n${answer.record}\n`);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * The console's views as an operator opens them (issue 17): Live and Events show the newest events
  * at once, the History table fits at 1,400 px, at 400 px its Details column can be scrolled to,
- * and axe-core finds no serious or critical violation.
+ * and axe-core finds no serious or critical violation. Issue 18: the Events view shows a record's
+ * Merkle proof, the same text as `@audit/proof` in game.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from '../support/axe.ts';
 import { ARTIFACTS, findChromium, useGameAndBrowser } from '../support/browser.ts';
-import { signInToConsole, startAdminGame } from './support.ts';
+import { PASSWORD } from '../support/game.ts';
+import { TestWebClient } from '../web/support.ts';
+import { ADMIN, signInToConsole, startAdminGame } from './support.ts';
 
 // Page functions run in the browser, which has `document`; this project compiles without the DOM lib.
 declare const document: any;
@@ -120,6 +123,82 @@ describe.skipIf(!executablePath)('the audit console views in a real browser', ()
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-history-400.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a record\'s Merkle proof in the Events view, the same text as @audit/proof in game, and why a seq has none', async () => {
+    await somethingHappened('Prover');
+    // In game over the webclient's socket, which has no screen width: the game's text unwrapped.
+    const warden = await TestWebClient.connect(session.run.url);
+    await warden.waitFor('Welcome to');
+    await warden.command(`connect ${ADMIN} ${PASSWORD}`, `You become ${ADMIN}`);
+    const { page, problems } = await logIn(1280);
+    await page.click('#tabs button[data-tab="events"]');
+    const row = page.locator('#events-table tbody tr[data-type="say"]', { hasText: 'before the console opened, Prover' });
+    await row.waitFor({ timeout: 10_000 });
+    const seqButton = row.locator('td:last-child button');
+    const seq = Number(await seqButton.textContent());
+    expect(Number.isInteger(seq) && seq > 0).toBe(true);
+
+    // The row's seq asks for its proof.
+    await seqButton.click();
+    await page.waitForSelector('#proof[aria-busy="false"]:not([hidden])');
+    expect(await page.locator('#proof-title').textContent()).toBe(`Merkle proof of seq ${seq}`);
+    expect(await page.inputValue('#proof-seq')).toBe(String(seq));
+    let shown = (await page.locator('#proof-text').textContent())!;
+    expect(shown).toMatch(new RegExp(`^Record seq ${seq} \\(.*\\):\\n\\{.*Prover.*"seq":${seq},`));
+    expect(shown).toContain('(the proof gives it)');
+
+    // In game, the same text, every character of it, when both are against the same tree. Each
+    // proof is against a checkpoint signed when it is asked for, and @audit/proof is itself an
+    // audit event, which may or may not reach the tree before its own proof is made; so the two
+    // are asked in turn until a pair of proofs in a row has the same tree size (asked one after
+    // the other, one of the two orders gives that).
+    const treeSize = (text: string) => Number(/ of tree size (\d+);/.exec(text)?.[1]);
+    const askInGame = async () => {
+      const reply = await warden.command(`@audit/proof ${seq}`, /\n\u2014 [^\n]+\n/);
+      return reply.slice(reply.indexOf(`Record seq ${seq} (`)).trimEnd();
+    };
+    const askConsole = async () => {
+      await page.click('#proofform button[type="submit"]');
+      await page.waitForSelector('#proof[aria-busy="false"]:not([hidden])');
+      return (await page.locator('#proof-text').textContent())!;
+    };
+    let said = await askInGame();
+    const sizes = [treeSize(shown), treeSize(said)];
+    for (let turn = 0; treeSize(said) !== treeSize(shown) && turn < 8; turn++) {
+      if (turn % 2 === 0) shown = await askConsole();
+      else said = await askInGame();
+      sizes.push(treeSize(turn % 2 === 0 ? shown : said));
+    }
+    expect(treeSize(said), `tree sizes of the proofs asked in turn: ${sizes.join(', ')}`).toBe(treeSize(shown));
+    expect(said).toBe(shown);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-proof.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // A seq with no event, then one that is no number: the API's reason in the view's error line, no proof.
+    const ask = async (typed: string) => {
+      await page.fill('#proof-seq', typed);
+      await page.click('#proofform button[type="submit"]');
+      await page.waitForFunction(() => document.getElementById('events-error')!.textContent !== '');
+      expect(await page.locator('#proof').isHidden()).toBe(true);
+      return page.locator('#events-error').textContent();
+    };
+    expect(await ask('999999')).toMatch(/^There is no audit event with seq 999999 \(the newest is \d+\)\.$/);
+    // The same words as the game gives.
+    await warden.command('@audit/proof 999999', 'There is no audit event with seq 999999 (the newest is');
+    expect(await ask('x')).toBe('seq must be a whole number from 1.');
+    // A good seq again clears the error.
+    await page.fill('#proof-seq', String(seq));
+    await page.click('#proofform button[type="submit"]');
+    await page.waitForSelector('#proof:not([hidden])');
+    expect(await page.locator('#events-error').textContent()).toBe('');
+    // The browser reports the two refused requests themselves; nothing else went wrong.
+    expect(problems).toEqual([
+      'console: Failed to load resource: the server responded with a status of 404 (Not Found)',
+      'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
+    warden.close();
     await page.close();
   });
 });

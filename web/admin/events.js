@@ -1,8 +1,10 @@
 /**
  * The console's Events view: the audit_events table, filtered as `@audit/search` is, a page at a
  * time, newest first. Opening the view loads its page at once, with the filters as they are.
+ * A record's Merkle proof is the server's text (the API's `text`, made by the describeProof that
+ * @audit/proof and `npm run audit-proof` use), shown as text; a row's seq asks for its proof.
  */
-import { $, api, eventRow, fill, onTabShown, query } from './common.js';
+import { $, api, el, eventRow, fill, onTabShown, query } from './common.js';
 
 const EVENT_TYPES = [
   'command', 'move_leave', 'move_arrive', 'puppet', 'unpuppet', 'character_created', 'account_created',
@@ -32,7 +34,7 @@ async function loadEvents(page = 1) {
     const result = await api(`events?${query(params)}`);
     if (mine !== eventsRequest) return;
     eventsPage = result.page;
-    fill($('events-table'), result.events.map(eventRow), 'No events match.');
+    fill($('events-table'), result.events.map(withSeq), 'No events match.');
     $('events-page').textContent = `Page ${result.page}`;
     /** @type {HTMLButtonElement} */ ($('events-prev')).disabled = result.page <= 1;
     /** @type {HTMLButtonElement} */ ($('events-next')).disabled = !result.more;
@@ -40,6 +42,54 @@ async function loadEvents(page = 1) {
     if (mine === eventsRequest) $('events-error').textContent = error instanceof Error ? error.message : String(error);
   }
 }
+
+/** An event's row with its seq, a button for its proof (rows the table has without a seq: `-`). @param {any} e */
+function withSeq(e) {
+  const tr = eventRow(e);
+  const td = el('td');
+  if (Number.isInteger(e.seq)) {
+    const button = el('button', String(e.seq), 'link');
+    button.setAttribute('type', 'button');
+    button.title = `Show the Merkle proof of seq ${e.seq}`;
+    button.addEventListener('click', () => {
+      /** @type {HTMLInputElement} */ ($('proof-seq')).value = String(e.seq);
+      void showProof(String(e.seq));
+    });
+    td.append(button);
+  } else td.textContent = '-';
+  tr.append(td);
+  return tr;
+}
+
+/** Bumped by each proof asked for: only the last one asked is shown. */
+let proofRequest = 0;
+
+/** @param {string} seq  as typed: the server judges it (and says what is wrong) */
+async function showProof(seq) {
+  $('events-error').textContent = '';
+  const mine = ++proofRequest;
+  // Busy until this answer is shown: a proof asked again looks the same until the tree has grown.
+  $('proof').setAttribute('aria-busy', 'true');
+  try {
+    const answer = await api(`proof/${encodeURIComponent(seq)}`);
+    if (mine !== proofRequest) return;
+    $('proof-title').textContent = `Merkle proof of seq ${answer.seq}`;
+    $('proof-text').textContent = answer.text;
+    $('proof').hidden = false;
+    $('proof').scrollIntoView({ block: 'nearest' });
+  } catch (error) {
+    if (mine !== proofRequest) return;
+    $('proof').hidden = true;
+    $('events-error').textContent = error instanceof Error ? error.message : String(error);
+  } finally {
+    if (mine === proofRequest) $('proof').setAttribute('aria-busy', 'false');
+  }
+}
+
+$('proofform').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void showProof(/** @type {HTMLInputElement} */ ($('proof-seq')).value);
+});
 
 filters.addEventListener('submit', (event) => {
   event.preventDefault();
