@@ -9,6 +9,7 @@
  * sent it (the webclient, a plain GMCP client) gets every message, as before Core.Supports was
  * honoured.
  */
+import { gmcpPackageName } from './protocol_errors.ts';
 
 /** The longest message we read, as JSON: far above any real Core.Supports or login. */
 export const MAX_OOB_CHARS = 4096;
@@ -87,43 +88,45 @@ export function parseOobRequest(pkg: unknown, data: unknown): OobRequest | null 
     return null;
   }
   if (size > MAX_OOB_CHARS) return { kind: 'malformed', pkg };
-  return knownRequest(pkg, data) ?? (KNOWN_PACKAGES.has(pkg.toLowerCase()) ? { kind: 'malformed', pkg } : null);
+  const request = knownRequest(pkg, data);
+  return request === BAD_DATA ? { kind: 'malformed', pkg } : request;
 }
 
 /** A `malformed` request's protocol_error excerpt: the package name's safe characters, never its data. */
 export function malformedExcerpt(pkg: string): string {
-  return `${/^[A-Za-z0-9_.-]{1,40}/.exec(pkg)?.[0] ?? '(no package name)'} (data of the wrong shape, or too big)`;
+  return `${gmcpPackageName(pkg)} (data of the wrong shape, or too big)`;
 }
 
-/** The packages knownRequest takes (lower-case): bad data for one of these is a protocol error. */
-const KNOWN_PACKAGES = new Set(['core.supports.set', 'core.supports.add', 'core.supports.remove', 'core.ping', 'core.hello', 'char.login.credentials', 'char.items.inv', 'char.items.room']);
+/** A package this game takes, with data it cannot use: a protocol error, not an unknown package. */
+const BAD_DATA = Symbol('bad data');
 
-function knownRequest(pkg: string, data: unknown): OobRequest | null {
+/** The request a package we take makes of its data; BAD_DATA if that is not its shape; null for a package we do not take. */
+function knownRequest(pkg: string, data: unknown): OobRequest | typeof BAD_DATA | null {
   switch (pkg.toLowerCase()) {
     case 'core.supports.set':
     case 'core.supports.add':
     case 'core.supports.remove': {
       const modules = moduleList(data);
-      if (!modules) return null;
+      if (!modules) return BAD_DATA;
       return { kind: 'supports', verb: pkg.slice('core.supports.'.length).toLowerCase() as 'set' | 'add' | 'remove', modules };
     }
     case 'core.ping':
-      return data === undefined || typeof data === 'number' ? { kind: 'ping' } : null;
+      return data === undefined || typeof data === 'number' ? { kind: 'ping' } : BAD_DATA;
     case 'core.hello':
-      return isRecord(data) ? { kind: 'hello' } : null;
+      return isRecord(data) ? { kind: 'hello' } : BAD_DATA;
     case 'char.login.credentials': {
       // Mudlet sends {"account": …, "password": …}; "name" is accepted for other clients.
-      if (!isRecord(data)) return null;
+      if (!isRecord(data)) return BAD_DATA;
       const name = data.account ?? data.name;
       const { password } = data;
-      if (typeof name !== 'string' || typeof password !== 'string') return null;
-      if (!name.trim() || name.length > MAX_NAME || !password || password.length > MAX_PASSWORD) return null;
+      if (typeof name !== 'string' || typeof password !== 'string') return BAD_DATA;
+      if (!name.trim() || name.length > MAX_NAME || !password || password.length > MAX_PASSWORD) return BAD_DATA;
       return { kind: 'login', name: name.trim(), password };
     }
     case 'char.items.inv':
-      return data === undefined || isRecord(data) || data === '' ? { kind: 'items', location: 'inv' } : null;
+      return data === undefined || isRecord(data) || data === '' ? { kind: 'items', location: 'inv' } : BAD_DATA;
     case 'char.items.room':
-      return data === undefined || isRecord(data) || data === '' ? { kind: 'items', location: 'room' } : null;
+      return data === undefined || isRecord(data) || data === '' ? { kind: 'items', location: 'room' } : BAD_DATA;
     default:
       return null;
   }

@@ -79,6 +79,15 @@ export class ProtocolErrorLimiter {
 }
 
 /**
+ * What may be recorded of a GMCP message's package name: the characters a package name is made
+ * of, up to 40; `Char.Login.Credentials{"password":…}` (no space) or a bare `{"password":…}`
+ * leaves nothing of the body.
+ */
+export function gmcpPackageName(text: string): string {
+  return /^[A-Za-z0-9_.-]{1,40}/.exec(text)?.[0] ?? '(no package name)';
+}
+
+/**
  * What may be recorded of a line the client typed: its first word only (a command name, never
  * its arguments, which may be a password), and `note` (its size). A line of one word alone
  * gets only the note: it may be the answer to a password question, typed ahead of the question

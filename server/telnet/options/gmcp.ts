@@ -8,6 +8,7 @@
 import { OPT } from '../constants.ts';
 import { subnegotiation } from '../wire.ts';
 import { cleanName, type TelnetOption } from './option.ts';
+import { gmcpPackageName } from '../../sessions/protocol_errors.ts';
 
 /** Package names: dotted identifiers, e.g. "Core.Hello", "char.vitals". */
 const GMCP_PACKAGE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
@@ -36,10 +37,7 @@ export function parseGmcp(body: Buffer): { pkg: string; data: unknown } | null {
  * and its size, never its body, which may be a login's password.
  */
 export function gmcpExcerpt(text: string): string {
-  // Only what a package name can be made of: `Char.Login.Credentials{"password":…}` (no space)
-  // or a bare `{"password":…}` must leave nothing of the body.
-  const name = /^[A-Za-z0-9_.-]{1,40}/.exec(text)?.[0] ?? '(no package name)';
-  return `${name} (${Buffer.byteLength(text)} bytes)`;
+  return `${gmcpPackageName(text)} (${Buffer.byteLength(text)} bytes)`;
 }
 
 /** IAC SB GMCP "Package.Name <json>" IAC SE; JSON omitted when data is undefined. */
