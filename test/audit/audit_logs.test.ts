@@ -229,7 +229,10 @@ describe('log files', () => {
     await run.logs.lines('command_audit.log');
     expect(fs.statSync(run.config.logDir).mode & 0o777).toBe(0o700);
     for (const entry of fs.readdirSync(run.config.logDir, { recursive: true, withFileTypes: true })) {
-      const mode = fs.statSync(path.join(entry.parentPath, entry.name)).mode & 0o777;
+      // A temporary the server renamed away since the listing (the text logs' cursor) has no mode left to check.
+      const stat = fs.statSync(path.join(entry.parentPath, entry.name), { throwIfNoEntry: false });
+      if (!stat) continue;
+      const mode = stat.mode & 0o777;
       expect([entry.name, mode]).toEqual([entry.name, entry.isDirectory() ? 0o700 : 0o600]);
     }
   });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTable } from './helpers.ts';
-import { startGame, type RunningGame } from '../support/game.ts';
+import { readIfStillThere, startGame, type RunningGame } from '../support/game.ts';
 
 const IAC = 255, SB = 250, SE = 240, DO = 253, GMCP = 201;
 
@@ -43,7 +43,7 @@ describe('protocol_error excerpts of bad GMCP', () => {
     expect(errors.map((e) => e.payload.excerpt)).toEqual(['Char.Login.Credentials (67 bytes)', '(no package name) (45 bytes)']);
     await run.game.logs.flush();
     for (const file of filesUnder(run.config.logDir)) {
-      const text = fs.readFileSync(file, 'latin1');
+      const text = readIfStillThere(file, 'latin1');
       expect(text, file).not.toContain('hunter');
     }
   });

@@ -63,9 +63,23 @@ export class LogFiles {
     const read = (dir: string): string =>
       fs
         .readdirSync(dir, { withFileTypes: true })
-        .map((e) => (e.isDirectory() ? read(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), 'utf8')))
+        .map((e) => (e.isDirectory() ? read(path.join(dir, e.name)) : readIfStillThere(path.join(dir, e.name))))
         .join('\n');
     return fs.existsSync(this.dir) ? read(this.dir) : '';
+  }
+}
+
+/**
+ * A file's text, or '' if it went between the listing and the read: the running server writes
+ * some files as a temporary and renames it over the real one (the text logs' cursor), and what
+ * it held is then in the file it was renamed to, which the listing also has.
+ */
+export function readIfStillThere(file: string, encoding: BufferEncoding = 'utf8'): string {
+  try {
+    return fs.readFileSync(file, encoding);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
   }
 }
 
